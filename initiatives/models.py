@@ -1,0 +1,233 @@
+"""Initiatives (取組), who is responsible for them, and their yearly records."""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Department, Division, Pillar, Program
+
+
+class Status(models.TextChoices):
+    """The report's five statuses (進行状況)."""
+
+    IMPLEMENTED = "implemented", _("実施済み")
+    ON_SCHEDULE = "on_schedule", _("予定どおり進んでいる")
+    BEHIND = "behind", _("予定より遅れている")
+    NOT_YET_DUE = "not_yet_due", _("実施年度未到来")
+    INFEASIBLE = "infeasible", _("実施不可")
+
+    @classmethod
+    def needing_reason(cls) -> set[str]:
+        return {cls.BEHIND, cls.INFEASIBLE}
+
+    @classmethod
+    def counted_in_percentages(cls) -> list[str]:
+        """The report leaves 実施年度未到来 and 実施不可 out of the denominators."""
+        return [cls.IMPLEMENTED, cls.ON_SCHEDULE, cls.BEHIND]
+
+
+# When a record carries several statuses (one per department), the one that
+# stands for the initiative is the most serious: a split status counts as behind.
+SEVERITY = [Status.NOT_YET_DUE, Status.IMPLEMENTED, Status.ON_SCHEDULE, Status.BEHIND, Status.INFEASIBLE]
+
+
+def most_serious(statuses) -> str:
+    return max(statuses, key=SEVERITY.index)
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def for_program(self, program):
+        return self.filter(program=program)
+
+    def for_department(self, department):
+        return self.filter(responsibilities__department=department).distinct()
+
+    def with_structure(self):
+        """Pillar, perspective and the responsible departments and divisions, loaded once."""
+        return self.select_related("pillar__perspective", "ledger_category").prefetch_related(
+            models.Prefetch(
+                "responsibilities",
+                queryset=Responsibility.objects.select_related("department").prefetch_related(
+                    models.Prefetch("divisions", queryset=Division.objects.order_by("order", "name"))
+                ),
+            )
+        )
+
+    def with_years(self):
+        return self.prefetch_related(
+            models.Prefetch(
+                "years",
+                queryset=YearlyRecord.objects.order_by("fiscal_year").prefetch_related(
+                    "department_statuses__department"
+                ),
+            )
+        )
+
+
+class Initiative(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="initiatives", verbose_name=_("プログラム"))
+    number = models.PositiveSmallIntegerField(_("管理番号"))
+    name = models.CharField(_("取組項目名"), max_length=200)
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("柱"))
+    departments = models.ManyToManyField(
+        Department, through="Responsibility", related_name="initiatives", verbose_name=_("所管部局")
+    )
+    fiscal_target = models.CharField(
+        _("財源確保目標額"), max_length=200, blank=True, help_text=_("報告書に記載がある場合のみ、記載どおりに入力します。")
+    )
+    background = models.TextField(_("令和5年度までの経過や背景"), max_length=5000, blank=True)
+    next_steps = models.TextField(_("今後の予定"), max_length=5000, blank=True)
+    ledger_category = models.ForeignKey(
+        "finance.LedgerCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+        verbose_name=_("財源確保の区分"),
+        help_text=_("この取組の財源確保額が集計される財源確保額表の項目"),
+    )
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("取組")
+        verbose_name_plural = _("取組")
+        ordering = ["program", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="initiative_number_unique_in_program"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+    def clean(self):
+        if self.pillar_id and self.program_id and self.pillar.program_id != self.program_id:
+            raise ValidationError({"pillar": _("柱は同じプログラムのものを選んでください。")})
+
+    @property
+    def departments_display(self) -> list[str]:
+        """The 所管部局 as printed: ['総務部（人事課・職員厚生課）', …]."""
+        return [r.display for r in self.responsibilities.all()]
+
+
+class Responsibility(models.Model):
+    """One department responsible for an initiative, with the divisions concerned."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("取組"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("部局"))
+    divisions = models.ManyToManyField(Division, blank=True, related_name="responsibilities", verbose_name=_("課"))
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("所管部局")
+        verbose_name_plural = _("所管部局")
+        ordering = ["initiative", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "department"], name="responsibility_unique"),
+        ]
+
+    def __str__(self):
+        return self.display
+
+    @property
+    def display(self) -> str:
+        names = [d.name for d in self.divisions.all()]
+        return f"{self.department.name}（{'・'.join(names)}）" if names else self.department.name
+
+
+class YearlyRecordQuerySet(models.QuerySet):
+    def for_program(self, program):
+        return self.filter(initiative__program=program)
+
+    def with_statuses(self):
+        return self.prefetch_related("department_statuses__department")
+
+
+class YearlyRecord(models.Model):
+    """What an initiative planned and achieved in one fiscal year, and its status."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="years", verbose_name=_("取組"))
+    fiscal_year = models.PositiveSmallIntegerField(_("年度（西暦）"), help_text=_("2024 = 令和6年度（2024年4月〜2025年3月）"))
+    schedule_step = models.CharField(_("作業工程"), max_length=200, blank=True)
+    plan = models.TextField(_("計画"), max_length=2000, blank=True)
+    result = models.TextField(_("実績"), max_length=5000, blank=True)
+    status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices, default=Status.NOT_YET_DUE)
+    delay_reason = models.TextField(_("進行状況が遅れている又は実施不可の理由"), max_length=3000, blank=True)
+    secured_amount_thousand_yen = models.PositiveBigIntegerField(
+        _("財源確保額（当初予算時、千円）"), null=True, blank=True, help_text=_("千円単位の整数。記載がない場合は空欄にします。")
+    )
+    secured_amount_note = models.CharField(_("財源確保額の注記"), max_length=200, blank=True, help_text=_("例: うち360,000千円再掲"))
+
+    objects = YearlyRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度別の計画・実績")
+        verbose_name_plural = _("年度別の計画・実績")
+        ordering = ["initiative", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "fiscal_year"], name="one_record_per_initiative_and_year"),
+            models.CheckConstraint(
+                condition=models.Q(secured_amount_thousand_yen__gte=0) | models.Q(secured_amount_thousand_yen__isnull=True),
+                name="secured_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=[Status.BEHIND, Status.INFEASIBLE], delay_reason=""),
+                name="reason_required_when_behind_or_infeasible",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative} {self.fiscal_year}"
+
+    def clean(self):
+        errors = {}
+        if self.initiative_id:
+            try:
+                self.initiative.program.validate_fiscal_year(self.fiscal_year)
+            except ValidationError as error:
+                errors["fiscal_year"] = error.messages
+        if self.status in Status.needing_reason() and not self.delay_reason.strip():
+            errors["delay_reason"] = _("進行状況が「%(status)s」のときは、理由を入力してください。") % {
+                "status": self.get_status_display()
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def effective_status(self) -> str:
+        """The status that stands for the initiative: the most serious of the record's and its departments'."""
+        return most_serious([self.status, *(d.status for d in self.department_statuses.all())])
+
+    @property
+    def status_notes(self) -> str:
+        """The status as printed: '予定どおり進んでいる / 予定より遅れている（土木部）'."""
+        parts = [self.get_status_display()]
+        parts += [f"{d.get_status_display()}（{d.label}）" for d in self.department_statuses.all()]
+        return " / ".join(parts)
+
+
+class DepartmentStatus(models.Model):
+    """A department whose part of the initiative has a status of its own (a split status)."""
+
+    record = models.ForeignKey(YearlyRecord, on_delete=models.CASCADE, related_name="department_statuses", verbose_name=_("年度別の計画・実績"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部局"))
+    label = models.CharField(_("表記"), max_length=100, help_text=_("報告書での表記。例: 市立旭川病院"))
+    status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices)
+
+    class Meta:
+        verbose_name = _("部局別の進行状況")
+        verbose_name_plural = _("部局別の進行状況")
+        ordering = ["record", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "department"], name="one_status_per_department_and_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()}（{self.label}）"
+
+    def clean(self):
+        if self.record_id and self.department_id:
+            responsible = self.record.initiative.responsibilities.filter(department_id=self.department_id).exists()
+            if not responsible:
+                raise ValidationError({"department": _("この取組を所管する部局を選んでください。")})
+        if self.record_id and self.status in Status.needing_reason() and not self.record.delay_reason.strip():
+            raise ValidationError({"status": _("遅れ又は実施不可の部局があるときは、理由を入力してください。")})

@@ -1,0 +1,414 @@
+"""The whole program as one JSON document (see docs/data-format.md).
+
+`export_program` writes it (open data, backups); `import_program` reads it back in one
+transaction: a document with any error changes nothing and the error says which
+record and field is wrong.
+"""
+import datetime
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from finance.models import Group, LedgerCategory, LedgerEntry
+from finance.selectors import program_ledger
+from programs import money
+from programs.models import Department, Division, Perspective, Pillar, Program
+
+from .models import DepartmentStatus, Initiative, Responsibility, Status, YearlyRecord
+from .selectors import program_summary
+
+FORMAT = "reformtracker/1"
+
+
+class DataFormatError(Exception):
+    """The document does not follow the format; the message names the place."""
+
+
+# --- export -----------------------------------------------------------------
+
+
+def _summary_row(row) -> dict:
+    return {
+        "initiatives": row.initiatives,
+        "counts": dict(row.counts),
+        "percentages": {s: row.percent(s) for s in Status.counted_in_percentages()},
+        "not_reported": row.not_reported,
+    }
+
+
+def _export_summary(program: Program) -> dict:
+    summary = program_summary(program)
+    return {
+        "fiscal_year": summary.fiscal_year,
+        "pillars": [{"pillar": row.pillar.numeral, **_summary_row(row)} for row in summary.rows],
+        "total": _summary_row(summary.total),
+    }
+
+
+def _export_ledger(program: Program) -> dict:
+    ledger = program_ledger(program)
+    last = ledger.latest_fiscal_year
+    categories = []
+    for group in ledger.groups:
+        for line in group.lines:
+            category = line.category
+            cumulative = line.cumulative_to(last) if last else None
+            categories.append(
+                {
+                    "group": category.group,
+                    "order": category.order,
+                    "name": category.name,
+                    "target_thousand_yen": category.target_thousand_yen,
+                    "target_oku_yen": money.format_oku_yen(category.target_thousand_yen),
+                    "entries": [
+                        {"fiscal_year": e.fiscal_year, "secured_thousand_yen": e.secured_thousand_yen, "note": e.note}
+                        for e in category.entries.all()
+                    ],
+                    "cumulative_thousand_yen": cumulative,
+                    "cumulative_oku_yen": money.format_oku_yen(cumulative),
+                }
+            )
+    totals = {
+        line.name: {
+            "target_thousand_yen": line.target_thousand_yen,
+            "cumulative_thousand_yen": line.cumulative_to(last) if last else None,
+        }
+        for line in [*(g.subtotal for g in ledger.groups), ledger.total]
+    }
+    return {"cumulative_to_fiscal_year": last, "categories": categories, "totals": totals}
+
+
+def _export_record(record: YearlyRecord) -> dict:
+    return {
+        "fiscal_year": record.fiscal_year,
+        "schedule_step": record.schedule_step,
+        "plan": record.plan,
+        "result": record.result,
+        "status": record.status,
+        "department_statuses": [
+            {"department": d.department.name, "label": d.label, "status": d.status}
+            for d in record.department_statuses.all()
+        ],
+        "delay_reason": record.delay_reason,
+        "secured_amount_thousand_yen": record.secured_amount_thousand_yen,
+        "secured_amount_note": record.secured_amount_note,
+    }
+
+
+def _export_initiative(initiative: Initiative, reported_year: int | None) -> dict:
+    years = list(initiative.years.all())
+    reported = next((r for r in years if r.fiscal_year == reported_year), None)
+    return {
+        "number": initiative.number,
+        "name": initiative.name,
+        "pillar": initiative.pillar.numeral,
+        "departments": [
+            {"department": r.department.name, "divisions": [d.name for d in r.divisions.all()]}
+            for r in initiative.responsibilities.all()
+        ],
+        "departments_display": initiative.departments_display,
+        "fiscal_target": initiative.fiscal_target,
+        "background": initiative.background,
+        "next_steps": initiative.next_steps,
+        "ledger_category": initiative.ledger_category.name if initiative.ledger_category else None,
+        "status": reported.effective_status if reported else None,
+        "status_notes": reported.status_notes if reported else None,
+        "secured_amount_thousand_yen": reported.secured_amount_thousand_yen if reported else None,
+        "years": [_export_record(r) for r in years],
+    }
+
+
+def export_program(program: Program) -> dict:
+    initiatives = list(Initiative.objects.for_program(program).with_structure().with_years())
+    summary = _export_summary(program)
+    department_ids = {r.department_id for i in initiatives for r in i.responsibilities.all()}
+    departments = Department.objects.filter(pk__in=department_ids).prefetch_related("divisions")
+    return {
+        "format": FORMAT,
+        "program": {
+            "name": program.name,
+            "start_fiscal_year": program.start_fiscal_year,
+            "end_fiscal_year": program.end_fiscal_year,
+            "fiscal_target_thousand_yen": program.fiscal_target_thousand_yen,
+            "fiscal_target_oku_yen": program.fiscal_target_oku_yen,
+            "as_of": program.as_of.isoformat(),
+            "as_of_label": program.as_of_label,
+            "introduction": program.introduction,
+        },
+        "perspectives": [{"order": p.order, "name": p.name} for p in program.perspectives.all()],
+        "pillars": [
+            {"numeral": p.numeral, "order": p.order, "name": p.name, "perspective": p.perspective.name}
+            for p in program.pillars.select_related("perspective")
+        ],
+        "departments": [{"name": d.name, "divisions": [v.name for v in d.divisions.all()]} for d in departments],
+        "initiatives": [_export_initiative(i, summary["fiscal_year"]) for i in initiatives],
+        "ledger": _export_ledger(program),
+        "summary": summary,
+    }
+
+
+# --- import -----------------------------------------------------------------
+
+
+class _Reader:
+    """Reads typed values out of nested dicts and lists, keeping the path for error messages."""
+
+    def __init__(self):
+        self.path: list[str] = []
+
+    @contextmanager
+    def at(self, part: str):
+        self.path.append(part)
+        try:
+            yield
+        finally:
+            self.path.pop()
+
+    def where(self) -> str:
+        return "".join(self.path).lstrip(".") or "（文書全体）"
+
+    def fail(self, message: str):
+        raise DataFormatError(f"{self.where()}: {message}")
+
+    def value(self, obj: dict, key: str, kind: type, *, required: bool = True, default=None, nullable: bool = False):
+        with self.at(f".{key}"):
+            if not isinstance(obj, dict):
+                self.fail("オブジェクト（{…}）である必要があります。")
+            if key not in obj:
+                if required:
+                    self.fail("必須の項目がありません。")
+                return default
+            value = obj[key]
+            if value is None and nullable:
+                return None
+            if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+                self.fail(f"整数である必要があります（値: {value!r}）。")
+            if kind is int and value < 0:
+                self.fail(f"0以上の整数である必要があります（値: {value!r}）。")
+            if kind is not int and not isinstance(value, kind):
+                expected = {str: "文字列", list: "配列", dict: "オブジェクト"}.get(kind, kind.__name__)
+                self.fail(f"{expected}である必要があります（値: {value!r}）。")
+            return value
+
+    def items(self, obj: dict, key: str, *, required: bool = True):
+        """Yield (index, item) of a list, with the path pointing at the item."""
+        values = self.value(obj, key, list, required=required, default=[])
+        for index, item in enumerate(values):
+            with self.at(f".{key}[{index}]"):
+                if not isinstance(item, dict):
+                    self.fail("オブジェクト（{…}）である必要があります。")
+                yield index, item
+
+    def save(self, instance):
+        """full_clean() then save(), turning validation errors into a message with the path."""
+        try:
+            instance.full_clean()
+        except ValidationError as error:
+            details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+            self.fail(f"内容が正しくありません（{details}）。")
+        instance.save()
+        return instance
+
+
+def _status(reader: _Reader, obj: dict, key: str) -> str:
+    value = reader.value(obj, key, str)
+    if value not in Status.values:
+        with reader.at(f".{key}"):
+            reader.fail(f"進行状況は {', '.join(Status.values)} のいずれかです（値: {value!r}）。")
+    return value
+
+
+@transaction.atomic
+def import_program(document: dict, *, replace: bool = False) -> Program:
+    """Create the program described by `document`; with replace=True, an existing one of that name is replaced."""
+    reader = _Reader()
+    if not isinstance(document, dict):
+        reader.fail("JSONの最上位はオブジェクト（{…}）である必要があります。")
+    if document.get("format") != FORMAT:
+        with reader.at(".format"):
+            reader.fail(f"この形式には対応していません（{FORMAT!r} である必要があります）。")
+
+    data = reader.value(document, "program", dict)
+    with reader.at(".program"):
+        name = reader.value(data, "name", str)
+        existing = Program.objects.filter(name=name).first()
+        if existing and not replace:
+            reader.fail(f"プログラム「{name}」は既に登録されています。置き換えるには --replace を指定してください。")
+        if existing:
+            Initiative.objects.filter(program=existing).delete()
+            existing.delete()
+        as_of_text = reader.value(data, "as_of", str)
+        try:
+            as_of = datetime.date.fromisoformat(as_of_text)
+        except ValueError:
+            with reader.at(".as_of"):
+                reader.fail(f"日付は YYYY-MM-DD 形式で指定してください（値: {as_of_text!r}）。")
+        program = reader.save(
+            Program(
+                name=name,
+                start_fiscal_year=reader.value(data, "start_fiscal_year", int),
+                end_fiscal_year=reader.value(data, "end_fiscal_year", int),
+                fiscal_target_thousand_yen=reader.value(data, "fiscal_target_thousand_yen", int),
+                as_of=as_of,
+                as_of_label=reader.value(data, "as_of_label", str),
+                introduction=reader.value(data, "introduction", str, required=False, default=""),
+            )
+        )
+
+    perspectives = {}
+    for _, item in reader.items(document, "perspectives"):
+        perspective = reader.save(
+            Perspective(program=program, order=reader.value(item, "order", int), name=reader.value(item, "name", str))
+        )
+        perspectives[perspective.name] = perspective
+
+    pillars = {}
+    for _, item in reader.items(document, "pillars"):
+        perspective_name = reader.value(item, "perspective", str)
+        if perspective_name not in perspectives:
+            with reader.at(".perspective"):
+                reader.fail(f"視点「{perspective_name}」は perspectives にありません。")
+        pillar = reader.save(
+            Pillar(
+                program=program,
+                perspective=perspectives[perspective_name],
+                numeral=reader.value(item, "numeral", str),
+                order=reader.value(item, "order", int),
+                name=reader.value(item, "name", str),
+            )
+        )
+        pillars[pillar.numeral] = pillar
+
+    departments, divisions = _import_departments(reader, document)
+    categories = _import_ledger(reader, document, program)
+
+    for index, item in reader.items(document, "initiatives"):
+        number = item.get("number")
+        with reader.at(f"（管理番号 {number}）" if isinstance(number, int) else ""):
+            _import_initiative(reader, item, program, pillars, departments, divisions, categories)
+    return program
+
+
+def _import_departments(reader: _Reader, document: dict):
+    departments, divisions = {}, {}
+    for index, item in reader.items(document, "departments"):
+        name = reader.value(item, "name", str)
+        department = Department.objects.filter(name=name).first() or Department(name=name)
+        department.order = index + 1
+        departments[name] = reader.save(department)
+        with reader.at(".divisions"):
+            division_names = reader.value(item, "divisions", list)
+            for order, division_name in enumerate(division_names):
+                with reader.at(f"[{order}]"):
+                    if not isinstance(division_name, str):
+                        reader.fail("課の名前は文字列である必要があります。")
+                    division = Division.objects.filter(department=department, name=division_name).first()
+                    division = division or Division(department=department, name=division_name)
+                    division.order = order + 1
+                    divisions[(name, division_name)] = reader.save(division)
+    return departments, divisions
+
+
+def _import_ledger(reader: _Reader, document: dict, program: Program) -> dict:
+    categories = {}
+    ledger = reader.value(document, "ledger", dict)
+    with reader.at(".ledger"):
+        for _, item in reader.items(ledger, "categories"):
+            group = reader.value(item, "group", str)
+            if group not in Group.values:
+                with reader.at(".group"):
+                    reader.fail(f"区分は {', '.join(Group.values)} のいずれかです（値: {group!r}）。")
+            category = reader.save(
+                LedgerCategory(
+                    program=program,
+                    group=group,
+                    order=reader.value(item, "order", int),
+                    name=reader.value(item, "name", str),
+                    target_thousand_yen=reader.value(item, "target_thousand_yen", int),
+                )
+            )
+            categories[category.name] = category
+            for _, entry in reader.items(item, "entries"):
+                reader.save(
+                    LedgerEntry(
+                        category=category,
+                        fiscal_year=reader.value(entry, "fiscal_year", int),
+                        secured_thousand_yen=reader.value(entry, "secured_thousand_yen", int),
+                        note=reader.value(entry, "note", str, required=False, default=""),
+                    )
+                )
+    return categories
+
+
+def _import_initiative(reader, item, program, pillars, departments, divisions, categories) -> Initiative:
+    numeral = reader.value(item, "pillar", str)
+    if numeral not in pillars:
+        with reader.at(".pillar"):
+            reader.fail(f"柱「{numeral}」は pillars にありません。")
+    category_name = reader.value(item, "ledger_category", str, required=False, nullable=True)
+    if category_name is not None and category_name not in categories:
+        with reader.at(".ledger_category"):
+            reader.fail(f"財源確保の項目「{category_name}」は ledger にありません。")
+    initiative = reader.save(
+        Initiative(
+            program=program,
+            number=reader.value(item, "number", int),
+            name=reader.value(item, "name", str),
+            pillar=pillars[numeral],
+            fiscal_target=reader.value(item, "fiscal_target", str, required=False, default=""),
+            background=reader.value(item, "background", str, required=False, default=""),
+            next_steps=reader.value(item, "next_steps", str, required=False, default=""),
+            ledger_category=categories.get(category_name),
+        )
+    )
+    responsible = {}
+    for order, unit in reader.items(item, "departments"):
+        department_name = reader.value(unit, "department", str)
+        if department_name not in departments:
+            with reader.at(".department"):
+                reader.fail(f"部局「{department_name}」は departments にありません。")
+        responsibility = reader.save(
+            Responsibility(initiative=initiative, department=departments[department_name], order=order + 1)
+        )
+        with reader.at(".divisions"):
+            for index, division_name in enumerate(reader.value(unit, "divisions", list, required=False, default=[])):
+                with reader.at(f"[{index}]"):
+                    if (department_name, division_name) not in divisions:
+                        reader.fail(f"課「{division_name}」は departments の「{department_name}」にありません。")
+                    responsibility.divisions.add(divisions[(department_name, division_name)])
+        responsible[department_name] = responsibility
+    if not responsible:
+        with reader.at(".departments"):
+            reader.fail("所管部局を1つ以上指定してください。")
+
+    for _, year in reader.items(item, "years"):
+        record = reader.save(
+            YearlyRecord(
+                initiative=initiative,
+                fiscal_year=reader.value(year, "fiscal_year", int),
+                schedule_step=reader.value(year, "schedule_step", str, required=False, default=""),
+                plan=reader.value(year, "plan", str, required=False, default=""),
+                result=reader.value(year, "result", str, required=False, default=""),
+                status=_status(reader, year, "status"),
+                delay_reason=reader.value(year, "delay_reason", str, required=False, default=""),
+                secured_amount_thousand_yen=reader.value(
+                    year, "secured_amount_thousand_yen", int, required=False, nullable=True
+                ),
+                secured_amount_note=reader.value(year, "secured_amount_note", str, required=False, default=""),
+            )
+        )
+        for _, split in reader.items(year, "department_statuses", required=False):
+            department_name = reader.value(split, "department", str)
+            if department_name not in responsible:
+                with reader.at(".department"):
+                    reader.fail(f"部局「{department_name}」はこの取組の所管部局ではありません。")
+            reader.save(
+                DepartmentStatus(
+                    record=record,
+                    department=departments[department_name],
+                    label=reader.value(split, "label", str),
+                    status=_status(reader, split, "status"),
+                )
+            )
+    return initiative

@@ -1,0 +1,88 @@
+"""Reads about initiatives: the program summary by the report's rule."""
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from programs.models import Pillar, Program
+
+from .models import Initiative, Status, YearlyRecord
+
+
+def format_percent(count: int, denominator: int) -> str:
+    """The report's percentages: three significant figures ('92.6%', '7.41%', '0.00%')."""
+    if not denominator:
+        return "－"
+    value = Decimal(count) * 100 / Decimal(denominator)
+    if value == 0:
+        return "0.00%"
+    digits = value.adjusted() + 1  # digits before the decimal point
+    quantum = Decimal(1).scaleb(min(0, digits - 3))
+    return f"{value.quantize(quantum, rounding=ROUND_HALF_UP)}%"
+
+
+@dataclass
+class SummaryRow:
+    """Status counts of a pillar (or of the whole program)."""
+
+    label: str
+    pillar: Pillar | None = None
+    initiatives: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Status})
+    not_reported: int = 0
+
+    @property
+    def denominator(self) -> int:
+        """実施年度未到来 and 実施不可 are left out of the percentages."""
+        return sum(self.counts[s] for s in Status.counted_in_percentages())
+
+    def percent(self, status: str) -> str | None:
+        if status not in Status.counted_in_percentages():
+            return None
+        return format_percent(self.counts[status], self.denominator)
+
+    def cells(self) -> list[dict]:
+        """One cell per status in the report's column order: status, label, count, percent."""
+        return [
+            {"status": s.value, "label": s.label, "count": self.counts[s.value], "percent": self.percent(s.value)}
+            for s in Status
+        ]
+
+    def add(self, status: str | None) -> None:
+        self.initiatives += 1
+        if status is None:
+            self.not_reported += 1
+        else:
+            self.counts[status] += 1
+
+
+@dataclass
+class Summary:
+    program: Program
+    fiscal_year: int | None
+    rows: list[SummaryRow]
+    total: SummaryRow
+
+
+def reported_fiscal_year(program: Program) -> int | None:
+    """The latest fiscal year for which the program has records."""
+    return (
+        YearlyRecord.objects.for_program(program).order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
+    )
+
+
+def program_summary(program: Program, fiscal_year: int | None = None) -> Summary:
+    """Status counts per pillar and in total, as on page 1 of the report.
+
+    Each initiative counts once, with its effective status: a split status
+    (one department behind) counts as behind.
+    """
+    if fiscal_year is None:
+        fiscal_year = reported_fiscal_year(program)
+    records = YearlyRecord.objects.filter(initiative__program=program, fiscal_year=fiscal_year).with_statuses()
+    status_by_initiative = {record.initiative_id: record.effective_status for record in records}
+    rows = {pillar.pk: SummaryRow(label=str(pillar), pillar=pillar) for pillar in program.pillars.order_by("order")}
+    total = SummaryRow(label="合計")
+    for initiative_id, pillar_id in Initiative.objects.for_program(program).values_list("pk", "pillar_id"):
+        status = status_by_initiative.get(initiative_id)
+        rows[pillar_id].add(status)
+        total.add(status)
+    return Summary(program=program, fiscal_year=fiscal_year, rows=list(rows.values()), total=total)

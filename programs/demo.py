@@ -1,0 +1,36 @@
+"""Demo staff accounts for `make run` (never for production)."""
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+
+from .models import Department
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str
+    departments: list[str] = field(default_factory=list)
+    superuser: bool = False
+
+
+DEMO_USERS = [
+    DemoUser("admin", "demo-admin-asahikawa", "システム管理者", superuser=True),
+    DemoUser("reviewer", "demo-reviewer-asahikawa", "行政改革課（審査・公開）"),
+    DemoUser("editor-somu", "demo-editor-somu", "部局編集者", ["総務部"]),
+    DemoUser("editor-doboku", "demo-editor-doboku", "部局編集者", ["土木部"]),
+    DemoUser("editor-byoin", "demo-editor-byoin", "部局編集者", ["市立旭川病院事務局"]),
+]
+
+
+def ensure_demo_users() -> None:
+    User = get_user_model()
+    for demo in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=demo.username)
+        user.is_staff = True
+        user.is_superuser = demo.superuser
+        user.set_password(demo.password)
+        user.save()
+        for department in Department.objects.filter(name__in=demo.departments):
+            department.members.add(user)

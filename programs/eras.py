@@ -1,0 +1,51 @@
+"""Japanese fiscal years: 令和6年度 ⇄ FY2024.
+
+A fiscal year (年度) runs from 1 April to 31 March and is named by the calendar year in
+which it starts: FY2024 = 令和6年度 = April 2024 – March 2025. The Reiwa era began
+in 2019 (令和元年度); earlier fiscal years are Heisei (平成30年度 = FY2018).
+"""
+import datetime
+import re
+
+_ERAS = (
+    # (name, first western year of the era's fiscal years)
+    ("令和", 2019),
+    ("平成", 1989),
+)
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_LABEL = re.compile(r"^\s*(令和|平成)\s*(元|\d{1,2})\s*年度\s*$")
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    """The fiscal year a calendar date falls in (2025-03-31 → 2024, 2025-04-01 → 2025)."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def era_year(fiscal_year: int) -> tuple[str, int]:
+    """('令和', 6) for 2024."""
+    for name, first in _ERAS:
+        if fiscal_year >= first:
+            return name, fiscal_year - first + 1
+    raise ValueError(f"{fiscal_year} is before the Heisei era")
+
+
+def fiscal_year_label(fiscal_year: int) -> str:
+    """令和6年度 for 2024; 令和元年度 for 2019."""
+    name, number = era_year(fiscal_year)
+    return f"{name}{'元' if number == 1 else number}年度"
+
+
+def fiscal_year_label_with_western(fiscal_year: int) -> str:
+    """令和6年度（2024年度）."""
+    return f"{fiscal_year_label(fiscal_year)}（{fiscal_year}年度）"
+
+
+def parse_fiscal_year_label(label: str) -> int:
+    """2024 for 令和6年度 or 令和６年度; ValueError for anything else."""
+    match = _LABEL.match(label.translate(_FULLWIDTH_DIGITS))
+    if not match:
+        raise ValueError(f"年度の表記が正しくありません: {label!r}（例: 令和6年度）")
+    name, number = match.groups()
+    first = dict(_ERAS)[name]
+    return first + (1 if number == "元" else int(number)) - 1

@@ -1,0 +1,139 @@
+"""The program and its frame: perspectives, pillars, departments and their divisions."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import eras, money
+
+
+class Program(models.Model):
+    name = models.CharField(_("プログラム名"), max_length=200, unique=True)
+    start_fiscal_year = models.PositiveSmallIntegerField(_("開始年度（西暦）"))
+    end_fiscal_year = models.PositiveSmallIntegerField(_("終了年度（西暦）"))
+    fiscal_target_thousand_yen = models.PositiveBigIntegerField(
+        _("財源確保目標額（千円）"), help_text=_("プログラム期間の累計目標。千円単位の整数で入力します（89.0億円 = 8,900,000千円）。")
+    )
+    as_of = models.DateField(_("進行状況の基準日"))
+    as_of_label = models.CharField(_("基準時点の表記"), max_length=50, help_text=_("例: 令和7年度当初"))
+    introduction = models.TextField(_("プログラムの説明"), blank=True)
+
+    class Meta:
+        verbose_name = _("プログラム")
+        verbose_name_plural = _("プログラム")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_fiscal_year__gte=models.F("start_fiscal_year")),
+                name="program_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def fiscal_years(self) -> range:
+        return range(self.start_fiscal_year, self.end_fiscal_year + 1)
+
+    @property
+    def period_label(self) -> str:
+        return f"{eras.fiscal_year_label(self.start_fiscal_year)}〜{eras.fiscal_year_label(self.end_fiscal_year)}"
+
+    @property
+    def fiscal_target_oku_yen(self) -> str:
+        return money.format_oku_yen(self.fiscal_target_thousand_yen)
+
+    def validate_fiscal_year(self, fiscal_year: int) -> None:
+        if fiscal_year not in self.fiscal_years:
+            raise ValidationError(
+                _("年度はプログラム期間（%(period)s）の中で指定してください。"),
+                params={"period": self.period_label},
+                code="outside_program_period",
+            )
+
+
+class Perspective(models.Model):
+    """行財政改革の視点: マネジメント, 財政健全化, 連携・協働."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="perspectives", verbose_name=_("プログラム"))
+    order = models.PositiveSmallIntegerField(_("表示順"))
+    name = models.CharField(_("視点"), max_length=100)
+
+    class Meta:
+        verbose_name = _("行財政改革の視点")
+        verbose_name_plural = _("行財政改革の視点")
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "order"], name="perspective_order_unique"),
+            models.UniqueConstraint(fields=["program", "name"], name="perspective_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Pillar(models.Model):
+    """One of the program's six pillars (柱), numbered Ⅰ–Ⅵ."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pillars", verbose_name=_("プログラム"))
+    perspective = models.ForeignKey(Perspective, on_delete=models.PROTECT, related_name="pillars", verbose_name=_("視点"))
+    numeral = models.CharField(_("番号"), max_length=4, help_text=_("ローマ数字（Ⅰ〜Ⅵ）"))
+    order = models.PositiveSmallIntegerField(_("表示順"))
+    name = models.CharField(_("柱"), max_length=200)
+
+    class Meta:
+        verbose_name = _("柱")
+        verbose_name_plural = _("柱")
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "numeral"], name="pillar_numeral_unique"),
+            models.UniqueConstraint(fields=["program", "order"], name="pillar_order_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.numeral} {self.name}"
+
+    def clean(self):
+        if self.perspective_id and self.program_id and self.perspective.program_id != self.program_id:
+            raise ValidationError({"perspective": _("視点は同じプログラムのものを選んでください。")})
+
+
+class Department(models.Model):
+    """A department of the city (部、局、事務局), shared by every initiative."""
+
+    name = models.CharField(_("部局名"), max_length=100, unique=True)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("担当職員"),
+        help_text=_("この部局の取組を編集できる職員"),
+    )
+
+    class Meta:
+        verbose_name = _("部局")
+        verbose_name_plural = _("部局")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Division(models.Model):
+    """A division (課) of a department."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="divisions", verbose_name=_("部局"))
+    name = models.CharField(_("課名"), max_length=100)
+    order = models.PositiveIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("課")
+        verbose_name_plural = _("課")
+        ordering = ["department__order", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="division_name_unique_in_department"),
+        ]
+
+    def __str__(self):
+        return f"{self.department.name}（{self.name}）"

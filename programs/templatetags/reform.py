@@ -1,0 +1,33 @@
+"""Template filters for the domain's vocabulary: fiscal years and money.
+
+    {% load reform %}
+    {{ 2024|fiscal_year }}            → 令和6年度
+    {{ 2024|fiscal_year_western }}    → 令和6年度（2024年度）
+    {{ amount|thousand_yen }}         → 1,011,707千円
+    {{ amount|oku_yen }}              → 10.1
+"""
+from django import template
+
+from programs import eras, money
+
+register = template.Library()
+
+
+@register.filter
+def fiscal_year(value):
+    return eras.fiscal_year_label(int(value)) if value not in (None, "") else ""
+
+
+@register.filter
+def fiscal_year_western(value):
+    return eras.fiscal_year_label_with_western(int(value)) if value not in (None, "") else ""
+
+
+@register.filter
+def thousand_yen(value):
+    return money.format_thousand_yen(None if value in (None, "") else int(value))
+
+
+@register.filter
+def oku_yen(value):
+    return money.format_oku_yen(None if value in (None, "") else int(value))

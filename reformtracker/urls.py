@@ -1,0 +1,11 @@
+"""The portal's URLs: the staff admin and, later, the public pages."""
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "旭川市 行財政改革推進プログラム 管理画面"
+admin.site.site_title = "reformtracker"
+admin.site.index_title = "進行管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

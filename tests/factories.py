@@ -1,0 +1,114 @@
+"""factory_boy factories for synthetic objects."""
+import datetime
+
+import factory
+
+from finance.models import Group, LedgerCategory, LedgerEntry
+from initiatives.models import DepartmentStatus, Initiative, Responsibility, Status, YearlyRecord
+from programs.models import Department, Division, Perspective, Pillar, Program
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    name = factory.Sequence(lambda n: f"テストプログラム{n}")
+    start_fiscal_year = 2024
+    end_fiscal_year = 2027
+    fiscal_target_thousand_yen = 8_900_000
+    as_of = datetime.date(2025, 4, 1)
+    as_of_label = "令和7年度当初"
+
+
+class PerspectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Perspective
+
+    program = factory.SubFactory(ProgramFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"視点{n}")
+
+
+class PillarFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pillar
+
+    perspective = factory.SubFactory(PerspectiveFactory)
+    program = factory.SelfAttribute("perspective.program")
+    numeral = factory.Sequence(lambda n: f"P{n}")
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"柱{n}")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"テスト部{n}")
+
+
+class DivisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Division
+
+    department = factory.SubFactory(DepartmentFactory)
+    name = factory.Sequence(lambda n: f"テスト課{n}")
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    pillar = factory.SubFactory(PillarFactory)
+    program = factory.SelfAttribute("pillar.program")
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"取組{n}")
+
+
+class ResponsibilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Responsibility
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class YearlyRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = YearlyRecord
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    fiscal_year = 2024
+    plan = "計画"
+    result = "実績"
+    status = Status.ON_SCHEDULE
+
+
+class DepartmentStatusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DepartmentStatus
+
+    record = factory.SubFactory(YearlyRecordFactory)
+    department = factory.SubFactory(DepartmentFactory)
+    label = factory.SelfAttribute("department.name")
+    status = Status.BEHIND
+
+
+class LedgerCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LedgerCategory
+
+    program = factory.SubFactory(ProgramFactory)
+    group = Group.REVENUE
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"項目{n}")
+    target_thousand_yen = 1_000_000
+
+
+class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LedgerEntry
+
+    category = factory.SubFactory(LedgerCategoryFactory)
+    fiscal_year = 2024
+    secured_thousand_yen = 100_000

@@ -1,0 +1,41 @@
+import datetime
+
+import pytest
+
+from programs import eras
+
+
+@pytest.mark.parametrize(
+    "fiscal_year, label",
+    [(2024, "令和6年度"), (2027, "令和9年度"), (2019, "令和元年度"), (2018, "平成30年度"), (1989, "平成元年度")],
+)
+def test_fiscal_year_label(fiscal_year, label):
+    assert eras.fiscal_year_label(fiscal_year) == label
+    assert eras.parse_fiscal_year_label(label) == fiscal_year
+
+
+def test_label_with_western_year():
+    assert eras.fiscal_year_label_with_western(2025) == "令和7年度（2025年度）"
+
+
+def test_full_width_digits_are_read():
+    assert eras.parse_fiscal_year_label("令和７年度") == 2025
+
+
+@pytest.mark.parametrize("text", ["2024", "令和年度", "昭和60年度", "令和6年", ""])
+def test_unreadable_label_is_refused(text):
+    with pytest.raises(ValueError, match="年度の表記"):
+        eras.parse_fiscal_year_label(text)
+
+
+@pytest.mark.parametrize(
+    "day, fiscal_year",
+    [(datetime.date(2025, 3, 31), 2024), (datetime.date(2025, 4, 1), 2025), (datetime.date(2024, 12, 31), 2024)],
+)
+def test_fiscal_year_runs_april_to_march(day, fiscal_year):
+    assert eras.fiscal_year_of(day) == fiscal_year
+
+
+def test_year_before_heisei_is_refused():
+    with pytest.raises(ValueError):
+        eras.fiscal_year_label(1980)
