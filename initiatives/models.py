@@ -1,9 +1,11 @@
 """Initiatives (取組), who is responsible for them, and their yearly records."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from programs.models import Department, Division, Pillar, Program
+from programs.models import Department, Division, Pillar, Program, ReportingCycle
 
 
 class Status(models.TextChoices):
@@ -32,6 +34,21 @@ SEVERITY = [Status.NOT_YET_DUE, Status.IMPLEMENTED, Status.ON_SCHEDULE, Status.B
 
 def most_serious(statuses) -> str:
     return max(statuses, key=SEVERITY.index)
+
+
+class WorkflowState(models.TextChoices):
+    """Where an initiative's record stands in a reporting cycle."""
+
+    NOT_STARTED = "not_started", _("未着手")
+    DRAFT = "draft", _("下書き")
+    SUBMITTED = "submitted", _("提出済み")
+    RETURNED = "returned", _("差戻し")
+    APPROVED = "approved", _("承認済み")
+    PUBLISHED = "published", _("公開")
+
+    @classmethod
+    def awaiting_department(cls) -> set[str]:
+        return {cls.NOT_STARTED, cls.DRAFT, cls.RETURNED}
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -85,8 +102,10 @@ class Initiative(models.Model):
         verbose_name=_("財源確保の区分"),
         help_text=_("この取組の財源確保額が集計される財源確保額表の項目"),
     )
+    version = models.PositiveIntegerField(_("版"), default=1, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("取組")
@@ -156,8 +175,14 @@ class YearlyRecord(models.Model):
         _("財源確保額（当初予算時、千円）"), null=True, blank=True, help_text=_("千円単位の整数。記載がない場合は空欄にします。")
     )
     secured_amount_note = models.CharField(_("財源確保額の注記"), max_length=200, blank=True, help_text=_("例: うち360,000千円再掲"))
+    workflow_state = models.CharField(
+        _("手続の状態"), max_length=20, choices=WorkflowState.choices, default=WorkflowState.NOT_STARTED, editable=False
+    )
+    review_comment = models.TextField(_("審査コメント"), max_length=2000, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("版"), default=1, editable=False)
 
     objects = YearlyRecordQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("年度別の計画・実績")
@@ -213,6 +238,8 @@ class DepartmentStatus(models.Model):
     label = models.CharField(_("表記"), max_length=100, help_text=_("報告書での表記。例: 市立旭川病院"))
     status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("部局別の進行状況")
         verbose_name_plural = _("部局別の進行状況")
@@ -231,3 +258,59 @@ class DepartmentStatus(models.Model):
                 raise ValidationError({"department": _("この取組を所管する部局を選んでください。")})
         if self.record_id and self.status in Status.needing_reason() and not self.record.delay_reason.strip():
             raise ValidationError({"status": _("遅れ又は実施不可の部局があるときは、理由を入力してください。")})
+
+
+class PublishedVersionQuerySet(models.QuerySet):
+    def current(self):
+        """What citizens see: the latest publication of each initiative."""
+        return self.filter(is_current=True)
+
+    def of_cycle(self, cycle):
+        """The archive of a cycle: the latest publication of each initiative in it."""
+        return self.filter(cycle=cycle, is_latest_in_cycle=True)
+
+
+class PublishedVersion(models.Model):
+    """A frozen copy of an initiative as the reform office published it.
+
+    `data` holds the initiative in the open-data format (docs/data-format.md, one
+    element of "initiatives"); the columns beside it repeat what the public pages
+    filter and sort on.
+    """
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="publications", verbose_name=_("取組"))
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.PROTECT, related_name="publications", verbose_name=_("報告期"))
+    published_at = models.DateTimeField(_("公開日時"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("公開者")
+    )
+    data = models.JSONField(_("公開内容"))
+    number = models.PositiveSmallIntegerField(_("管理番号"))
+    name = models.CharField(_("取組項目名"), max_length=200)
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="+", verbose_name=_("柱"))
+    departments = models.ManyToManyField(Department, related_name="+", verbose_name=_("所管部局"))
+    status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices)
+    secured_amount_thousand_yen = models.PositiveBigIntegerField(_("財源確保額（千円）"), null=True, blank=True)
+    search_text = models.TextField(_("検索用テキスト"), blank=True)
+    is_current = models.BooleanField(_("最新の公開"), default=True)
+    is_latest_in_cycle = models.BooleanField(_("報告期内で最新"), default=True)
+
+    objects = PublishedVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公開版")
+        verbose_name_plural = _("公開版")
+        ordering = ["number", "-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative"], condition=models.Q(is_current=True), name="one_current_publication"
+            ),
+            models.UniqueConstraint(
+                fields=["initiative", "cycle"],
+                condition=models.Q(is_latest_in_cycle=True),
+                name="one_latest_publication_per_cycle",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}（{self.cycle}）"

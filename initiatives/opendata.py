@@ -96,7 +96,7 @@ def _export_record(record: YearlyRecord) -> dict:
     }
 
 
-def _export_initiative(initiative: Initiative, reported_year: int | None) -> dict:
+def export_initiative(initiative: Initiative, reported_year: int | None) -> dict:
     years = list(initiative.years.all())
     reported = next((r for r in years if r.fiscal_year == reported_year), None)
     return {
@@ -142,7 +142,7 @@ def export_program(program: Program) -> dict:
             for p in program.pillars.select_related("perspective")
         ],
         "departments": [{"name": d.name, "divisions": [v.name for v in d.divisions.all()]} for d in departments],
-        "initiatives": [_export_initiative(i, summary["fiscal_year"]) for i in initiatives],
+        "initiatives": [export_initiative(i, summary["fiscal_year"]) for i in initiatives],
         "ledger": _export_ledger(program),
         "summary": summary,
     }

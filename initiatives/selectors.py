@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from programs.models import Pillar, Program
 
-from .models import Initiative, Status, YearlyRecord
+from .models import Initiative, Status, WorkflowState, YearlyRecord
 
 
 def format_percent(count: int, denominator: int) -> str:
@@ -86,3 +86,40 @@ def program_summary(program: Program, fiscal_year: int | None = None) -> Summary
         rows[pillar_id].add(status)
         total.add(status)
     return Summary(program=program, fiscal_year=fiscal_year, rows=list(rows.values()), total=total)
+
+
+@dataclass
+class DepartmentProgress:
+    department: object
+    records: list = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {state.value: 0 for state in WorkflowState}
+        for record in self.records:
+            counts[record.workflow_state] += 1
+        return counts
+
+    @property
+    def outstanding(self) -> int:
+        """Records the department still owes (not yet submitted)."""
+        return sum(1 for r in self.records if r.workflow_state in WorkflowState.awaiting_department())
+
+
+def cycle_overview(cycle, *, visible_to) -> list[DepartmentProgress]:
+    """Each department's records in the cycle with their workflow state (an initiative appears under each of its departments)."""
+    from . import roles
+
+    initiatives = roles.visible_initiatives(visible_to, Initiative.objects.for_program(cycle.program))
+    records = (
+        YearlyRecord.objects.filter(fiscal_year=cycle.fiscal_year, initiative__in=initiatives)
+        .select_related("initiative")
+        .prefetch_related("initiative__responsibilities__department")
+        .order_by("initiative__number")
+    )
+    progress: dict[int, DepartmentProgress] = {}
+    for record in records:
+        for responsibility in record.initiative.responsibilities.all():
+            department = responsibility.department
+            progress.setdefault(department.pk, DepartmentProgress(department)).records.append(record)
+    return sorted(progress.values(), key=lambda p: (p.department.order, p.department.name))

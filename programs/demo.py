@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from .models import Department
 
@@ -11,16 +12,18 @@ class DemoUser:
     username: str
     password: str
     role: str
+    group: str | None = None
     departments: list[str] = field(default_factory=list)
     superuser: bool = False
 
 
+# Group names are those of initiatives.roles (programs does not import initiatives).
 DEMO_USERS = [
-    DemoUser("admin", "demo-admin-asahikawa", "システム管理者", superuser=True),
-    DemoUser("reviewer", "demo-reviewer-asahikawa", "行政改革課（審査・公開）"),
-    DemoUser("editor-somu", "demo-editor-somu", "部局編集者", ["総務部"]),
-    DemoUser("editor-doboku", "demo-editor-doboku", "部局編集者", ["土木部"]),
-    DemoUser("editor-byoin", "demo-editor-byoin", "部局編集者", ["市立旭川病院事務局"]),
+    DemoUser("admin", "demo-admin-asahikawa", "システム管理者", "システム管理者", superuser=True),
+    DemoUser("reviewer", "demo-reviewer-asahikawa", "行政改革課（審査・公開）", "行政改革課（審査・公開）"),
+    DemoUser("editor-somu", "demo-editor-somu", "部局編集者", "部局編集者", ["総務部"]),
+    DemoUser("editor-doboku", "demo-editor-doboku", "部局編集者", "部局編集者", ["土木部"]),
+    DemoUser("editor-byoin", "demo-editor-byoin", "部局編集者", "部局編集者", ["市立旭川病院事務局"]),
 ]
 
 
@@ -32,5 +35,7 @@ def ensure_demo_users() -> None:
         user.is_superuser = demo.superuser
         user.set_password(demo.password)
         user.save()
+        if demo.group:
+            user.groups.add(Group.objects.get(name=demo.group))
         for department in Department.objects.filter(name__in=demo.departments):
             department.members.add(user)

@@ -137,3 +137,62 @@ class Division(models.Model):
 
     def __str__(self):
         return f"{self.department.name}（{self.name}）"
+
+
+class CycleState(models.TextChoices):
+    OPEN = "open", _("受付中")
+    CLOSED = "closed", _("締切済み")
+
+
+class ReportingCycleQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=CycleState.OPEN)
+
+
+class ReportingCycle(models.Model):
+    """A yearly round of reporting (e.g. 令和7年度当初, which reports the results of FY2024).
+
+    The reform office opens a cycle; departments then update the records of its fiscal
+    year; closing it freezes what was published in it.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cycles", verbose_name=_("プログラム"))
+    fiscal_year = models.PositiveSmallIntegerField(_("報告対象年度（西暦）"), help_text=_("この回で計画・実績を報告する年度"))
+    label = models.CharField(_("名称"), max_length=50, help_text=_("例: 令和7年度当初"))
+    deadline = models.DateField(_("提出期限"), null=True, blank=True)
+    state = models.CharField(_("状態"), max_length=10, choices=CycleState.choices, default=CycleState.OPEN)
+    opened_at = models.DateTimeField(_("開始日時"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("締切日時"), null=True, blank=True)
+
+    objects = ReportingCycleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("報告期")
+        verbose_name_plural = _("報告期")
+        ordering = ["program", "-fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "fiscal_year"], name="one_cycle_per_program_and_year"),
+            models.UniqueConstraint(fields=["program", "label"], name="cycle_label_unique"),
+            models.UniqueConstraint(
+                fields=["program"], condition=models.Q(state="open"), name="one_open_cycle_per_program"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @staticmethod
+    def default_label(fiscal_year: int) -> str:
+        """Results of FY2024 are reported with the FY2025 initial budget: 令和7年度当初."""
+        return f"{eras.fiscal_year_label(fiscal_year + 1)}当初"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == CycleState.OPEN
+
+    def clean(self):
+        if self.program_id:
+            try:
+                self.program.validate_fiscal_year(self.fiscal_year)
+            except ValidationError as error:
+                raise ValidationError({"fiscal_year": error.messages}) from error

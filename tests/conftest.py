@@ -2,8 +2,18 @@ import json
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 
+from initiatives import roles, services
 from initiatives.opendata import import_program
+from tests.factories import (
+    DepartmentFactory,
+    InitiativeFactory,
+    PillarFactory,
+    ResponsibilityFactory,
+    UserFactory,
+    YearlyRecordFactory,
+)
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "asahikawa_2024.json"
 
@@ -18,3 +28,54 @@ def fixture_document():
 def real_program(db, fixture_document):
     """The 54 initiatives and the ledger of the city's report, loaded as `make run` loads them."""
     return import_program(fixture_document)
+
+
+# --- staff and a small program with an open cycle --------------------------------
+
+@pytest.fixture
+def make_user(db):
+    def make(username, *, role=None, departments=(), **extra):
+        roles.ensure_roles()
+        user = UserFactory(username=username, is_staff=True, **extra)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        for department in departments:
+            department.members.add(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", role=roles.REVIEWER)
+
+
+@pytest.fixture
+def world(db, reviewer, make_user):
+    """Two departments; initiative 1 is 総務部's, 2 is 土木部's, 3 is both; FY2024 published-like data; FY2025 cycle open."""
+    somu = DepartmentFactory(name="総務部", order=1)
+    doboku = DepartmentFactory(name="土木部", order=2)
+    pillar = PillarFactory(numeral="Ⅰ", name="柱Ⅰ")
+    initiatives = {}
+    for number, departments in [(1, [somu]), (2, [doboku]), (3, [somu, doboku])]:
+        initiative = InitiativeFactory(pillar=pillar, number=number, name=f"取組{number}", next_steps="予定")
+        for order, department in enumerate(departments):
+            ResponsibilityFactory(initiative=initiative, department=department, order=order)
+        YearlyRecordFactory(initiative=initiative, fiscal_year=2024, schedule_step="検討", plan="検討", result="実施した")
+        initiatives[number] = initiative
+    cycle = services.cycle_open(program=pillar.program, fiscal_year=2025, by=reviewer)
+
+    class World:
+        pass
+
+    w = World()
+    w.program, w.cycle, w.pillar = pillar.program, cycle, pillar
+    w.somu, w.doboku = somu, doboku
+    w.initiatives = initiatives
+    w.reviewer = reviewer
+    w.editor_somu = make_user("editor-somu", role=roles.EDITOR, departments=[somu])
+    w.editor_doboku = make_user("editor-doboku", role=roles.EDITOR, departments=[doboku])
+    w.record = lambda number, year=2025: initiatives[number].years.get(fiscal_year=year)
+    return w
+

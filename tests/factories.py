@@ -112,3 +112,12 @@ class LedgerEntryFactory(factory.django.DjangoModelFactory):
     category = factory.SubFactory(LedgerCategoryFactory)
     fiscal_year = 2024
     secured_thousand_yen = 100_000
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct-horse-battery")

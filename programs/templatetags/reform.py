@@ -31,3 +31,9 @@ def thousand_yen(value):
 @register.filter
 def oku_yen(value):
     return money.format_oku_yen(None if value in (None, "") else int(value))
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ counts|get_item:state }}"""
+    return mapping.get(key) if hasattr(mapping, "get") else None

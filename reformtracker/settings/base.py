@@ -65,6 +65,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "reformtracker.wsgi.application"
 
 VAR_DIR = Path(env.str("REFORMTRACKER_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded SQLite database and built reports live here
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }

@@ -1,14 +1,21 @@
 """python manage.py setup_demo — the demo run's data: the real program and demo staff accounts.
 
-Loads fixtures/asahikawa_2024.json when no program is registered yet, creates the demo
-users (idempotent) and prints their passwords. Demo only: refuses when DEBUG is off.
+When no program is registered yet: loads fixtures/asahikawa_2024.json, publishes it as
+the cycle 令和7年度当初 (the city's published report), closes that cycle and opens the
+next one (令和8年度当初, FY2025 records) so that departments can start editing.
+Then creates the demo users (idempotent) and prints their passwords.
+Demo only: refuses when DEBUG is off.
 """
+import datetime
 import json
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from initiatives import services
 from initiatives.opendata import import_program
 from programs.demo import DEMO_USERS, ensure_demo_users
 from programs.models import Program
@@ -22,13 +29,27 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("setup_demo はデモ用です。DEBUG が無効な環境では実行できません。")
-        if not Program.objects.exists():
-            with FIXTURE.open(encoding="utf-8") as handle:
-                program = import_program(json.load(handle))
-            self.stdout.write(f"{program.name} を読み込みました（取組 {program.initiatives.count()} 件）。")
         ensure_demo_users()
+        if not Program.objects.exists():
+            self.load_program()
         self.stdout.write("\nデモ用アカウント（デモ専用。本番では使わないでください）:")
         for user in DEMO_USERS:
             departments = "・".join(user.departments) or "全部局"
             self.stdout.write(f"  {user.username:<16} パスワード: {user.password:<24} {user.role}（{departments}）")
-        self.stdout.write("\n管理画面: http://127.0.0.1:8000/admin/\n")
+        self.stdout.write("\n市民向けページ: http://127.0.0.1:8000/    管理画面: http://127.0.0.1:8000/admin/\n")
+
+    @transaction.atomic
+    def load_program(self):
+        with FIXTURE.open(encoding="utf-8") as handle:
+            program = import_program(json.load(handle))
+        reviewer = get_user_model().objects.get(username="reviewer")
+        reported = services.cycle_open(program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label)
+        count = services.cycle_publish_all(cycle=reported, by=reviewer)
+        services.cycle_close(cycle=reported, by=reviewer)
+        current = services.cycle_open(
+            program=program, fiscal_year=2025, by=reviewer, deadline=datetime.date(2026, 3, 31)
+        )
+        self.stdout.write(
+            f"{program.name} を読み込み、「{reported.label}」として {count} 件を公開しました。"
+            f"報告期「{current.label}」（令和7年度の計画・実績）を受付中にしました。"
+        )

@@ -1,0 +1,111 @@
+"""Who may do what: the three staff roles, and the department scope of editors.
+
+Roles are Django groups, created after every `migrate` (see apps.py):
+- 部局編集者 (department editor): sees and edits the initiatives of the departments
+  they are a member of (Department.members): the open cycle's record and next steps.
+- 行政改革課（審査・公開）(reform-office reviewer): sees everything; returns, approves,
+  publishes; opens and closes cycles; edits structure.
+- システム管理者 (administrator): users, departments, roles.
+Citizens never log in.
+
+Every check here is used on every path (admin list, change view, inlines, actions,
+history, exports, services), never only to hide a button.
+"""
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+EDITOR = "部局編集者"
+REVIEWER = "行政改革課（審査・公開）"
+ADMINISTRATOR = "システム管理者"
+
+# app_label: codenames (without the app label) each role is granted.
+ROLE_PERMISSIONS = {
+    EDITOR: {
+        "initiatives": ["view_initiative", "change_initiative", "view_yearlyrecord", "change_yearlyrecord",
+                        "view_departmentstatus", "add_departmentstatus", "change_departmentstatus",
+                        "delete_departmentstatus", "view_responsibility", "view_publishedversion"],
+        "programs": ["view_program", "view_pillar", "view_perspective", "view_department", "view_division",
+                     "view_reportingcycle"],
+        "finance": ["view_ledgercategory", "view_ledgerentry"],
+    },
+    REVIEWER: {
+        "initiatives": ["*"],
+        "programs": ["*"],
+        "finance": ["*"],
+    },
+    ADMINISTRATOR: {
+        "auth": ["*"],
+        "programs": ["view_department", "add_department", "change_department", "view_division", "add_division",
+                     "change_division"],
+    },
+}
+
+
+def _cached(user, key, compute):
+    cache = user.__dict__.setdefault("_reformtracker_roles", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def has_role(user, role: str) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return _cached(user, role, lambda: user.groups.filter(name=role).exists())
+
+
+def is_reviewer(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, REVIEWER)))
+
+
+def is_editor(user) -> bool:
+    return has_role(user, EDITOR)
+
+
+def department_ids(user) -> frozenset[int]:
+    if not user.is_authenticated:
+        return frozenset()
+    return _cached(user, "departments", lambda: frozenset(user.departments.values_list("pk", flat=True)))
+
+
+def visible_initiatives(user, queryset):
+    """The initiatives this staff member may see: all for reviewers, their departments' for editors."""
+    if is_reviewer(user):
+        return queryset
+    if is_editor(user):
+        return queryset.filter(responsibilities__department__in=department_ids(user)).distinct()
+    return queryset.none()
+
+
+def can_edit(user, initiative) -> bool:
+    if is_reviewer(user):
+        return True
+    if not is_editor(user):
+        return False
+    responsible = {r.department_id for r in initiative.responsibilities.all()}
+    return bool(responsible & department_ids(user))
+
+
+def ensure_can_edit(user, initiative) -> None:
+    if not can_edit(user, initiative):
+        raise PermissionDenied(_("この取組を編集する権限がありません（所管部局の担当者のみ編集できます）。"))
+
+
+def ensure_reviewer(user) -> None:
+    if not is_reviewer(user):
+        raise PermissionDenied(_("この操作は行政改革課（審査・公開）の担当者のみ行えます。"))
+
+
+def ensure_roles(**kwargs) -> None:
+    """Create the role groups and give them their permissions (idempotent; runs after migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = []
+        for app_label, codenames in grants.items():
+            app_permissions = Permission.objects.filter(content_type__app_label=app_label)
+            if codenames != ["*"]:
+                app_permissions = app_permissions.filter(codename__in=codenames)
+            permissions += list(app_permissions)
+        group.permissions.set(permissions)

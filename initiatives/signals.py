@@ -1,0 +1,5 @@
+"""Signals other parts listen to (caches of public pages and reports)."""
+from django.dispatch import Signal
+
+# Sent after the transaction that published a version commits; kwargs: version.
+published = Signal()

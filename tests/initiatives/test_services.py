@@ -1,0 +1,223 @@
+"""The workflow, publication, cycles and optimistic locking, through the service functions."""
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from initiatives import services
+from initiatives.models import PublishedVersion, Status, WorkflowState, YearlyRecord
+from programs.models import CycleState
+
+pytestmark = pytest.mark.django_db
+
+
+def edit(world, number, by, **data):
+    record = world.record(number)
+    return services.record_update(record=record, by=by, data=data, expected_version=record.version)
+
+
+# --- cycles ---------------------------------------------------------------------
+
+
+def test_opening_a_cycle_creates_each_initiatives_record_carrying_the_schedule_forward(world):
+    record = world.record(1)
+    assert record.schedule_step == "検討"
+    assert record.status == Status.ON_SCHEDULE
+    assert record.plan == "" and record.result == ""
+    assert record.workflow_state == WorkflowState.NOT_STARTED
+    assert world.cycle.label == "令和8年度当初"
+    assert YearlyRecord.objects.filter(fiscal_year=2025).count() == 3
+
+
+def test_only_one_cycle_is_open_at_a_time(world):
+    with pytest.raises(ValidationError, match="受付中の報告期があります"):
+        services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
+
+
+def test_cycle_year_must_lie_in_the_program(world):
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    with pytest.raises(ValidationError):
+        services.cycle_open(program=world.program, fiscal_year=2030, by=world.reviewer)
+
+
+def test_editor_cannot_open_or_close_cycles(world):
+    with pytest.raises(PermissionDenied):
+        services.cycle_close(cycle=world.cycle, by=world.editor_somu)
+    with pytest.raises(PermissionDenied):
+        services.cycle_open(program=world.program, fiscal_year=2026, by=world.editor_somu)
+
+
+def test_closed_cycle_records_cannot_be_edited(world):
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    world.cycle.refresh_from_db()
+    assert world.cycle.state == CycleState.CLOSED
+    with pytest.raises(ValidationError, match="受付中ではない"):
+        edit(world, 1, world.editor_somu, result="x")
+
+
+def test_past_years_cannot_be_edited(world):
+    record = world.record(1, 2024)
+    with pytest.raises(ValidationError, match="受付中ではない"):
+        services.record_update(record=record, by=world.editor_somu, data={"result": "x"})
+
+
+# --- editing and permissions ----------------------------------------------------
+
+
+def test_editor_edits_own_departments_record_which_becomes_a_draft(world):
+    record = edit(world, 1, world.editor_somu, plan="試行", result="試行した", secured_amount_thousand_yen=120)
+    assert record.workflow_state == WorkflowState.DRAFT
+    assert (record.plan, record.result, record.secured_amount_thousand_yen) == ("試行", "試行した", 120)
+    assert record.version == 2
+
+
+def test_editor_cannot_edit_other_departments_initiative(world):
+    with pytest.raises(PermissionDenied):
+        edit(world, 2, world.editor_somu, result="勝手に")
+    assert world.record(2).result == ""
+
+
+def test_editor_of_either_department_may_edit_a_shared_initiative(world):
+    edit(world, 3, world.editor_doboku, result="土木部が記入")
+    assert world.record(3).result == "土木部が記入"
+
+
+def test_editor_cannot_change_structural_fields_through_the_service(world):
+    with pytest.raises(ValidationError, match="編集できない項目"):
+        edit(world, 1, world.editor_somu, fiscal_year=2026)
+
+
+def test_editor_may_change_only_next_steps_of_the_initiative(world):
+    initiative = world.initiatives[1]
+    with pytest.raises(PermissionDenied):
+        services.initiative_update(initiative=initiative, by=world.editor_somu, data={"name": "改名"})
+    services.initiative_update(initiative=initiative, by=world.editor_somu, data={"next_steps": "新しい予定"})
+    initiative.refresh_from_db()
+    assert (initiative.name, initiative.next_steps) == ("取組1", "新しい予定")
+
+
+def test_reason_is_required_when_behind(world):
+    with pytest.raises(ValidationError) as error:
+        edit(world, 1, world.editor_somu, status=Status.BEHIND)
+    assert "理由を入力してください" in str(error.value)
+    assert world.record(1).status == Status.ON_SCHEDULE
+
+
+# --- optimistic locking ----------------------------------------------------------
+
+
+def test_second_save_from_a_stale_copy_is_refused_and_shows_the_other_change(world):
+    stale = world.record(3)
+    edit(world, 3, world.editor_somu, result="総務部の記入")
+    with pytest.raises(services.ConcurrentEditError) as error:
+        services.record_update(record=stale, by=world.editor_doboku, data={"result": "土木部の記入"},
+                               expected_version=stale.version)
+    assert world.record(3).result == "総務部の記入"
+    change = error.value.changes[0]
+    assert (str(change["field"]), change["old"], change["new"], change["by"]) == ("実績", "", "総務部の記入", "editor-somu")
+
+
+# --- workflow -------------------------------------------------------------------
+
+
+def test_the_whole_workflow_draft_submit_return_fix_approve_publish(world):
+    edit(world, 1, world.editor_somu, result="途中", status=Status.BEHIND, delay_reason="調整に時間を要したため。")
+    record = services.record_submit(record=world.record(1), by=world.editor_somu)
+    assert record.workflow_state == WorkflowState.SUBMITTED
+    record = services.record_return(record=record, by=world.reviewer, comment="実績を具体的に書いてください。")
+    assert (record.workflow_state, record.review_comment) == (WorkflowState.RETURNED, "実績を具体的に書いてください。")
+    edit(world, 1, world.editor_somu, result="説明会を3回開催した。")
+    record = services.record_submit(record=world.record(1), by=world.editor_somu)
+    record = services.record_approve(record=record, by=world.reviewer)
+    assert record.workflow_state == WorkflowState.APPROVED
+    version = services.record_publish(record=record, by=world.reviewer)
+    assert world.record(1).workflow_state == WorkflowState.PUBLISHED
+    assert version.status == Status.BEHIND
+    assert version.data["years"][-1]["result"] == "説明会を3回開催した。"
+    reasons = list(world.record(1).history.order_by("history_date").values_list("history_change_reason", flat=True))
+    assert reasons[-6:] == ["提出", "差戻し: 実績を具体的に書いてください。", "編集", "提出", "承認", "公開"]
+
+
+def test_editor_cannot_approve_or_publish_or_return(world):
+    record = services.record_submit(record=world.record(1), by=world.editor_somu)
+    for action in (services.record_approve, services.record_publish):
+        with pytest.raises(PermissionDenied):
+            action(record=record, by=world.editor_somu)
+    with pytest.raises(PermissionDenied):
+        services.record_return(record=record, by=world.editor_somu, comment="x")
+
+
+@pytest.mark.parametrize(
+    "state, action",
+    [
+        (WorkflowState.DRAFT, "approve"),
+        (WorkflowState.DRAFT, "publish"),
+        (WorkflowState.DRAFT, "return"),
+        (WorkflowState.SUBMITTED, "publish"),
+        (WorkflowState.SUBMITTED, "submit"),
+        (WorkflowState.APPROVED, "approve"),
+        (WorkflowState.PUBLISHED, "publish"),
+    ],
+)
+def test_illegal_transitions_are_refused(world, state, action):
+    YearlyRecord.objects.filter(pk=world.record(1).pk).update(workflow_state=state)
+    record = world.record(1)
+    call = {
+        "submit": lambda: services.record_submit(record=record, by=world.reviewer),
+        "approve": lambda: services.record_approve(record=record, by=world.reviewer),
+        "publish": lambda: services.record_publish(record=record, by=world.reviewer),
+        "return": lambda: services.record_return(record=record, by=world.reviewer, comment="x"),
+    }[action]
+    with pytest.raises(ValidationError):
+        call()
+    assert world.record(1).workflow_state == state
+
+
+def test_return_needs_a_comment(world):
+    record = services.record_submit(record=world.record(1), by=world.editor_somu)
+    with pytest.raises(ValidationError, match="コメント"):
+        services.record_return(record=record, by=world.reviewer, comment="  ")
+
+
+def test_submitted_record_cannot_be_edited_until_returned(world):
+    services.record_submit(record=world.record(1), by=world.editor_somu)
+    with pytest.raises(ValidationError, match="審査中"):
+        edit(world, 1, world.editor_somu, result="x")
+
+
+def publish(world, number, **data):
+    if data:
+        edit(world, number, world.reviewer, **data)
+    record = services.record_submit(record=world.record(number), by=world.reviewer)
+    record = services.record_approve(record=record, by=world.reviewer)
+    return services.record_publish(record=record, by=world.reviewer)
+
+
+def test_later_edits_start_a_new_draft_while_the_public_keeps_the_published_version(world):
+    first = publish(world, 1, result="公開した実績")
+    edit(world, 1, world.editor_somu, result="公開前の書きかけ")
+    assert world.record(1).workflow_state == WorkflowState.DRAFT
+    current = PublishedVersion.objects.current().get(initiative=world.initiatives[1])
+    assert current == first
+    assert current.data["years"][-1]["result"] == "公開した実績"
+    second = publish(world, 1)
+    assert PublishedVersion.objects.current().get(initiative=world.initiatives[1]) == second
+    assert PublishedVersion.objects.of_cycle(world.cycle).get(initiative=world.initiatives[1]) == second
+    first.refresh_from_db()
+    assert not first.is_current
+
+
+def test_closing_a_cycle_keeps_its_published_version_readable(world):
+    version = publish(world, 2, result="令和7年度の実績")
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    next_cycle = services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
+    record_2026 = world.initiatives[2].years.get(fiscal_year=2026)
+    services.record_update(record=record_2026, by=world.editor_doboku, data={"result": "翌年度"})
+    assert PublishedVersion.objects.of_cycle(world.cycle).get(initiative=world.initiatives[2]) == version
+    assert next_cycle.label == "令和9年度当初"
+
+
+def test_publish_all_publishes_every_record_of_the_cycle(world):
+    assert services.cycle_publish_all(cycle=world.cycle, by=world.reviewer) == 3
+    assert PublishedVersion.objects.current().count() == 3
+    assert set(YearlyRecord.objects.filter(fiscal_year=2025).values_list("workflow_state", flat=True)) == {
+        WorkflowState.PUBLISHED
+    }
