@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join, linebreaks
@@ -39,6 +39,16 @@ class ScopedAdmin(SimpleHistoryAdmin):
             return queryset
         visible = roles.visible_initiatives(request.user, Initiative.objects.all()).values("pk")
         return queryset.filter(**{f"{self.initiative_lookup or 'pk'}__in": visible})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """An initiative outside the user's departments does not exist for them: 404, not a redirect."""
+        try:
+            visible = self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):
@@ -281,7 +291,7 @@ class InitiativeAdmin(ScopedAdmin):
         writer.writerow([_("管理番号"), _("取組項目名"), _("柱"), _("所管部局"), _("年度"), _("計画"), _("実績"),
                          _("進行状況"), _("理由"), _("財源確保額（千円）"), _("手続の状態")])
         records = YearlyRecord.objects.filter(initiative__in=queryset).select_related("initiative__pillar").with_statuses()
-        departments = {i.pk: "、".join(i.departments_display) for i in queryset.with_structure()}
+        departments = {i.pk: "、".join(i.departments_display) for i in queryset}
         for r in records.order_by("initiative__number", "fiscal_year"):
             writer.writerow([r.initiative.number, r.initiative.name, r.initiative.pillar.numeral,
                              departments[r.initiative_id], r.fiscal_year, r.plan, r.result, r.status_notes,
@@ -404,6 +414,11 @@ class YearlyRecordAdmin(ScopedAdmin):
 
     def save_formset(self, request, form, formset, change):
         formset.save()
+
+    @admin.display(description=gettext_lazy("今後の予定"))
+    def next_steps(self, obj):
+        """Shown read-only when the record cannot be edited (the form field otherwise)."""
+        return obj.initiative.next_steps
 
     def get_urls(self):
         return [

@@ -69,7 +69,7 @@ class YearlyRecordForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and "next_steps" in self.fields:
             initiative = Initiative.objects.get(pk=self.instance.initiative_id)
             self.fields["next_steps"].initial = initiative.next_steps
             self.fields["loaded_initiative_version"].initial = initiative.version

@@ -1,6 +1,9 @@
 """Production settings: secrets have no default, HTTPS everywhere."""
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import MIDDLEWARE, env
+
+# Static files served by the application processes themselves (hashed, compressed names).
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
