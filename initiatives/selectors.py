@@ -1,10 +1,12 @@
-"""Reads about initiatives: the program summary by the report's rule."""
+"""Reads about initiatives: the summary by the report's rule, published versions, cycle progress."""
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext
+
 from programs.models import Pillar, Program
 
-from .models import Initiative, Status, WorkflowState, YearlyRecord
+from .models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
 
 
 def format_percent(count: int, denominator: int) -> str:
@@ -69,8 +71,19 @@ def reported_fiscal_year(program: Program) -> int | None:
     )
 
 
+def _summarize(program: Program, fiscal_year: int | None, statuses: dict[int, str], pillar_of: dict[int, int]) -> Summary:
+    """Count each initiative once by its status (None when it has nothing for the year)."""
+    rows = {pillar.pk: SummaryRow(label=str(pillar), pillar=pillar) for pillar in program.pillars.order_by("order")}
+    total = SummaryRow(label=gettext("合計"))
+    for initiative_id, pillar_id in pillar_of.items():
+        status = statuses.get(initiative_id)
+        rows[pillar_id].add(status)
+        total.add(status)
+    return Summary(program=program, fiscal_year=fiscal_year, rows=list(rows.values()), total=total)
+
+
 def program_summary(program: Program, fiscal_year: int | None = None) -> Summary:
-    """Status counts per pillar and in total, as on page 1 of the report.
+    """Status counts per pillar and in total from the working data, as on page 1 of the report.
 
     Each initiative counts once, with its effective status: a split status
     (one department behind) counts as behind.
@@ -78,14 +91,40 @@ def program_summary(program: Program, fiscal_year: int | None = None) -> Summary
     if fiscal_year is None:
         fiscal_year = reported_fiscal_year(program)
     records = YearlyRecord.objects.filter(initiative__program=program, fiscal_year=fiscal_year).with_statuses()
-    status_by_initiative = {record.initiative_id: record.effective_status for record in records}
-    rows = {pillar.pk: SummaryRow(label=str(pillar), pillar=pillar) for pillar in program.pillars.order_by("order")}
-    total = SummaryRow(label="合計")
-    for initiative_id, pillar_id in Initiative.objects.for_program(program).values_list("pk", "pillar_id"):
-        status = status_by_initiative.get(initiative_id)
-        rows[pillar_id].add(status)
-        total.add(status)
-    return Summary(program=program, fiscal_year=fiscal_year, rows=list(rows.values()), total=total)
+    statuses = {record.initiative_id: record.effective_status for record in records}
+    pillar_of = dict(Initiative.objects.for_program(program).values_list("pk", "pillar_id"))
+    return _summarize(program, fiscal_year, statuses, pillar_of)
+
+
+# --- what citizens see: published versions only ------------------------------------
+
+
+def published_versions(program: Program, cycle=None):
+    """The published version of each initiative: the current one, or the one of a (closed) cycle's archive."""
+    versions = PublishedVersion.objects.filter(initiative__program=program)
+    versions = versions.of_cycle(cycle) if cycle is not None else versions.current()
+    return versions.select_related("pillar__perspective", "cycle").order_by("number")
+
+
+def published_summary(program: Program, cycle=None) -> Summary:
+    """The summary citizens see, computed from the published versions (same rule as program_summary).
+
+    Initiatives never published count as not reported.
+    """
+    versions = published_versions(program, cycle).values_list("initiative_id", "status", "cycle__fiscal_year")
+    statuses, years = {}, set()
+    for initiative_id, status, year in versions:
+        statuses[initiative_id] = status
+        years.add(year)
+    pillar_of = dict(Initiative.objects.for_program(program).values_list("pk", "pillar_id"))
+    return _summarize(program, max(years) if years else None, statuses, pillar_of)
+
+
+def published_cycles(program: Program):
+    """Cycles with at least one publication, newest first (the archive of reports)."""
+    from programs.models import ReportingCycle
+
+    return ReportingCycle.objects.filter(program=program, publications__isnull=False).distinct().order_by("-fiscal_year")
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""The portal's URLs: the staff admin and, later, the public pages."""
+"""The portal's URLs: the staff admin, the annual reports, the public pages."""
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "旭川市 行財政改革推進プログラム 管理画面"
 admin.site.site_title = "reformtracker"
@@ -8,4 +8,7 @@ admin.site.index_title = "進行管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("reports/", include("reports.urls")),
+    path("", include("public.urls")),
 ]

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "programs",
     "finance",
     "initiatives",
+    "reports",
+    "public",
 ]
 
 MIDDLEWARE = [

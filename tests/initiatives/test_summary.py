@@ -93,3 +93,19 @@ def test_the_four_behind_are_the_reports(real_program):
     records = real_program.initiatives.model.objects.for_program(real_program).with_years()
     behind = sorted(i.number for i in records if i.years.all()[0].effective_status == Status.BEHIND)
     assert behind == [30, 42, 49, 52]
+
+
+def test_published_summary_counts_only_published_versions(world):
+    from initiatives import services
+    from initiatives.selectors import published_summary
+
+    assert published_summary(world.program).total.not_reported == 3
+    services.record_update(record=world.record(2), by=world.reviewer, data={"status": Status.BEHIND, "delay_reason": "理由"})
+    record = services.record_approve(record=services.record_submit(record=world.record(2), by=world.reviewer), by=world.reviewer)
+    services.record_publish(record=record, by=world.reviewer)
+    summary = published_summary(world.program)
+    assert summary.total.counts[Status.BEHIND] == 1
+    assert summary.total.not_reported == 2
+    # a later, unpublished edit does not change what citizens see
+    services.record_update(record=world.record(2), by=world.reviewer, data={"status": Status.ON_SCHEDULE, "delay_reason": ""})
+    assert published_summary(world.program).total.counts[Status.BEHIND] == 1
