@@ -79,3 +79,12 @@ def world(db, reviewer, make_user):
     w.record = lambda number, year=2025: initiatives[number].years.get(fiscal_year=year)
     return w
 
+
+
+@pytest.fixture
+def published_program(real_program, reviewer):
+    """The real program as `make run` has it: the report published as 令和7年度当初 (closed), no newer cycle."""
+    cycle = services.cycle_open(program=real_program, fiscal_year=2024, by=reviewer, label=real_program.as_of_label)
+    services.cycle_publish_all(cycle=cycle, by=reviewer)
+    services.cycle_close(cycle=cycle, by=reviewer)
+    return real_program
