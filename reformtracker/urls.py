@@ -6,7 +6,10 @@ admin.site.site_header = "旭川市 行財政改革推進プログラム 管理�
 admin.site.site_title = "reformtracker"
 admin.site.index_title = "進行管理"
 
+from . import views
+
 urlpatterns = [
+    path("healthz", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("reports.urls")),
