@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from programs import eras
 from programs.models import Department, Division, Pillar, Program, ReportingCycle
 
 
@@ -201,7 +202,7 @@ class YearlyRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.initiative} {self.fiscal_year}"
+        return f"{self.initiative} {eras.fiscal_year_label(self.fiscal_year)}"
 
     def clean(self):
         errors = {}
