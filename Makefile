@@ -9,7 +9,10 @@ STAMP := $(VENV)/.installed
 PYTHON ?= $(shell for p in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null) python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: run test install
+# The suite runs twice: on SQLite, then on a throwaway PostgreSQL 15 cluster (scripts/with_postgres.py).
+PG_BIN := /usr/lib/postgresql/15/bin
+
+.PHONY: run test test-sqlite test-postgresql install
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6)"; exit 1; }
@@ -25,5 +28,27 @@ run: $(STAMP)
 	$(PY) manage.py setup_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
-	$(PY) -m pytest
+# Installed only when missing, and only as root (Debian's package; its own cluster is not used).
+$(PG_BIN)/initdb:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y --no-install-recommends postgresql-15; \
+	else echo "$(PG_BIN)/initdb is missing and only root can install postgresql-15"; fi
+
+# The browser tests drive Debian's Chromium (never a downloaded browser); the PDF checks use
+# poppler's pdftotext/pdffonts; screenshots need a Japanese font. Installed only when missing.
+SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftotext /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+
+$(SYSTEM_TOOLS):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y --no-install-recommends chromium poppler-utils fonts-noto-cjk; \
+	else echo "$@ is missing and only root can install chromium poppler-utils fonts-noto-cjk"; fi
+
+# Both runs happen even when the first fails (-k); `make test` fails if either does.
+test: $(STAMP) $(PG_BIN)/initdb $(SYSTEM_TOOLS)
+	@$(MAKE) --no-print-directory -k test-sqlite test-postgresql
+
+test-sqlite: $(STAMP)
+	@echo "===== pytest on SQLite (the embedded default) ====="
+	env -u DATABASE_URL $(PY) -m pytest
+
+test-postgresql: $(STAMP) $(PG_BIN)/initdb
+	@echo "===== pytest on PostgreSQL 15 (a throwaway cluster: scripts/with_postgres.py) ====="
+	$(PY) scripts/with_postgres.py -- $(PY) -m pytest

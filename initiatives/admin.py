@@ -22,7 +22,16 @@ from programs.models import Department
 
 from . import roles, services
 from .forms import InitiativeForm, ReturnForm, YearlyRecordForm
-from .models import DepartmentStatus, Initiative, PublishedVersion, Responsibility, Status, WorkflowState, YearlyRecord
+from .models import (
+    DepartmentStatus,
+    Initiative,
+    PublishedVersion,
+    Responsibility,
+    ResponsibilityDivision,
+    Status,
+    WorkflowState,
+    YearlyRecord,
+)
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -139,9 +148,17 @@ class WorkflowFilter(admin.SimpleListFilter):
 
 
 class ResponsibilityInline(admin.TabularInline):
+    """The responsible departments; their divisions, in printed order, are edited on the responsibility's page."""
+
     model = Responsibility
     extra = 0
-    filter_horizontal = ["divisions"]
+    fields = ["department", "order", "divisions_display"]
+    readonly_fields = ["divisions_display"]
+    show_change_link = True
+
+    @admin.display(description=gettext_lazy("課（表示順）"))
+    def divisions_display(self, obj):
+        return "・".join(d.name for d in obj.ordered_divisions) if obj.pk else ""
 
     def has_add_permission(self, request, obj=None):
         return roles.is_reviewer(request.user)
@@ -151,6 +168,37 @@ class ResponsibilityInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return roles.is_reviewer(request.user)
+
+
+class ResponsibilityDivisionInline(admin.TabularInline):
+    model = ResponsibilityDivision
+    extra = 1
+    fields = ["division", "order"]
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(SimpleHistoryAdmin):
+    """A responsibility's divisions in the order the report prints them; structure, so reviewers only."""
+
+    list_display = ["initiative", "display"]
+    list_select_related = ["initiative", "department"]
+    inlines = [ResponsibilityDivisionInline]
+    fields = ["initiative", "department", "order"]
+    readonly_fields = ["initiative"]
+
+    def has_module_permission(self, request):
+        return roles.is_reviewer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_reviewer(request.user)
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return False  # added from the initiative's page
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class YearlyRecordInline(admin.TabularInline):

@@ -65,7 +65,10 @@ class InitiativeQuerySet(models.QuerySet):
             models.Prefetch(
                 "responsibilities",
                 queryset=Responsibility.objects.select_related("department").prefetch_related(
-                    models.Prefetch("divisions", queryset=Division.objects.order_by("order", "name"))
+                    models.Prefetch(
+                        "division_links",
+                        queryset=ResponsibilityDivision.objects.select_related("division").order_by("order"),
+                    )
                 ),
             )
         )
@@ -134,8 +137,11 @@ class Responsibility(models.Model):
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("取組"))
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("部局"))
-    divisions = models.ManyToManyField(Division, blank=True, related_name="responsibilities", verbose_name=_("課"))
+    divisions = models.ManyToManyField(
+        Division, blank=True, through="ResponsibilityDivision", related_name="responsibilities", verbose_name=_("課")
+    )
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("所管部局")
@@ -149,9 +155,35 @@ class Responsibility(models.Model):
         return self.display
 
     @property
+    def ordered_divisions(self) -> list[Division]:
+        """The divisions in the order the report prints them (it differs from one initiative to the next)."""
+        return [link.division for link in self.division_links.all()]
+
+    @property
     def display(self) -> str:
-        names = [d.name for d in self.divisions.all()]
+        names = [d.name for d in self.ordered_divisions]
         return f"{self.department.name}（{'・'.join(names)}）" if names else self.department.name
+
+
+class ResponsibilityDivision(models.Model):
+    """A division concerned by a responsibility, at its place in the printed list."""
+
+    responsibility = models.ForeignKey(
+        Responsibility, on_delete=models.CASCADE, related_name="division_links", verbose_name=_("所管部局")
+    )
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("課"))
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("所管課")
+        verbose_name_plural = _("所管課")
+        ordering = ["responsibility", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["responsibility", "division"], name="responsibility_division_unique"),
+        ]
+
+    def __str__(self):
+        return self.division.name
 
 
 class YearlyRecordQuerySet(models.QuerySet):

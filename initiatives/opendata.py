@@ -15,7 +15,15 @@ from finance.selectors import program_ledger
 from programs import money
 from programs.models import Department, Division, Perspective, Pillar, Program
 
-from .models import DepartmentStatus, Initiative, Responsibility, Status, YearlyRecord
+from .models import (
+    DepartmentStatus,
+    Initiative,
+    PublishedVersion,
+    Responsibility,
+    ResponsibilityDivision,
+    Status,
+    YearlyRecord,
+)
 from .selectors import program_summary
 
 FORMAT = "reformtracker/1"
@@ -70,7 +78,7 @@ def _export_ledger(program: Program) -> dict:
                 }
             )
     totals = {
-        line.name: {
+        str(line.name): {
             "target_thousand_yen": line.target_thousand_yen,
             "cumulative_thousand_yen": line.cumulative_to(last) if last else None,
         }
@@ -104,7 +112,7 @@ def export_initiative(initiative: Initiative, reported_year: int | None) -> dict
         "name": initiative.name,
         "pillar": initiative.pillar.numeral,
         "departments": [
-            {"department": r.department.name, "divisions": [d.name for d in r.divisions.all()]}
+            {"department": r.department.name, "divisions": [d.name for d in r.ordered_divisions]}
             for r in initiative.responsibilities.all()
         ],
         "departments_display": initiative.departments_display,
@@ -236,7 +244,11 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
         if existing and not replace:
             reader.fail(f"プログラム「{name}」は既に登録されています。置き換えるには --replace を指定してください。")
         if existing:
+            # Published versions and pillars are protected from accidental deletion; replacing
+            # the program removes them deliberately, children first.
+            PublishedVersion.objects.filter(initiative__program=existing).delete()
             Initiative.objects.filter(program=existing).delete()
+            Pillar.objects.filter(program=existing).delete()
             existing.delete()
         as_of_text = reader.value(data, "as_of", str)
         try:
@@ -376,7 +388,13 @@ def _import_initiative(reader, item, program, pillars, departments, divisions, c
                 with reader.at(f"[{index}]"):
                     if (department_name, division_name) not in divisions:
                         reader.fail(f"課「{division_name}」は departments の「{department_name}」にありません。")
-                    responsibility.divisions.add(divisions[(department_name, division_name)])
+                    reader.save(
+                        ResponsibilityDivision(
+                            responsibility=responsibility,
+                            division=divisions[(department_name, division_name)],
+                            order=index + 1,
+                        )
+                    )
         responsible[department_name] = responsibility
     if not responsible:
         with reader.at(".departments"):

@@ -89,6 +89,6 @@ def test_department_status_must_name_a_responsible_department():
 
 def test_departments_display_as_printed():
     responsibility = ResponsibilityFactory(department__name="総務部")
-    responsibility.divisions.create(department=responsibility.department, name="人事課", order=1)
-    responsibility.divisions.create(department=responsibility.department, name="職員厚生課", order=2)
+    responsibility.divisions.create(department=responsibility.department, name="人事課", through_defaults={"order": 1})
+    responsibility.divisions.create(department=responsibility.department, name="職員厚生課", through_defaults={"order": 2})
     assert responsibility.initiative.departments_display == ["総務部（人事課・職員厚生課）"]

@@ -119,7 +119,7 @@ def _broken(document, change):
 
 
 BAD_DOCUMENTS = {
-    "wrong format": (lambda d: d.update(format="other/9"), r"^\.format: "),
+    "wrong format": (lambda d: d.update(format="other/9"), r"(^|: )format: "),
     "status not in the vocabulary": (
         lambda d: d["initiatives"][3]["years"][0].update(status="late"),
         r"initiatives\[3\]（管理番号 4）\.years\[0\]\.status: .*'late'",
