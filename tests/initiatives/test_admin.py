@@ -167,6 +167,10 @@ def test_workflow_through_the_admin_and_history_shows_each_step(client, world):
     history = client.get(record_url(record, "history")).content.decode()
     for step in ["提出", "差戻し: 数値を入れてください", "承認", "公開", "第2稿: 3件", "editor-somu", "reviewer"]:
         assert step in history
+    # django-simple-history's own labels, in Japanese from locale/ja (it ships no Japanese)
+    for label in ["変更履歴", "変更者", "変更理由", "日時"]:
+        assert label in history
+    assert "Changed by" not in history
 
 
 def test_reviewer_reverts_to_an_earlier_version_and_the_revert_is_recorded(client, world):
