@@ -6,3 +6,8 @@ class PublicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "public"
     verbose_name = _("市民向けページ")
+
+    def ready(self):
+        from .cache import connect_signals
+
+        connect_signals()

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from initiatives import roles, services
 from initiatives.opendata import import_program
@@ -16,6 +17,14 @@ from tests.factories import (
 )
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "asahikawa_2024.json"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a test's data is rolled back, its cached pages must go too."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

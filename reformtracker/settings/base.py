@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "public.cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -74,6 +75,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# The public pages' cache (public/cache.py). The default, one process's memory, suits `make run`;
+# several processes need a shared cache: production defaults to files under var/cache,
+# DJANGO_CACHE_URL (e.g. pymemcache://127.0.0.1:11211, redis://…) serves several hosts.
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://reformtracker")}
+PUBLIC_PAGE_CACHE = env.bool("REFORMTRACKER_PUBLIC_PAGE_CACHE", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -46,6 +46,12 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
+def public_page_cache(settings):
+    """The browser tests run with the public page cache on, as production does."""
+    settings.PUBLIC_PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def short_timeouts(request):
     """Fail in seconds, not half a minute, when something is not on the page."""
     if "page" in request.fixturenames:

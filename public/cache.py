@@ -1,0 +1,117 @@
+"""Whole-page cache of the public pages, invalidated whenever what citizens see changes.
+
+A cached page is stored under a key made of the current *generation*, the language and the
+full path (query string included). The generation is a random token kept in the shared
+cache (`CACHES["default"]`): every change that citizens can see — a publication, a cycle
+closing, the program's frame, the ledger — replaces the token once its transaction has
+committed, so the next request for any page misses and is built from the new data. Entries
+of older generations are never read again and expire after `TIMEOUT`.
+
+Only anonymous GET/HEAD requests outside the staff paths are cached, and only complete
+200 responses that set no cookie and do not vary on the cookie (so no CSRF token or session
+is ever shared between visitors). Staff pages are never cached: `Cache-Control: private,
+no-store` is added to them, so neither a browser nor the reverse proxy keeps them.
+
+With several application processes the cache must be shared between them (the production
+default is a file-based cache under var/; a `DJANGO_CACHE_URL` such as memcached or Redis
+serves several hosts); the per-process local-memory cache is fine for `make run`.
+`PUBLIC_PAGE_CACHE = False` turns it off (the unit tests do, except those about caching).
+"""
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.cache import has_vary_header, patch_cache_control
+
+GENERATION_KEY = "public-pages:generation"
+TIMEOUT = 60 * 60
+# Paths never cached; their responses are marked private.
+PRIVATE_PREFIXES = ("/admin/", "/healthz", "/i18n/")
+# Seconds a shared cache in front (the nginx micro-cache) may keep an anonymous public page.
+SHARED_MAX_AGE = 1
+
+
+def generation() -> str:
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        token = cache.get(GENERATION_KEY)
+    return token
+
+
+def invalidate() -> None:
+    """Start a new generation: every page is rebuilt on its next request."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def invalidate_after_commit(**kwargs) -> None:
+    transaction.on_commit(invalidate)
+
+
+def connect_signals() -> None:
+    """Invalidate on anything the public pages show: publications, cycles, the frame and the ledger."""
+    from finance.models import LedgerCategory, LedgerEntry
+    from initiatives.models import PublishedVersion
+    from initiatives.signals import published
+    from programs.models import Department, Division, Perspective, Pillar, Program, ReportingCycle
+
+    published.connect(invalidate_after_commit, dispatch_uid="public.cache.published")
+    for model in [
+        PublishedVersion, ReportingCycle, Program, Perspective, Pillar, Department, Division,
+        LedgerCategory, LedgerEntry,
+    ]:
+        for signal in (post_save, post_delete):
+            signal.connect(invalidate_after_commit, sender=model, dispatch_uid=f"public.cache.{signal}.{model.__name__}")
+
+
+def _is_private_path(path: str) -> bool:
+    return path.startswith(PRIVATE_PREFIXES) or path.startswith(settings.STATIC_URL)
+
+
+def _key(request) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"public-pages:{generation()}:{request.LANGUAGE_CODE}:{request.method == 'HEAD'}:{path}"
+
+
+def _storable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not has_vary_header(response, "Cookie")
+    )
+
+
+class PublicPageCacheMiddleware:
+    """Serves anonymous public pages from the cache; must come after the auth and locale middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PUBLIC_PAGE_CACHE:
+            return self.get_response(request)
+        if _is_private_path(request.path):
+            response = self.get_response(request)
+            if not request.path.startswith(settings.STATIC_URL):
+                patch_cache_control(response, private=True, no_store=True)
+            return response
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            response = self.get_response(request)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+
+        key = _key(request)
+        response = cache.get(key)
+        if response is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _storable(response):
+            patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
+            cache.set(key, response, TIMEOUT)
+            response["X-Page-Cache"] = "miss"
+        return response
