@@ -81,6 +81,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # DJANGO_CACHE_URL (e.g. pymemcache://127.0.0.1:11211, redis://…) serves several hosts.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://reformtracker")}
 PUBLIC_PAGE_CACHE = env.bool("REFORMTRACKER_PUBLIC_PAGE_CACHE", default=True)
+
+# E-mail (error reports to ADMINS, password resets): printed to the console unless
+# DJANGO_EMAIL_URL names a server, e.g. smtp+tls://user:password@mail.city.asahikawa.example:587
+vars().update(env.email("DJANGO_EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="reformtracker@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ADMINS = [("", address) for address in env.list("DJANGO_ADMINS", default=[])]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
