@@ -67,8 +67,12 @@ def connect_signals() -> None:
             signal.connect(invalidate_after_commit, sender=model, dispatch_uid=f"public.cache.{signal}.{model.__name__}")
 
 
+def _is_static(path: str) -> bool:
+    return path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
 def _is_private_path(path: str) -> bool:
-    return path.startswith(PRIVATE_PREFIXES) or path.startswith(settings.STATIC_URL)
+    return path.startswith(PRIVATE_PREFIXES)
 
 
 def _key(request) -> str:
@@ -94,10 +98,11 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not settings.PUBLIC_PAGE_CACHE:
             return self.get_response(request)
+        if _is_static(request.path):
+            return self.get_response(request)
         if _is_private_path(request.path):
             response = self.get_response(request)
-            if not request.path.startswith(settings.STATIC_URL):
-                patch_cache_control(response, private=True, no_store=True)
+            patch_cache_control(response, private=True, no_store=True)
             return response
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             response = self.get_response(request)
