@@ -583,7 +583,7 @@ class ReportingCycleForm(forms.ModelForm):
 @admin.register(services.ReportingCycle)
 class ReportingCycleAdmin(admin.ModelAdmin):
     form = ReportingCycleForm
-    list_display = ["label", "fiscal_year_label", "deadline", "state", "overview_link"]
+    list_display = ["label", "fiscal_year_label", "deadline", "state", "overview_link", "annual_report_links"]
     list_filter = ["state", "program"]
     actions = ["close_selected"]
 
@@ -634,6 +634,15 @@ class ReportingCycleAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("提出状況"))
     def overview_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:programs_reportingcycle_overview", args=[obj.pk]), _("部局別の提出状況"))
+
+    @admin.display(description=gettext_lazy("年次報告"))
+    def annual_report_links(self, obj):
+        """Downloads of the cycle's annual report (reports app), built from what is published in it."""
+        return format_html(
+            '<a href="{}">{}</a>　<a href="{}">{}</a>',
+            reverse("reports:annual-pdf", args=[obj.pk]), _("PDF"),
+            reverse("reports:annual-xlsx", args=[obj.pk]), _("Excel"),
+        )
 
     @admin.action(description=gettext_lazy("選択した報告期を締め切る"))
     def close_selected(self, request, queryset):

@@ -6,3 +6,10 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("年次報告")
+
+    def ready(self):
+        from initiatives.signals import published
+
+        from .cache import on_published
+
+        published.connect(on_published, dispatch_uid="reports.cache.on_published")

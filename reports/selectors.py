@@ -1,0 +1,187 @@
+"""What an annual report shows, read from the published versions of one reporting cycle.
+
+Both the PDF and the workbook are built from `annual_report(cycle)`: the published
+version of each initiative (its open-data `data`, never the working records), the
+published summary and the program's ledger, grouped by perspective and pillar in the
+report's order. The queries do not grow with the number of initiatives.
+"""
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max
+
+from finance.selectors import Ledger, program_ledger
+from initiatives.models import PublishedVersion, Status
+from initiatives.selectors import Summary, published_summary, published_versions
+from programs import eras
+from programs.models import Perspective, Pillar, Program, ReportingCycle
+
+STATUS_LABELS = {value: str(label) for value, label in Status.choices}
+
+
+@dataclass
+class InitiativeSheet:
+    """One initiative as published in the cycle, with the cycle year's record picked out."""
+
+    data: dict
+    pillar: Pillar
+    fiscal_year: int
+    program_years: range
+    published_at: object
+
+    @property
+    def number(self) -> int:
+        return self.data["number"]
+
+    @property
+    def name(self) -> str:
+        return self.data["name"]
+
+    @property
+    def years(self) -> list[dict]:
+        return self.data.get("years", [])
+
+    @property
+    def record(self) -> dict:
+        """The record of the cycle's fiscal year (an empty one if the initiative has none)."""
+        return next((y for y in self.years if y["fiscal_year"] == self.fiscal_year), {})
+
+    @property
+    def schedule(self) -> list[dict]:
+        """作業工程: the step of each of the program's years ('' where none is planned)."""
+        by_year = {y["fiscal_year"]: y for y in self.years}
+        return [
+            {"fiscal_year": year, "label": eras.fiscal_year_label(year), "step": by_year.get(year, {}).get("schedule_step", "")}
+            for year in self.program_years
+        ]
+
+    @property
+    def status_lines(self) -> list[str]:
+        """進行状況 as printed, one line per status: the record's, then each department's (split statuses)."""
+        record = self.record
+        if not record:
+            return []
+        lines = [STATUS_LABELS.get(record["status"], record["status"])]
+        lines += [
+            f"{STATUS_LABELS.get(split['status'], split['status'])}（{split['label']}）"
+            for split in record.get("department_statuses", [])
+        ]
+        return lines
+
+    @property
+    def status_label(self) -> str:
+        """The status that counts in the summary (a split status counts as behind)."""
+        status = self.data.get("status")
+        return STATUS_LABELS.get(status, "") if status else ""
+
+    @property
+    def departments(self) -> list[str]:
+        return self.data.get("departments_display", [])
+
+
+@dataclass
+class PillarSection:
+    pillar: Pillar
+    initiatives: list[InitiativeSheet] = field(default_factory=list)
+
+
+@dataclass
+class PerspectiveSection:
+    perspective: Perspective
+    pillars: list[PillarSection] = field(default_factory=list)
+
+
+@dataclass
+class AnnualReport:
+    program: Program
+    cycle: ReportingCycle
+    summary: Summary
+    ledger: Ledger
+    perspectives: list[PerspectiveSection]
+    pillars: dict[int, Pillar] = field(default_factory=dict)  # with their perspectives loaded
+
+    @property
+    def title(self) -> str:
+        return f"{self.program.name}の進行状況"
+
+    @property
+    def initiatives(self) -> list[InitiativeSheet]:
+        return [i for p in self.perspectives for s in p.pillars for i in s.initiatives]
+
+    @property
+    def ledger_fiscal_year(self) -> int:
+        """The ledger is cut at the initial budget the cycle is reported with (令和7年度当初 → FY2025)."""
+        return self.cycle.fiscal_year + 1
+
+    @property
+    def ledger_fiscal_years(self) -> list[int]:
+        """The budget years whose amounts the report may include, up to the cut."""
+        return [year for year in self.program.fiscal_years if year <= self.ledger_fiscal_year]
+
+    @property
+    def ledger_cumulative_label(self) -> str:
+        return f"{self.cycle.label}までの累計"
+
+    @property
+    def ledger_target_label(self) -> str:
+        return f"{eras.fiscal_year_label(self.program.end_fiscal_year)}当初予算編成までに累計{self.program.fiscal_target_oku_yen}億円"
+
+    def ledger_lines(self) -> list[dict]:
+        """The ledger table in the report's order (each group's subtotal, its categories; the total), in 千円."""
+        lines = []
+        for line in [line for g in self.ledger.groups for line in (g.subtotal, *g.lines)] + [self.ledger.total]:
+            lines.append(
+                {
+                    "name": line.name,
+                    "kind": line.kind,
+                    "group": line.category.get_group_display() if line.category else line.name,
+                    "target": line.target_thousand_yen,
+                    "by_year": {year: line.secured_by_year.get(year) for year in self.ledger_fiscal_years},
+                    "cumulative": line.cumulative_to(self.ledger_fiscal_year),
+                    "note": "；".join(e.note for e in line.category.entries.all() if e.note) if line.category else "",
+                }
+            )
+        return lines
+
+
+def has_publications(cycle: ReportingCycle) -> bool:
+    return PublishedVersion.objects.filter(cycle=cycle).exists()
+
+
+def publication_state(cycle: ReportingCycle) -> dict:
+    """What changes whenever something is published in the cycle (the cache's key)."""
+    return PublishedVersion.objects.filter(cycle=cycle).aggregate(
+        count=Count("pk"), last_id=Max("pk"), last_at=Max("published_at")
+    )
+
+
+def annual_report(cycle: ReportingCycle) -> AnnualReport:
+    program = cycle.program
+    sections: dict[int, PerspectiveSection] = {}
+    pillar_sections: dict[int, PillarSection] = {}
+    for perspective in Perspective.objects.filter(program=program).order_by("order"):
+        sections[perspective.pk] = PerspectiveSection(perspective)
+    for pillar in Pillar.objects.filter(program=program).select_related("perspective").order_by("order"):
+        pillar_sections[pillar.pk] = PillarSection(pillar)
+        sections[pillar.perspective_id].pillars.append(pillar_sections[pillar.pk])
+    for version in published_versions(program, cycle):
+        pillar_sections[version.pillar_id].initiatives.append(
+            InitiativeSheet(
+                data=version.data,
+                pillar=version.pillar,
+                fiscal_year=cycle.fiscal_year,
+                program_years=program.fiscal_years,
+                published_at=version.published_at,
+            )
+        )
+    perspectives = [
+        PerspectiveSection(section.perspective, [p for p in section.pillars if p.initiatives])
+        for section in sections.values()
+    ]
+    return AnnualReport(
+        program=program,
+        cycle=cycle,
+        summary=published_summary(program, cycle),
+        ledger=program_ledger(program),
+        perspectives=[p for p in perspectives if p.pillars],
+        pillars={pk: section.pillar for pk, section in pillar_sections.items()},
+    )

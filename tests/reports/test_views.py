@@ -1,0 +1,150 @@
+"""Downloads (reports:annual-pdf, reports:annual-xlsx), the cache, the build_report command."""
+import io
+import subprocess
+from urllib.parse import quote
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from initiatives import services
+from reports import cache
+from reports.pdf import build_annual_pdf
+from reports.workbook import build_annual_workbook
+
+from .conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def content(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def pdf_text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+def xlsx_text(data: bytes) -> str:
+    book = load_workbook(io.BytesIO(data))
+    return "\n".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row if c.value is not None)
+
+
+@pytest.mark.parametrize("name, content_type, ext", [
+    ("reports:annual-pdf", "application/pdf", "pdf"),
+    ("reports:annual-xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+])
+def test_anonymous_download_with_a_japanese_filename(client, real_cycle, name, content_type, ext):
+    response = client.get(reverse(name, args=[real_cycle.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    filename = f"旭川市行財政改革推進プログラム2024_令和7年度当初.{ext}"
+    assert f"filename*=utf-8''{quote(filename)}" in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith("attachment")
+    data = content(response)
+    assert data.startswith(b"%PDF" if ext == "pdf" else b"PK")
+
+
+@pytest.mark.parametrize("name", ["reports:annual-pdf", "reports:annual-xlsx"])
+def test_unknown_cycle_or_nothing_published_is_404(client, world, name):
+    assert client.get(reverse(name, args=[999999])).status_code == 404
+    response = client.get(reverse(name, args=[world.cycle.pk]))
+    assert response.status_code == 404
+
+
+def test_reports_show_published_versions_only_and_are_rebuilt_after_a_publication(
+    client, world, django_capture_on_commit_callbacks, report_cache_dir
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1, result="公開した実績です")
+    pdf_url = reverse("reports:annual-pdf", args=[world.cycle.pk])
+    xlsx_url = reverse("reports:annual-xlsx", args=[world.cycle.pk])
+    assert "公開した実績です" in pdf_text(content(client.get(pdf_url)))
+    assert "公開した実績です" in xlsx_text(content(client.get(xlsx_url)))
+    built = sorted(report_cache_dir.iterdir())
+    assert len(built) == 2
+
+    # an unpublished edit (a draft) changes nothing: the same files are served
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_update(record=world.record(1), by=world.editor_somu, data={"result": "下書きの実績です"})
+    assert "下書きの実績です" not in pdf_text(content(client.get(pdf_url)))
+    assert "下書きの実績です" not in xlsx_text(content(client.get(xlsx_url)))
+    assert sorted(report_cache_dir.iterdir()) == built
+
+    # publishing it deletes the cycle's files (signal) and the next download has the new text
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1)
+    assert list(report_cache_dir.iterdir()) == []
+    assert "下書きの実績です" in pdf_text(content(client.get(pdf_url)))
+    assert "下書きの実績です" in xlsx_text(content(client.get(xlsx_url)))
+
+
+def test_second_download_is_served_from_the_cache(world, django_assert_max_num_queries):
+    publish(world, 1)
+    first = cache.report_file(world.cycle, "xlsx")
+    calls = []
+    with django_assert_max_num_queries(6):
+        second = cache.cached_report(world.cycle, "xlsx", lambda cycle: calls.append(cycle))
+    assert second == first and calls == []
+
+
+@pytest.mark.parametrize("build", [build_annual_pdf, build_annual_workbook])
+def test_building_a_report_takes_a_bounded_number_of_queries(world, real_cycle, build, django_assert_max_num_queries):
+    publish(world, 1)
+    with django_assert_max_num_queries(12):
+        build(world.cycle)  # 1 initiative
+    with django_assert_max_num_queries(12):
+        build(real_cycle)  # 54 initiatives
+
+
+# --- build_report ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, magic", [("pdf", b"%PDF"), ("xlsx", b"PK")])
+def test_build_report_by_label_or_id(real_cycle, tmp_path, fmt, magic):
+    output = tmp_path / f"report.{fmt}"
+    call_command("build_report", "--cycle", "令和7年度当初", "--format", fmt, "--output", str(output))
+    assert output.read_bytes().startswith(magic)
+    output.unlink()
+    call_command("build_report", "--cycle", str(real_cycle.pk), "--format", fmt, "--output", str(output))
+    assert output.read_bytes().startswith(magic)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--cycle", "令和99年度当初", "--format", "pdf"], "登録されていません"),
+    (["--cycle", "令和7年度当初", "--format", "docx"], "対応していません"),
+])
+def test_build_report_refuses_unknown_cycle_or_format(real_cycle, tmp_path, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("build_report", *args, "--output", str(tmp_path / "out"))
+
+
+def test_build_report_refuses_an_unwritable_output(real_cycle, tmp_path):
+    with pytest.raises(CommandError, match="フォルダ"):
+        call_command("build_report", "--cycle", "令和7年度当初", "--format", "xlsx", "--output", str(tmp_path / "no" / "x.xlsx"))
+    with pytest.raises(CommandError, match="書き込めません"):
+        call_command("build_report", "--cycle", "令和7年度当初", "--format", "xlsx", "--output", str(tmp_path))
+
+
+def test_build_report_refuses_a_cycle_with_nothing_published(world, tmp_path):
+    with pytest.raises(CommandError, match="公開された取組がありません"):
+        call_command("build_report", "--cycle", world.cycle.label, "--format", "pdf", "--output", str(tmp_path / "x.pdf"))
+
+
+def test_build_report_exits_non_zero_from_the_command_line(tmp_path):
+    result = subprocess.run(
+        [".venv/bin/python", "manage.py", "build_report", "--cycle", "x", "--format", "pdf", "--output", str(tmp_path / "x")],
+        capture_output=True, env={"DJANGO_SETTINGS_MODULE": "reformtracker.settings.test", "PATH": "/usr/bin:/bin",
+                                  "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"},
+    )
+    assert result.returncode != 0
+
+
+def test_admin_cycle_list_and_overview_link_to_the_reports(client, world):
+    client.force_login(world.reviewer)
+    changelist = client.get(reverse("admin:programs_reportingcycle_changelist")).content.decode()
+    assert reverse("reports:annual-pdf", args=[world.cycle.pk]) in changelist
+    assert reverse("reports:annual-xlsx", args=[world.cycle.pk]) in changelist
+    overview = client.get(reverse("admin:programs_reportingcycle_overview", args=[world.cycle.pk])).content.decode()
+    assert reverse("reports:annual-pdf", args=[world.cycle.pk]) in overview

@@ -1,0 +1,97 @@
+"""The annual workbook (reports/workbook.py), reopened with openpyxl."""
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from reports.workbook import build_annual_workbook
+
+pytestmark = pytest.mark.django_db
+
+SHEETS = ["概要", "取組一覧", "年度別計画・実績", "財源確保"]
+
+
+def reopen(data: bytes):
+    return load_workbook(io.BytesIO(data))
+
+
+def header_row(sheet) -> int:
+    return int(sheet.freeze_panes[1:]) - 1
+
+
+def rows_as_dicts(sheet) -> list[dict]:
+    first = header_row(sheet)
+    headers = [c.value for c in sheet[first]]
+    return [dict(zip(headers, (c.value for c in row))) for row in sheet.iter_rows(min_row=first + 1)]
+
+
+def test_sheets_headers_frozen_filtered_and_printable(real_cycle):
+    book = reopen(build_annual_workbook(real_cycle))
+    assert book.sheetnames == SHEETS
+    for sheet in book.worksheets:
+        first = header_row(sheet)
+        assert sheet.auto_filter.ref.startswith(f"A{first}:")
+        assert sheet[first][0].font.b and sheet[first][0].fill.fgColor.rgb.endswith("2F5D8A")
+        assert sheet.print_title_rows == f"${first}:${first}"
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert all(sheet.column_dimensions[c].width for c in "ABC")
+    initiatives = book["取組一覧"]
+    assert initiatives.freeze_panes == "A2"
+    assert [c.value for c in initiatives[1]][:5] == ["管理番号", "視点", "柱", "取組項目名", "所管部局"]
+    assert initiatives["G2"].alignment.wrap_text
+
+
+def test_one_row_per_initiative_and_per_initiative_and_year(real_cycle):
+    book = reopen(build_annual_workbook(real_cycle))
+    rows = rows_as_dicts(book["取組一覧"])
+    assert [r["管理番号"] for r in rows] == list(range(1, 55))
+    by_number = {r["管理番号"]: r for r in rows}
+    assert by_number[40]["財源確保額（当初予算時、千円）"] == 1_011_707
+    assert "予定より遅れている（土木部）" in " ".join(r["進行状況"] for r in rows)
+    years = rows_as_dicts(book["年度別計画・実績"])
+    assert len(years) == 54 and {r["年度"] for r in years} == {"令和6年度"}
+
+
+def test_summary_figures_are_numbers_with_the_reports_percentages(real_cycle):
+    sheet = reopen(build_annual_workbook(real_cycle))["概要"]
+    assert "2025年4月1日" in sheet["A2"].value
+    rows = rows_as_dicts(sheet)
+    total = rows[-1]
+    assert total["柱の名称"] == "合計" and total["取組数"] == 54
+    assert total["予定どおり進んでいる\n（件数）"] == 50 and total["予定より遅れている\n（件数）"] == 4
+    assert round(total["予定どおり進んでいる\n（割合）"], 3) == 0.926
+    assert round(total["予定より遅れている\n（割合）"], 4) == 0.0741
+    assert sum(r["取組数"] for r in rows[:-1]) == 54
+    last = header_row(sheet) + len(rows)
+    assert sheet.cell(row=last, column=8).number_format == "0.0%"  # 92.6%
+    assert sheet.cell(row=last, column=10).number_format == "0.00%"  # 7.41%
+
+
+def test_ledger_amounts_are_thousand_yen_numbers_that_add_up(real_cycle):
+    sheet = reopen(build_annual_workbook(real_cycle))["財源確保"]
+    first = header_row(sheet)
+    headers = [c.value for c in sheet[first]]
+    rows = rows_as_dicts(sheet)
+    cumulative = next(h for h in headers if h.endswith("までの累計（千円）"))
+    categories = [r for r in rows if not r["項目"].endswith("（計）") and r["区分"] != "合計"]
+    total = rows[-1]
+    assert len(categories) == 7
+    assert total["財源確保目標額（千円）"] == 8_900_000 == sum(r["財源確保目標額（千円）"] for r in categories)
+    assert total[cumulative] == sum(r[cumulative] or 0 for r in categories)
+    assert round(total[cumulative] / 100_000, 1) == 35.5
+    for group in ("収入の確保", "支出の抑制"):
+        subtotal = next(r for r in rows if r["項目"] == f"{group}（計）")
+        assert subtotal[cumulative] == sum(r[cumulative] or 0 for r in categories if r["区分"] == group)
+    column = headers.index(cumulative) + 1
+    assert sheet.cell(row=first + 1, column=column).number_format == "#,##0"
+    per_year = [h for h in headers if h.endswith("当初予算（千円）")]
+    assert total[cumulative] == sum(total[h] or 0 for h in per_year)
+
+
+def test_synthetic_program_with_long_texts(synthetic_cycle):
+    book = reopen(build_annual_workbook(synthetic_cycle))
+    rows = rows_as_dicts(book["取組一覧"])
+    assert len(rows) == 54
+    assert "（取組16の40）" in next(r for r in rows if r["管理番号"] == 16)["実績（令和6年度）"]
