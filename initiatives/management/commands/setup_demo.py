@@ -29,9 +29,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("setup_demo はデモ用です。DEBUG が無効な環境では実行できません。")
-        ensure_demo_users()
+        ensure_demo_users()  # the reviewer publishes the program
         if not Program.objects.exists():
             self.load_program()
+        ensure_demo_users()  # again: the editors join their departments, which the program created
         self.stdout.write("\nデモ用アカウント（デモ専用。本番では使わないでください）:")
         for user in DEMO_USERS:
             departments = "・".join(user.departments) or "全部局"
