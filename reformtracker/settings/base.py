@@ -84,19 +84,21 @@ PUBLIC_PAGE_CACHE = env.bool("REFORMTRACKER_PUBLIC_PAGE_CACHE", default=True)
 
 # E-mail (error reports to ADMINS, password resets): printed to the console unless
 # DJANGO_EMAIL_URL names a server, e.g. smtp+tls://user:password@mail.city.asahikawa.example:587
-_email = env.email("DJANGO_EMAIL_URL", default="consolemail://")
-_email_options = {
-    "host": _email.get("EMAIL_HOST"), "port": _email.get("EMAIL_PORT"),
-    "username": _email.get("EMAIL_HOST_USER"), "password": _email.get("EMAIL_HOST_PASSWORD"),
-    "use_tls": _email.get("EMAIL_USE_TLS"), "use_ssl": _email.get("EMAIL_USE_SSL"),
-}
-MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {k: v for k, v in _email_options.items() if v}
-        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {},
+
+
+def mailers(url: str) -> dict:
+    """Django 6.1's MAILERS from an e-mail URL (consolemail://, smtp+tls://user:pass@host:587, …)."""
+    config = environ.Env.email_url_config(url)
+    options = {
+        "host": config.get("EMAIL_HOST"), "port": config.get("EMAIL_PORT"),
+        "username": config.get("EMAIL_HOST_USER"), "password": config.get("EMAIL_HOST_PASSWORD"),
+        "use_tls": config.get("EMAIL_USE_TLS"), "use_ssl": config.get("EMAIL_USE_SSL"),
     }
-}
+    smtp = config["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+    return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": {k: v for k, v in options.items() if v} if smtp else {}}}
+
+
+MAILERS = mailers(env.str("DJANGO_EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="reformtracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("", address) for address in env.list("DJANGO_ADMINS", default=[])]

@@ -1,11 +1,12 @@
 """Production settings: secrets have no default, HTTPS everywhere."""
 from .base import *  # noqa: F401,F403
-from .base import MIDDLEWARE, VAR_DIR, env
+from .base import MIDDLEWARE, VAR_DIR, env, mailers
 
 # Static files served by the application processes themselves (hashed, compressed names).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 
 DEBUG = False
+MAILERS = mailers(env.str("DJANGO_EMAIL_URL", default="smtp://localhost:25"))  # the server's own MTA by default
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
