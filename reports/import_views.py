@@ -1,13 +1,134 @@
-"""Excel import for departments (staff only): template download, upload and preview, confirmation."""
+"""Excel import for departments (staff only): download the template, upload and preview, confirm.
+
+1. `reports:import-template` — the open cycle's records of the user's initiatives as an .xlsx.
+2. `reports:import-upload` — GET: instructions and the form; POST: the file is read and
+   checked (imports.read_import); errors are listed and nothing changes; otherwise the
+   preview shows each changed record field by field (before → after) with a confirm button.
+   The validated rows travel in the confirm form as a payload signed with the site's key
+   (django.core.signing, bound to the user and the cycle, valid for an hour), so the
+   confirmation applies exactly what was previewed and nothing is kept on the server.
+3. `reports:import-confirm` — POST: services.workbook_import applies every change or none.
+"""
+from django.contrib import messages
+from django.contrib.admin import site
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from initiatives import roles
+from initiatives.services import ConcurrentEditError
+from programs.models import ReportingCycle
+
+from . import imports, services
+from .forms import ImportConfirmForm, ImportUploadForm
+
+SALT = "reports.import"
+PAYLOAD_MAX_AGE = 60 * 60
 
 
-def upload(request):
-    raise NotImplementedError
+def _cycle(request) -> ReportingCycle | None:
+    """The open cycle the import is for: ?cycle=<id>, or the only open one."""
+    cycles = ReportingCycle.objects.open().select_related("program")
+    wanted = request.POST.get("cycle") or request.GET.get("cycle")
+    if wanted:
+        try:
+            return cycles.get(pk=int(wanted))
+        except (ValueError, ReportingCycle.DoesNotExist):
+            raise Http404(_("受付中の報告期が見つかりません。")) from None
+    cycles = list(cycles[:2])
+    return cycles[0] if len(cycles) == 1 else None
 
 
+def _ensure_may_import(user) -> None:
+    if not (roles.is_editor(user) or roles.is_reviewer(user)):
+        raise PermissionDenied(_("Excelで一括更新できるのは部局の担当者と行政改革課の担当者です。"))
+
+
+def _render(request, template, title, status=200, **context):
+    return TemplateResponse(request, template, {**site.each_context(request), "title": title, **context}, status=status)
+
+
+@never_cache
+@staff_member_required
 def template(request):
-    raise NotImplementedError
+    _ensure_may_import(request.user)
+    cycle = _cycle(request)
+    if cycle is None:
+        raise Http404(_("受付中の報告期がありません。"))
+    data = imports.build_import_template(user=request.user, cycle=cycle)
+    departments = "・".join(request.user.departments.values_list("name", flat=True)) if not roles.is_reviewer(request.user) else ""
+    name = "_".join(filter(None, [_("一括更新"), cycle.label, departments])) + ".xlsx"
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
+@never_cache
+@staff_member_required
+def upload(request):
+    _ensure_may_import(request.user)
+    cycle = _cycle(request)
+    title = _("Excelで一括更新")
+    if cycle is None:
+        return _render(request, "reports/import_upload.html", title, cycle=None)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return _render(request, "reports/import_upload.html", title, cycle=cycle, form=form)
+    upload = form.cleaned_data["file"]
+    try:
+        if upload.size > imports.MAX_BYTES:
+            data = upload.read(imports.MAX_BYTES + 1)
+        else:
+            data = upload.read()
+        rows = imports.read_import(data, user=request.user, cycle=cycle)
+    except imports.ImportRefused as refused:
+        return _render(request, "reports/import_upload.html", title, cycle=cycle, form=ImportUploadForm(),
+                       errors=refused.errors, filename=upload.name, status=400)
+    preview = imports.changes(rows)
+    payload = signing.dumps({"user": request.user.pk, "cycle": cycle.pk, "rows": rows}, salt=SALT, compress=True)
+    return _render(
+        request, "reports/import_preview.html", _("一括更新の確認"), cycle=cycle, preview=preview,
+        unchanged=len(rows) - len(preview), filename=upload.name, confirm_form=ImportConfirmForm(initial={"payload": payload}),
+    )
+
+
+@never_cache
+@staff_member_required
 def confirm(request):
-    raise NotImplementedError
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _ensure_may_import(request.user)
+    form = ImportConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise signing.BadSignature
+        payload = signing.loads(form.cleaned_data["payload"], salt=SALT, max_age=PAYLOAD_MAX_AGE)
+    except signing.SignatureExpired:
+        return _refused(request, [_("確認画面を開いてから時間が経ちすぎました。ファイルをもう一度アップロードしてください。")])
+    except signing.BadSignature:
+        return _refused(request, [_("確認の内容が正しくありません。ファイルをもう一度アップロードしてください。")])
+    if payload.get("user") != request.user.pk:
+        return _refused(request, [_("確認の内容が正しくありません。ファイルをもう一度アップロードしてください。")])
+    try:
+        cycle = ReportingCycle.objects.get(pk=payload["cycle"])
+        updated = services.workbook_import(user=request.user, cycle=cycle, rows=payload["rows"])
+    except ConcurrentEditError as error:
+        return _refused(request, error.messages, conflicts=error.changes)
+    except ValidationError as error:
+        return _refused(request, error.messages)
+    except PermissionDenied as error:
+        return _refused(request, [str(error)])
+    messages.success(request, _("%(count)d件の取組を更新しました（下書き）。内容を確認して提出してください。") % {"count": len(updated)})
+    return redirect(reverse("admin:initiatives_yearlyrecord_changelist") + f"?fiscal_year={cycle.fiscal_year}&workflow_state__exact=draft")
+
+
+def _refused(request, errors, conflicts=()):
+    return _render(request, "reports/import_upload.html", _("Excelで一括更新"), cycle=_cycle(request),
+                   form=ImportUploadForm(), errors=errors, conflicts=conflicts, status=409)

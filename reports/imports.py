@@ -1,0 +1,368 @@
+"""The Excel template departments fill in, and the strict reading of the filled-in file.
+
+`build_import_template(user=…, cycle=…)` writes one row per initiative the user may edit,
+with the open cycle's record pre-filled: 管理番号 and 取組項目名 locked and grey, the six
+editable columns unlocked (進行状況 offers the five statuses as a list), and three hidden
+columns (記録ID, 版, 取組の版) that tie each row to the record and the versions it was
+downloaded at, for optimistic locking.
+
+`read_import(data, user=…, cycle=…)` checks the file before anything is written: its size
+and zip structure (no zip bombs), that it is an .xlsx with the template's sheet and exact
+header, then every cell — number and permission, status vocabulary, reason when behind or
+infeasible, integer non-negative amounts, text lengths, no formulas, the versions. It
+raises `ImportRefused` with every problem found (sheet, row, column named), or returns
+the rows as plain data. `changes(rows)` compares them with the records as they are now,
+field by field, for the preview; `reports.services.workbook_import` applies them.
+"""
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from initiatives import roles
+from initiatives.models import Initiative, Status, WorkflowState, YearlyRecord
+from programs.money import format_thousand_yen
+
+SHEET = "部局別更新"
+HEADERS = ["管理番号", "取組項目名", "計画", "実績", "進行状況", "理由", "財源確保額（千円）", "今後の予定",
+           "記録ID", "版", "取組の版"]
+EDITABLE = ["計画", "実績", "進行状況", "理由", "財源確保額（千円）", "今後の予定"]
+HIDDEN = ["記録ID", "版", "取組の版"]
+# column header → (model, field) whose max_length bounds it
+TEXT_FIELDS = {
+    "計画": (YearlyRecord, "plan"),
+    "実績": (YearlyRecord, "result"),
+    "理由": (YearlyRecord, "delay_reason"),
+    "今後の予定": (Initiative, "next_steps"),
+}
+STATUS_BY_LABEL = {str(label): value for value, label in Status.choices}
+
+MAX_BYTES = 5 * 1024 * 1024  # an upload larger than this is refused before it is opened
+MAX_UNCOMPRESSED = 50 * 1024 * 1024  # the zip's members together, once inflated
+MAX_MEMBERS = 200
+MAX_ROWS = 2000
+MAX_ERRORS = 100
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; `errors` lists every problem found, in Japanese."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+# --- the template ----------------------------------------------------------------------
+
+
+def editable_records(*, user, cycle):
+    """The cycle's records of the initiatives this user may edit (all for the reform office)."""
+    initiatives = roles.visible_initiatives(user, Initiative.objects.for_program(cycle.program))
+    return (
+        YearlyRecord.objects.filter(fiscal_year=cycle.fiscal_year, initiative__in=initiatives)
+        .select_related("initiative")
+        .order_by("initiative__number")
+    )
+
+
+def build_import_template(*, user, cycle) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append(HEADERS)
+    header_font = Font(bold=True, color="FFFFFF")
+    for cell in sheet[1]:
+        editable = cell.value in EDITABLE
+        cell.font = header_font
+        cell.fill = PatternFill("solid", fgColor="2F5D8A" if editable else "6B7785")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    locked_fill = PatternFill("solid", fgColor="E6E8EB")
+    wrap = Alignment(vertical="top", wrap_text=True)
+    statuses = dict(Status.choices)
+    for record in editable_records(user=user, cycle=cycle):
+        initiative = record.initiative
+        sheet.append([
+            initiative.number, initiative.name, record.plan, record.result, str(statuses[record.status]),
+            record.delay_reason, record.secured_amount_thousand_yen, initiative.next_steps,
+            record.pk, record.version, initiative.version,
+        ])
+        for header, cell in zip(HEADERS, sheet[sheet.max_row]):
+            cell.alignment = wrap
+            if header in EDITABLE:
+                cell.protection = Protection(locked=False)
+            else:
+                cell.fill = locked_fill
+        sheet.cell(row=sheet.max_row, column=HEADERS.index("財源確保額（千円）") + 1).number_format = "#,##0"
+    last = max(sheet.max_row, 2)
+    status_list = DataValidation(
+        type="list", formula1='"' + ",".join(STATUS_BY_LABEL) + '"', allow_blank=False, showErrorMessage=True,
+        errorTitle=_("進行状況"), error=_("一覧から選んでください。"),
+    )
+    status_list.add(f"{_column('進行状況')}2:{_column('進行状況')}{last}")
+    amount = DataValidation(
+        type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
+        errorTitle=_("財源確保額"), error=_("千円単位の0以上の整数を入力してください。"),
+    )
+    amount.add(f"{_column('財源確保額（千円）')}2:{_column('財源確保額（千円）')}{last}")
+    sheet.add_data_validation(status_list)
+    sheet.add_data_validation(amount)
+    widths = {"管理番号": 9, "取組項目名": 28, "計画": 40, "実績": 60, "進行状況": 22, "理由": 40,
+              "財源確保額（千円）": 16, "今後の予定": 50}
+    for header, width in widths.items():
+        sheet.column_dimensions[_column(header)].width = width
+    for header in HIDDEN:
+        sheet.column_dimensions[_column(header)].hidden = True
+    sheet.freeze_panes = "C2"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.print_title_rows = "1:1"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _column(header: str) -> str:
+    return chr(ord("A") + HEADERS.index(header))
+
+
+# --- reading the filled-in file --------------------------------------------------------
+
+
+def _check_archive(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise ImportRefused([_("ファイルが大きすぎます（%(size)s MB。上限は %(limit)d MB）。テンプレートをダウンロードし直して入力してください。")
+                             % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}])
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportRefused([_("Excelファイル（.xlsx形式）ではありません。ダウンロードしたテンプレートに入力して保存したファイルを選んでください。")])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
+                raise ImportRefused([_("ファイルの中身が大きすぎるため読み込めません（展開後の大きさが上限を超えています）。")])
+            if "xl/workbook.xml" not in {m.filename for m in members}:
+                raise ImportRefused([_("Excelファイル（.xlsx形式）ではありません。ダウンロードしたテンプレートに入力して保存したファイルを選んでください。")])
+    except zipfile.BadZipFile as error:
+        raise ImportRefused([_("ファイルが壊れているため読み込めません。")]) from error
+
+
+def _where(row: int, header: str) -> str:
+    return _("シート「%(sheet)s」%(row)d行目「%(column)s」列（%(letter)s列）") % {
+        "sheet": SHEET, "row": row, "column": header, "letter": _column(header),
+    }
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _integer(value):
+    """An integer from a cell, or None when empty; ValueError when not a whole number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,3}(,\d{3})+|-?\d+", value.strip()):
+        return int(value.strip().replace(",", ""))
+    raise ValueError
+
+
+def read_import(data: bytes, *, user, cycle) -> list[dict]:
+    """The rows of a filled-in template as plain data, or ImportRefused listing every problem."""
+    _check_archive(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds on broken files
+        raise ImportRefused([_("ファイルが壊れているか、Excelの.xlsx形式ではないため読み込めません。")]) from error
+    try:
+        if SHEET not in workbook.sheetnames:
+            raise ImportRefused([_("シート「%(sheet)s」がありません（あるシート: %(names)s）。この画面からダウンロードしたテンプレートを使ってください。")
+                                 % {"sheet": SHEET, "names": "、".join(workbook.sheetnames)}])
+        sheet = workbook[SHEET]
+        rows = sheet.iter_rows(values_only=False)
+        header = [c.value for c in next(rows, [])]
+        while header and header[-1] is None:
+            header.pop()
+        if header != HEADERS:
+            missing = [h for h in HEADERS if h not in header]
+            extra = [str(h) for h in header if h not in HEADERS]
+            detail = []
+            if missing:
+                detail.append(_("足りない列: %(columns)s") % {"columns": "、".join(missing)})
+            if extra:
+                detail.append(_("余分な列: %(columns)s") % {"columns": "、".join(extra)})
+            if not detail:
+                detail.append(_("列の順序が違います"))
+            raise ImportRefused([_("シート「%(sheet)s」の1行目の見出しがテンプレートと違います（%(detail)s）。見出しは「%(headers)s」です。")
+                                 % {"sheet": SHEET, "detail": "。".join(detail), "headers": "、".join(HEADERS)}])
+        return _read_rows(rows, user=user, cycle=cycle)
+    finally:
+        workbook.close()
+
+
+def _read_rows(rows, *, user, cycle) -> list[dict]:
+    errors: list[str] = []
+    records = {
+        r.pk: r
+        for r in YearlyRecord.objects.filter(initiative__program=cycle.program, fiscal_year=cycle.fiscal_year)
+        .select_related("initiative")
+        .prefetch_related("initiative__responsibilities")
+    }
+    by_number = {r.initiative.number: r for r in records.values()}
+    seen: dict[int, int] = {}
+    result = []
+    for index, cells in enumerate(rows, start=2):
+        if index > MAX_ROWS + 1:
+            errors.append(_("行が多すぎます（上限 %(limit)d 行）。") % {"limit": MAX_ROWS})
+            break
+        values = [c.value for c in cells]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        if any(v not in (None, "") for v in values[len(HEADERS):]):
+            errors.append(_("シート「%(sheet)s」%(row)d行目: 見出しのない列に値があります。") % {"sheet": SHEET, "row": index})
+        formulas = [HEADERS[i] for i, c in enumerate(cells[: len(HEADERS)]) if c.data_type == "f"]
+        for header in formulas:
+            errors.append(_("%(where)s: 数式は使えません。値を入力してください。") % {"where": _where(index, header)})
+        if formulas:
+            continue
+        row = dict(zip(HEADERS, values + [None] * (len(HEADERS) - len(values))))
+        errors += _check_row(index, row, user=user, by_number=by_number, records=records, seen=seen, result=result)
+        if len(errors) >= MAX_ERRORS:
+            errors.append(_("誤りが多いため、ここで確認を打ち切りました。"))
+            break
+    if not result and not errors:
+        errors.append(_("シート「%(sheet)s」に取組の行がありません。") % {"sheet": SHEET})
+    if errors:
+        raise ImportRefused(errors)
+    return result
+
+
+def _check_row(index, row, *, user, by_number, records, seen, result) -> list[str]:
+    errors = []
+
+    def error(header, message, **params):
+        errors.append(f"{_where(index, header)}: {message % params if params else message}")
+
+    try:
+        number = _integer(row["管理番号"])
+    except ValueError:
+        number = None
+    if number is None:
+        error("管理番号", _("管理番号が正しくありません（%(value)s）。"), value=row["管理番号"])
+        return errors
+    record = by_number.get(number)
+    if record is None:
+        error("管理番号", _("管理番号 %(number)d の取組はこの報告期にありません。"), number=number)
+        return errors
+    if not roles.can_edit(user, record.initiative):
+        error("管理番号", _("管理番号 %(number)d（%(name)s）はあなたの部局の取組ではないため更新できません。"),
+              number=number, name=record.initiative.name)
+        return errors
+    if record.workflow_state == WorkflowState.SUBMITTED:
+        error("管理番号", _("管理番号 %(number)d（%(name)s）は提出済みで審査中のため更新できません。差し戻されてから更新してください。"),
+              number=number, name=record.initiative.name)
+        return errors
+    if number in seen:
+        error("管理番号", _("管理番号 %(number)d が %(first)d行目と重複しています。"), number=number, first=seen[number])
+        return errors
+    seen[number] = index
+    if _text(row["取組項目名"]) != record.initiative.name:
+        error("取組項目名", _("取組項目名は変更できません（「%(name)s」のままにしてください）。"), name=record.initiative.name)
+    try:
+        record_id, version, initiative_version = (_integer(row[h]) for h in HIDDEN)
+    except ValueError:
+        record_id = version = initiative_version = None
+    if record_id != record.pk or version is None or initiative_version is None:
+        error("記録ID", _("非表示の列（記録ID・版）が壊れているか、別の報告期のテンプレートです。テンプレートをダウンロードし直してください。"))
+        return errors
+
+    texts = {}
+    for header, (model, field) in TEXT_FIELDS.items():
+        texts[header] = _text(row[header])
+        limit = model._meta.get_field(field).max_length
+        if len(texts[header]) > limit:
+            error(header, _("%(limit)d文字以内で入力してください（%(length)d文字あります）。"), limit=limit, length=len(texts[header]))
+    status_label = _text(row["進行状況"]).strip()
+    status = STATUS_BY_LABEL.get(status_label)
+    if status is None:
+        if status_label:
+            error("進行状況", _("「%(value)s」は進行状況の選択肢にありません（%(choices)s から選んでください）。"),
+                  value=status_label, choices="、".join(STATUS_BY_LABEL))
+        else:
+            error("進行状況", _("進行状況を選んでください（%(choices)s）。"), choices="、".join(STATUS_BY_LABEL))
+    elif status in Status.needing_reason() and not texts["理由"].strip():
+        error("理由", _("進行状況が「%(status)s」のときは、理由を入力してください。"), status=status_label)
+    try:
+        amount = _integer(row["財源確保額（千円）"])
+        if amount is not None and amount < 0:
+            error("財源確保額（千円）", _("0以上の整数（千円単位）を入力してください（%(value)s）。"), value=row["財源確保額（千円）"])
+    except ValueError:
+        amount = None
+        error("財源確保額（千円）", _("千円単位の整数を入力してください（%(value)s）。"), value=row["財源確保額（千円）"])
+    if version != record.version or initiative_version != record.initiative.version:
+        error("管理番号", _("管理番号 %(number)d（%(name)s）は、テンプレートをダウンロードした後に他の人が更新しました。テンプレートをダウンロードし直して、もう一度入力してください。"),
+              number=number, name=record.initiative.name)
+    if not errors:
+        result.append({
+            "record_id": record.pk,
+            "number": number,
+            "name": record.initiative.name,
+            "version": version,
+            "initiative_version": initiative_version,
+            "data": {"plan": texts["計画"], "result": texts["実績"], "status": status,
+                     "delay_reason": texts["理由"], "secured_amount_thousand_yen": amount},
+            "next_steps": texts["今後の予定"],
+        })
+    return errors
+
+
+# --- the preview -----------------------------------------------------------------------
+
+
+def _display(field: str, value) -> str:
+    if field == "status":
+        return str(dict(Status.choices).get(value, value))
+    if field == "secured_amount_thousand_yen":
+        return format_thousand_yen(value)
+    return value or ""
+
+
+def changes(rows: list[dict]) -> list[dict]:
+    """For each row that changes something, its record and the changed fields (label, before → after)."""
+    records = YearlyRecord.objects.select_related("initiative").in_bulk([r["record_id"] for r in rows])
+    result = []
+    for row in rows:
+        record = records[row["record_id"]]
+        fields = [
+            Change(str(YearlyRecord._meta.get_field(f).verbose_name), _display(f, getattr(record, f)), _display(f, value))
+            for f, value in row["data"].items()
+            if getattr(record, f) != value
+        ]
+        if row["next_steps"] != record.initiative.next_steps:
+            fields.append(Change(str(Initiative._meta.get_field("next_steps").verbose_name),
+                                 record.initiative.next_steps, row["next_steps"]))
+        if fields:
+            result.append({"row": row, "record": record, "changes": fields})
+    return result
