@@ -298,3 +298,21 @@ def test_yearly_record_list_links_to_the_import(client, world):
     client.force_login(world.editor_somu)
     page = client.get(reverse("admin:initiatives_yearlyrecord_changelist")).content.decode()
     assert reverse("reports:import-upload") in page
+
+
+def test_reviewer_may_import_for_any_department(client, world):
+    book = download(client, world, world.reviewer)
+    put(book, 2, "実績", "行政改革課が入力した実績")
+    response = upload(client, to_bytes(book))
+    payload = response.context["confirm_form"].initial["payload"]
+    assert client.post(reverse("reports:import-confirm"), {"payload": payload}).status_code == 302
+    assert world.record(2).result == "行政改革課が入力した実績"
+
+
+def test_payload_of_another_user_is_refused(client, world):
+    data = edited(client, world, (1, "実績", "Excelの実績"))
+    payload = upload(client, data).context["confirm_form"].initial["payload"]
+    client.force_login(world.editor_doboku)
+    response = client.post(reverse("reports:import-confirm"), {"payload": payload})
+    assert response.status_code == 409
+    assert world.record(1).result != "Excelの実績"
