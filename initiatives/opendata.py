@@ -24,7 +24,7 @@ from .models import (
     Status,
     YearlyRecord,
 )
-from .selectors import program_summary
+from .selectors import program_summary, published_summary, published_versions
 
 FORMAT = "reformtracker/1"
 
@@ -46,7 +46,10 @@ def _summary_row(row) -> dict:
 
 
 def _export_summary(program: Program) -> dict:
-    summary = program_summary(program)
+    return _summary_document(program_summary(program))
+
+
+def _summary_document(summary) -> dict:
     return {
         "fiscal_year": summary.fiscal_year,
         "pillars": [{"pillar": row.pillar.numeral, **_summary_row(row)} for row in summary.rows],
@@ -133,26 +136,51 @@ def export_program(program: Program) -> dict:
     department_ids = {r.department_id for i in initiatives for r in i.responsibilities.all()}
     departments = Department.objects.filter(pk__in=department_ids).prefetch_related("divisions")
     return {
+        **_frame(program, departments),
+        "initiatives": [export_initiative(i, summary["fiscal_year"]) for i in initiatives],
+        "ledger": _export_ledger(program),
+        "summary": summary,
+    }
+
+
+def _frame(program: Program, departments) -> dict:
+    """The document's head: format, program, perspectives, pillars and the departments given."""
+    return {
         "format": FORMAT,
-        "program": {
-            "name": program.name,
-            "start_fiscal_year": program.start_fiscal_year,
-            "end_fiscal_year": program.end_fiscal_year,
-            "fiscal_target_thousand_yen": program.fiscal_target_thousand_yen,
-            "fiscal_target_oku_yen": program.fiscal_target_oku_yen,
-            "as_of": program.as_of.isoformat(),
-            "as_of_label": program.as_of_label,
-            "introduction": program.introduction,
-        },
+        "program": _program_header(program),
         "perspectives": [{"order": p.order, "name": p.name} for p in program.perspectives.all()],
         "pillars": [
             {"numeral": p.numeral, "order": p.order, "name": p.name, "perspective": p.perspective.name}
             for p in program.pillars.select_related("perspective")
         ],
         "departments": [{"name": d.name, "divisions": [v.name for v in d.divisions.all()]} for d in departments],
-        "initiatives": [export_initiative(i, summary["fiscal_year"]) for i in initiatives],
+    }
+
+
+def _program_header(program: Program) -> dict:
+    return {
+        "name": program.name,
+        "start_fiscal_year": program.start_fiscal_year,
+        "end_fiscal_year": program.end_fiscal_year,
+        "fiscal_target_thousand_yen": program.fiscal_target_thousand_yen,
+        "fiscal_target_oku_yen": program.fiscal_target_oku_yen,
+        "as_of": program.as_of.isoformat(),
+        "as_of_label": program.as_of_label,
+        "introduction": program.introduction,
+    }
+
+
+def export_published_program(program: Program, cycle=None) -> dict:
+    """The program as citizens see it, in the same format: only published versions (the current
+    ones, or a cycle's archive), with the summary computed from them. No draft reaches it."""
+    versions = list(published_versions(program, cycle))
+    department_names = {unit["department"] for v in versions for unit in v.data.get("departments", [])}
+    departments = Department.objects.filter(name__in=department_names).prefetch_related("divisions")
+    return {
+        **_frame(program, departments),
+        "initiatives": [v.data for v in versions],
         "ledger": _export_ledger(program),
-        "summary": summary,
+        "summary": _summary_document(published_summary(program, cycle)),
     }
 
 

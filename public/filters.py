@@ -1,0 +1,52 @@
+"""Filters of the public initiative list, over published versions; the state lives in the query string."""
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.models import PublishedVersion, Status
+from programs.models import Department, Perspective, Pillar
+
+
+class PublishedInitiativeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("キーワード"),
+        method="filter_text",
+        help_text=_("取組項目名・計画・実績・今後の予定から探します。空白で区切ると、すべてを含むものに絞り込みます。"),
+    )
+    perspective = django_filters.ModelChoiceFilter(
+        label=_("視点"), field_name="pillar__perspective", queryset=Perspective.objects.none(), empty_label=_("すべて")
+    )
+    pillar = django_filters.ModelChoiceFilter(label=_("柱"), queryset=Pillar.objects.none(), empty_label=_("すべて"))
+    status = django_filters.ChoiceFilter(label=_("進行状況"), choices=Status.choices, empty_label=_("すべて"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("所管部局"), field_name="departments", queryset=Department.objects.none(), empty_label=_("すべて")
+    )
+    has_amount = django_filters.BooleanFilter(
+        label=_("財源確保額"),
+        method="filter_has_amount",
+        widget=forms.Select(choices=[("", _("すべて")), ("true", _("記載あり")), ("false", _("記載なし"))]),
+    )
+
+    class Meta:
+        model = PublishedVersion
+        fields = ["q", "perspective", "pillar", "status", "department", "has_amount"]
+
+    def __init__(self, data=None, queryset=None, *, program=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if program is not None:
+            self.filters["perspective"].queryset = Perspective.objects.filter(program=program)
+            self.filters["pillar"].queryset = Pillar.objects.filter(program=program)
+            self.filters["department"].queryset = Department.objects.filter(
+                responsibilities__initiative__program=program
+            ).distinct()
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(search_text__icontains=word)
+        return queryset
+
+    def filter_has_amount(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(~Q(secured_amount_thousand_yen=None) if value else Q(secured_amount_thousand_yen=None))

@@ -1,0 +1,34 @@
+"""Template helpers of the public pages: status labels, the navigation section, report links.
+
+    {% load public %}
+    {{ version.status|status_label }}   → 予定より遅れている
+    {{ request.resolver_match.url_name|nav_section }} → "initiatives"
+"""
+from django import template
+
+from public.selectors import status_label as _status_label
+
+register = template.Library()
+
+SECTIONS = {
+    "summary": "summary",
+    "initiative-list": "initiatives",
+    "initiative-detail": "initiatives",
+    "ledger": "ledger",
+    "department-index": "departments",
+    "department-detail": "departments",
+    "opendata": "opendata",
+    "archive-index": "archive",
+    "archive-cycle": "archive",
+    "archive-initiative": "archive",
+}
+
+
+@register.filter
+def status_label(value):
+    return _status_label(value)
+
+
+@register.filter
+def nav_section(url_name):
+    return SECTIONS.get(url_name or "", "")

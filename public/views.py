@@ -1,0 +1,249 @@
+"""The citizens' pages: summary, initiative list and page, ledger, departments, open data, archive.
+
+Every page reads published versions only (public/selectors.py). Pages set no cookie, so
+the page cache (public/cache.py) can keep them for anonymous readers; the language switch
+therefore posts without a CSRF token to a view that only sets the language cookie.
+"""
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from initiatives.models import PublishedVersion, Status
+from initiatives.opendata import export_published_program
+from initiatives.selectors import published_summary, published_versions
+from programs.models import Department, ReportingCycle
+
+from . import selectors
+from .charts import status_chart
+from .filters import PublishedInitiativeFilter
+from .tables import PublishedInitiativeTable, initiatives_csv, initiatives_workbook
+
+DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", initiatives_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", initiatives_workbook),
+}
+
+
+def report_links(cycle: ReportingCycle | None) -> list[dict]:
+    """Links to the cycle's annual report (PDF, Excel), when the reports app provides them."""
+    if cycle is None:
+        return []
+    links = []
+    for name, label in [("reports:annual-pdf", _("年次報告（PDF）")), ("reports:annual-xlsx", _("年次報告（Excel）"))]:
+        try:
+            links.append({"url": reverse(name, args=[cycle.pk]), "label": label})
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def _program_or_404():
+    program = selectors.current_program()
+    if program is None:
+        raise Http404(_("公開されたデータはまだありません。"))
+    return program
+
+
+def _download(versions, fmt: str, filename: str) -> HttpResponse:
+    content_type, build = DOWNLOADS[fmt]
+    response = HttpResponse(build(versions), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def _summary_context(program, cycle=None) -> dict:
+    summary = published_summary(program, cycle)
+    return {
+        "summary": summary,
+        "chart": status_chart(summary),
+        "has_publications": summary.total.initiatives > summary.total.not_reported,
+    }
+
+
+# --- summary --------------------------------------------------------------------------
+
+
+def summary(request):
+    program = selectors.current_program()
+    context = {"program": program}
+    if program is not None:
+        context.update(_summary_context(program))
+        context["ledger"] = selectors.public_ledger(program, with_contributors=False)
+        context["behind"] = published_versions(program).filter(status=Status.BEHIND).values("number", "name")
+        latest = selectors.archive_cycles(program).first()
+        context["latest_cycle"] = latest
+        context["report_links"] = report_links(latest)
+    return render(request, "public/summary.html", context)
+
+
+# --- initiatives --------------------------------------------------------------------------
+
+
+class InitiativeListView(SingleTableMixin, FilterView):
+    """The current published version of every initiative, filtered and sorted through the query string."""
+
+    filterset_class = PublishedInitiativeFilter
+    table_class = PublishedInitiativeTable
+    table_pagination = {"per_page": 25}
+    template_name = "public/initiative_list.html"
+    cycle = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.program = selectors.current_program()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.program is None:
+            return PublishedVersion.objects.none()
+        return published_versions(self.program, self.cycle)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "program": self.program}
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("format") or self.kwargs.get("format")
+        if fmt in DOWNLOADS:
+            filterset = self.get_filterset(self.get_filterset_class())
+            rows = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+            table = self.table_class(rows, request=None)
+            table.order_by = request.GET.get("sort")
+            return _download([row.record for row in table.rows], fmt, "initiatives")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        context.update(
+            program=self.program,
+            query=query.urlencode(),
+            has_publications=self.get_queryset().exists(),
+        )
+        return context
+
+
+def initiative_detail(request, number: int, cycle_id: int | None = None):
+    program = _program_or_404()
+    cycle = get_object_or_404(ReportingCycle, pk=cycle_id, program=program) if cycle_id else None
+    initiative = selectors.public_initiative(program, number, cycle)
+    if initiative is None:
+        raise Http404(_("この管理番号の取組は公開されていません。"))
+    previous, following = selectors.neighbours(program, number, cycle)
+    return render(
+        request,
+        "public/initiative_detail.html",
+        {
+            "program": program,
+            "initiative": initiative,
+            "archive_cycle": cycle,
+            "previous": previous,
+            "next": following,
+            "earlier": selectors.earlier_publications(program, number, shown_cycle=initiative.version.cycle),
+        },
+    )
+
+
+# --- ledger and departments -----------------------------------------------------------------
+
+
+def ledger(request):
+    program = _program_or_404()
+    return render(request, "public/ledger.html", {"program": program, "ledger": selectors.public_ledger(program)})
+
+
+def department_index(request):
+    program = _program_or_404()
+    return render(
+        request,
+        "public/department_index.html",
+        {"program": program, "departments": selectors.departments_with_publications(program)},
+    )
+
+
+def department_detail(request, pk: int):
+    program = _program_or_404()
+    department = get_object_or_404(Department, pk=pk)
+    versions = published_versions(program).filter(departments=department)
+    table = PublishedInitiativeTable(versions, caption=_("%(department)sが所管する取組") % {"department": department.name})
+    RequestConfig(request, paginate=False).configure(table)
+    return render(
+        request,
+        "public/department_detail.html",
+        {
+            "program": program,
+            "department": department,
+            "table": table,
+        },
+    )
+
+
+# --- open data ---------------------------------------------------------------------------------
+
+
+def opendata(request):
+    program = selectors.current_program()
+    return render(request, "public/opendata.html", {"program": program})
+
+
+def opendata_json(request):
+    program = _program_or_404()
+    document = export_published_program(program)
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'inline; filename="program.json"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def opendata_csv(request):
+    program = _program_or_404()
+    response = _download(published_versions(program), "csv", "initiatives")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- archive of reporting cycles ----------------------------------------------------------------
+
+
+def archive_index(request):
+    program = selectors.current_program()
+    cycles = list(selectors.archive_cycles(program)) if program else []
+    return render(
+        request,
+        "public/archive_index.html",
+        {"program": program, "cycles": [{"cycle": c, "report_links": report_links(c)} for c in cycles]},
+    )
+
+
+def archive_cycle(request, cycle_id: int):
+    program = _program_or_404()
+    cycle = get_object_or_404(selectors.archive_cycles(program), pk=cycle_id)
+    versions = published_versions(program, cycle)
+    table = PublishedInitiativeTable(
+        versions,
+        caption=_("%(cycle)sに公開された取組") % {"cycle": cycle.label},
+        detail_url=lambda number: reverse("public:archive-initiative", args=[cycle.pk, number]),
+    )
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(
+        request,
+        "public/archive_cycle.html",
+        {"program": program, "cycle": cycle, "table": table, "report_links": report_links(cycle), **_summary_context(program, cycle)},
+    )
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def set_language(request):
+    """Django's set_language without the CSRF token: it only sets the language cookie, and a
+    token in every page would put a cookie on every response and defeat the page cache."""
+    return django_set_language(request)

@@ -1,0 +1,77 @@
+"""The public page cache (public/cache.py): hits for anonymous readers, fresh data after a publication."""
+import pytest
+from django.urls import reverse
+
+from initiatives import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PUBLIC_PAGE_CACHE = True
+
+
+def publish(world, number, *, result, capture):
+    record = world.record(number)
+    services.record_update(record=record, by=world.editor_somu, data={"result": result})
+    services.record_submit(record=world.record(number), by=world.editor_somu)
+    services.record_approve(record=world.record(number), by=world.reviewer)
+    with capture(execute=True):
+        services.record_publish(record=world.record(number), by=world.reviewer)
+
+
+def test_second_anonymous_request_is_served_from_the_cache(client, world):
+    first = client.get(reverse("public:initiative-list"))
+    second = client.get(reverse("public:initiative-list"))
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert first.content == second.content
+    assert "s-maxage=1" in first["Cache-Control"] and "public" in first["Cache-Control"]
+
+
+def test_query_string_and_language_are_part_of_the_key(client, world):
+    client.get(reverse("public:initiative-list"))
+    filtered = client.get(reverse("public:initiative-list") + "?q=取組1")
+    assert filtered["X-Page-Cache"] == "miss"
+    english = client.get(reverse("public:initiative-list"), headers={"accept-language": "en"})
+    assert english["X-Page-Cache"] == "miss"
+
+
+def test_after_a_publication_the_next_request_shows_the_new_data(client, world, django_capture_on_commit_callbacks):
+    publish(world, 1, result="初回の実績", capture=django_capture_on_commit_callbacks)
+    url = reverse("public:initiative-detail", args=[1])
+    assert "初回の実績" in client.get(url).content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    publish(world, 1, result="改訂した実績", capture=django_capture_on_commit_callbacks)
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "改訂した実績" in response.content.decode()
+    assert "初回の実績" not in response.content.decode()
+
+
+def test_an_unpublished_edit_does_not_invalidate(client, world, django_capture_on_commit_callbacks):
+    publish(world, 1, result="公開済みの実績", capture=django_capture_on_commit_callbacks)
+    url = reverse("public:initiative-detail", args=[1])
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_update(record=world.record(1), by=world.editor_somu, data={"result": "下書きの実績"})
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "hit"
+    assert "下書きの実績" not in response.content.decode()
+
+
+def test_staff_pages_and_logged_in_users_are_never_cached(client, world):
+    client.force_login(world.reviewer)
+    admin_page = client.get(reverse("admin:index"))
+    assert "no-store" in admin_page["Cache-Control"] and "private" in admin_page["Cache-Control"]
+    assert "X-Page-Cache" not in admin_page
+    public_page = client.get(reverse("public:initiative-list"))
+    assert "X-Page-Cache" not in public_page
+    assert "private" in public_page["Cache-Control"]
+
+
+def test_error_pages_are_not_cached(client, world):
+    client.get(reverse("public:initiative-detail", args=[999]))
+    assert "X-Page-Cache" not in client.get(reverse("public:initiative-detail", args=[999]))

@@ -1,0 +1,71 @@
+"""The top page: the report's page 1 from the published versions, the chart, the ledger's progress."""
+import pytest
+from django.urls import reverse
+
+from initiatives.models import Status
+from initiatives.opendata import import_program
+
+pytestmark = pytest.mark.django_db
+
+
+def test_summary_equals_page_one_of_the_report(client, published_program):
+    response = client.get(reverse("public:summary"))
+    total = response.context["summary"].total
+    assert total.initiatives == 54
+    assert total.counts == {
+        Status.IMPLEMENTED: 0, Status.ON_SCHEDULE: 50, Status.BEHIND: 4, Status.NOT_YET_DUE: 0, Status.INFEASIBLE: 0,
+    }
+    html = response.content.decode()
+    for figure in ["92.6%", "7.41%", "0.00%"]:
+        assert figure in html
+    assert [row.initiatives for row in response.context["summary"].rows] == [6, 9, 11, 15, 2, 11]
+
+
+def test_summary_lists_the_initiatives_behind_schedule(client, published_program):
+    html = client.get(reverse("public:summary")).content.decode()
+    for number in [30, 42, 49, 52]:
+        assert reverse("public:initiative-detail", args=[number]) in html
+
+
+def test_summary_shows_the_ledger_progress(client, published_program):
+    html = client.get(reverse("public:summary")).content.decode()
+    assert "89.0億円" in html
+    assert "35.5億円" in html
+    assert "39.9%" in html  # 35.5 / 89.0
+
+
+def test_summary_draws_an_svg_chart_without_style_attributes(client, published_program):
+    html = client.get(reverse("public:summary")).content.decode()
+    assert '<svg class="status-chart" role="img"' in html
+    assert "style=" not in html
+    assert "<script" not in html
+
+
+def test_summary_states_the_as_of_date_and_explains_the_terms(client, published_program):
+    html = client.get(reverse("public:summary")).content.decode()
+    assert "令和7年度当初時点" in html
+    assert '<dl class="terms">' in html
+
+
+def test_summary_links_the_annual_reports_of_the_latest_cycle(client, published_program):
+    response = client.get(reverse("public:summary"))
+    cycle = response.context["latest_cycle"]
+    html = response.content.decode()
+    assert reverse("reports:annual-pdf", args=[cycle.pk]) in html
+    assert reverse("reports:annual-xlsx", args=[cycle.pk]) in html
+
+
+def test_without_a_program_the_pages_say_nothing_is_published(client, db):
+    for name in ["public:summary", "public:initiative-list", "public:archive-index"]:
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert "公開されたデータはまだありません" in response.content.decode()
+
+
+def test_an_imported_but_unpublished_program_shows_nothing(client, fixture_document):
+    import_program(fixture_document)
+    for name in ["public:summary", "public:initiative-list", "public:department-index", "public:archive-index"]:
+        html = client.get(reverse(name)).content.decode()
+        assert "公開されたデータはまだありません" in html, name
+        assert "職員の新しい働き方の実現" not in html
+    assert client.get(reverse("public:initiative-detail", args=[1])).status_code == 404
