@@ -22,7 +22,8 @@ def _download(request, cycle_id: int, fmt: str):
         filename=cache.filename(cycle, fmt),
         content_type=cache.FORMATS[fmt][0],
     )
-    response["Cache-Control"] = "public, max-age=300"
+    # short: a publication rebuilds the file, and readers should see it within a minute
+    response["Cache-Control"] = "public, max-age=60"
     return response
 
 
