@@ -69,7 +69,7 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-Proto https;
             proxy_cache reformtracker;
-            proxy_cache_key $scheme$host$request_uri;
+            proxy_cache_key $scheme$host$request_uri$cookie_django_language;
             proxy_cache_methods GET HEAD;
             proxy_ignore_headers Cache-Control Expires;
             proxy_cache_valid 200 {micro}s;
