@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 
 from initiatives.models import PublishedVersion
 from programs import money
+from programs.spreadsheets import csv_cell, keep_texts_as_text
 
 from .selectors import status_label
 
@@ -86,7 +87,7 @@ def initiatives_csv(versions) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in download_rows(versions):
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow([csv_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -102,6 +103,7 @@ def initiatives_workbook(versions) -> bytes:
     for column, width in zip("ABCDEFGHIJ", [8, 40, 12, 36, 36, 20, 36, 16, 16, 12], strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
+    keep_texts_as_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,112 @@
+"""The fiscal ledger page, the department pages and the open data."""
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from finance.models import LedgerCategory
+from initiatives.models import Initiative
+from programs.models import Department
+
+pytestmark = pytest.mark.django_db
+
+
+# --- ledger -----------------------------------------------------------------------------------
+
+
+def test_ledger_shows_targets_secured_and_progress(client, published_program):
+    response = client.get(reverse("public:ledger"))
+    html = response.content.decode()
+    ledger = response.context["ledger"]
+    assert ledger.total.line.target_thousand_yen == 8_900_000 and ledger.total.cumulative == 3_550_000
+    assert "89.0" in html and "35.5" in html and "39.9%" in html
+    rows = {row.line.name: row for _label, _subtotal, lines in ledger.groups for row in lines}
+    assert rows["公共事業等の抑制"].progress == "194.2%"  # 10.1 of 5.2 億円: above target
+    assert rows["公共事業等の抑制"].bar_percent == 100
+    assert rows["受益者負担の適正化"].cumulative is None and rows["受益者負担の適正化"].progress == "－"
+    assert "令和7年度（2025年度）当初予算" in html
+
+
+def test_ledger_lists_initiatives_with_a_secured_amount(client, published_program):
+    ledger = client.get(reverse("public:ledger")).context["ledger"]
+    assert {item["number"] for item in ledger.unassigned} >= {18, 35, 40}
+    assert next(item for item in ledger.unassigned if item["number"] == 40)["amount"] == 1_011_707
+
+
+def test_ledger_lists_the_initiatives_linked_to_a_category_once_published(client, published_program, reviewer):
+    from initiatives import services
+
+    category = LedgerCategory.objects.get(name="ふるさと納税の推進")
+    services.cycle_open(program=published_program, fiscal_year=2025, by=reviewer)
+    initiative = Initiative.objects.get(number=18)
+    services.initiative_update(initiative=initiative, by=reviewer, data={"ledger_category": category})
+    ledger = client.get(reverse("public:ledger")).context["ledger"]
+    assert all(not row.contributors for _l, _s, lines in ledger.groups for row in lines)  # not yet published
+
+    record = initiative.years.get(fiscal_year=2025)
+    for action in (services.record_submit, services.record_approve, services.record_publish):
+        action(record=record, by=reviewer)
+    html = client.get(reverse("public:ledger")).content.decode()
+    rows = {row.line.name: row for _l, _s, lines in client.get(reverse("public:ledger")).context["ledger"].groups for row in lines}
+    assert [item["number"] for item in rows["ふるさと納税の推進"].contributors] == [18]
+    assert reverse("public:initiative-detail", args=[18]) in html
+
+
+# --- departments ---------------------------------------------------------------------------------
+
+
+def test_department_index_lists_departments_with_published_initiatives(client, published_program):
+    response = client.get(reverse("public:department-index"))
+    names = [d.name for d in response.context["departments"]]
+    assert "土木部" in names and "行財政改革推進部" in names
+    hospital = next(d for d in response.context["departments"] if d.name == "市立旭川病院事務局")
+    assert hospital.published == Initiative.objects.filter(responsibilities__department=hospital).count()
+
+
+def test_department_page_lists_its_initiatives_with_statuses(client, published_program):
+    department = Department.objects.get(name="土木部")
+    response = client.get(reverse("public:department-detail", args=[department.pk]))
+    numbers = [row.record.number for row in response.context["table"].rows]
+    assert numbers == sorted(Initiative.objects.filter(responsibilities__department=department).values_list("number", flat=True))
+    assert 30 in numbers
+    assert "status-behind" in response.content.decode()
+
+
+def test_unknown_department_is_404(client, published_program):
+    assert client.get(reverse("public:department-detail", args=[99999])).status_code == 404
+
+
+# --- open data -------------------------------------------------------------------------------------
+
+
+def test_open_data_page_has_stable_urls_schema_and_licence(client, published_program):
+    html = client.get(reverse("public:opendata")).content.decode()
+    assert "/opendata/program.json" in html and "/opendata/initiatives.csv" in html
+    assert "CC BY 4.0" in html and "reformtracker/1" in html
+
+
+def test_program_json_is_the_published_program_in_the_export_format(client, published_program):
+    response = client.get(reverse("public:opendata-json"))
+    document = response.json()
+    assert document["format"] == "reformtracker/1"
+    assert len(document["initiatives"]) == 54
+    assert document["summary"]["total"]["counts"]["behind"] == 4
+    assert document["summary"]["total"]["percentages"]["on_schedule"] == "92.6%"
+    assert document["ledger"]["totals"]["財源確保目標額"]["cumulative_thousand_yen"] == 3_550_000
+    assert document["program"]["fiscal_target_oku_yen"] == "89.0"
+
+
+def test_published_document_can_be_imported_again(client, published_program):
+    from initiatives.opendata import import_program
+
+    document = client.get(reverse("public:opendata-json")).json()
+    document["program"]["name"] = "複製"
+    copy = import_program(document)
+    assert copy.initiatives.count() == 54
+
+
+def test_initiatives_csv_has_every_published_initiative(client, published_program):
+    response = client.get(reverse("public:opendata-csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 55 and rows[1][0] == "1"
