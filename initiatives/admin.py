@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import eras
+from programs.spreadsheets import csv_cell
 from programs.models import Department
 
 from . import roles, services
@@ -341,9 +342,11 @@ class InitiativeAdmin(ScopedAdmin):
         records = YearlyRecord.objects.filter(initiative__in=queryset).select_related("initiative__pillar").with_statuses()
         departments = {i.pk: "、".join(i.departments_display) for i in queryset}
         for r in records.order_by("initiative__number", "fiscal_year"):
-            writer.writerow([r.initiative.number, r.initiative.name, r.initiative.pillar.numeral,
-                             departments[r.initiative_id], r.fiscal_year, r.plan, r.result, r.status_notes,
-                             r.delay_reason, r.secured_amount_thousand_yen or "", r.get_workflow_state_display()])
+            writer.writerow([csv_cell(value) for value in [
+                r.initiative.number, r.initiative.name, r.initiative.pillar.numeral, departments[r.initiative_id],
+                r.fiscal_year, r.plan, r.result, r.status_notes, r.delay_reason, r.secured_amount_thousand_yen,
+                r.get_workflow_state_display(),
+            ]])
         return response
 
 

@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from initiatives import roles
 from initiatives.models import Initiative, Status, WorkflowState, YearlyRecord
 from programs.money import format_thousand_yen
+from programs.spreadsheets import keep_texts_as_text
 
 SHEET = "部局別更新"
 HEADERS = ["管理番号", "取組項目名", "計画", "実績", "進行状況", "理由", "財源確保額（千円）", "今後の予定",
@@ -131,6 +132,7 @@ def build_import_template(*, user, cycle) -> bytes:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.print_title_rows = "1:1"
+    keep_texts_as_text(workbook)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -21,6 +21,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from initiatives.models import Status
 from programs import eras
+from programs.spreadsheets import as_text
 
 from .selectors import STATUS_LABELS, AnnualReport, annual_report
 
@@ -134,7 +135,7 @@ def _write_sheet(workbook: Workbook, title: str, columns: list[Column], rows: li
     sheet.oddHeader.left.text = title
 
     def cell(value, style, number_format=None):
-        c = WriteOnlyCell(sheet, value=str(value) if isinstance(value, Promise) else value)
+        c = as_text(WriteOnlyCell(sheet, value=str(value) if isinstance(value, Promise) else value))
         c.style = style
         if number_format:
             c.number_format = number_format
