@@ -155,7 +155,10 @@ def initiative_detail(request, number: int, cycle_id: int | None = None):
 
 def ledger(request):
     program = _program_or_404()
-    return render(request, "public/ledger.html", {"program": program, "ledger": selectors.public_ledger(program)})
+    context = {"program": program, "has_publications": published_versions(program).exists()}
+    if context["has_publications"]:
+        context["ledger"] = selectors.public_ledger(program)
+    return render(request, "public/ledger.html", context)
 
 
 def department_index(request):
@@ -172,7 +175,7 @@ def department_detail(request, pk: int):
     department = get_object_or_404(Department, pk=pk)
     versions = published_versions(program).filter(departments=department)
     table = PublishedInitiativeTable(versions, caption=_("%(department)sが所管する取組") % {"department": department.name})
-    RequestConfig(request, paginate=False).configure(table)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
         "public/department_detail.html",

@@ -14,8 +14,8 @@ BOUNDS = {
     "list": 7,
     "list-filtered": 8,
     "detail": 5,
-    "ledger": 4,
-    "department": 3,
+    "ledger": 5,
+    "department": 4,
     "archive-cycle": 7,
     "opendata-json": 11,
 }

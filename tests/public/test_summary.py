@@ -64,7 +64,7 @@ def test_without_a_program_the_pages_say_nothing_is_published(client, db):
 
 def test_an_imported_but_unpublished_program_shows_nothing(client, fixture_document):
     import_program(fixture_document)
-    for name in ["public:summary", "public:initiative-list", "public:department-index", "public:archive-index"]:
+    for name in ["public:summary", "public:initiative-list", "public:ledger", "public:department-index", "public:archive-index"]:
         html = client.get(reverse(name)).content.decode()
         assert "公開されたデータはまだありません" in html, name
         assert "職員の新しい働き方の実現" not in html

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Time the public pages (uncached) with the real data and with 100× synthetic data.
+
+    .venv/bin/python bench/bench_public.py [--scale 100] [--repeat 7]
+
+Runs on a throwaway SQLite database in a temporary directory (removed afterwards), with the
+page cache off so that every request builds the page: first the city's report
+(fixtures/asahikawa_2024.json, 54 initiatives) published as 令和7年度当初 through the
+services, then the synthetic program of tests/reports/synthetic.py at `--scale` (×100 =
+5,400 initiatives) in its place, its published versions written in bulk as
+`record_publish` would leave them.
+
+For each page it prints the median of `--repeat` requests through Django's test client
+(ms), the number of SQL queries and the size of the response. The query counts must be the
+same for both data sets (tests/public/test_query_counts.py asserts it).
+"""
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_reports import setup_django  # noqa: E402  (throwaway SQLite database, migrated)
+
+PAGES = [
+    ("summary", "/"),
+    ("list", "/initiatives/"),
+    ("list, page 3", "/initiatives/?page=3"),
+    ("list, behind + keyword", "/initiatives/?status=behind&q=の"),
+    ("list, sorted by name", "/initiatives/?sort=-name"),
+    ("detail", "/initiatives/30/"),
+    ("ledger", "/ledger/"),
+    ("department", "/departments/{department}/"),
+    ("list CSV (all rows)", "/initiatives.csv"),
+]
+
+
+def reviewer_user():
+    from django.contrib.auth.models import Group, User
+
+    from initiatives import roles
+
+    roles.ensure_roles()
+    user = User.objects.create_user("bench-reviewer", is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.REVIEWER))
+    return user
+
+
+def publish_through_services(program, reviewer):
+    from initiatives import services
+
+    cycle = services.cycle_open(program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label)
+    services.cycle_publish_all(cycle=cycle, by=reviewer)
+    services.cycle_close(cycle=cycle, by=reviewer)
+
+
+def publish_in_bulk(program, reviewer):
+    """What cycle_publish_all leaves behind (versions with search text and departments), written in bulk."""
+    from initiatives import services
+    from initiatives.models import Initiative, PublishedVersion, WorkflowState, YearlyRecord
+    from initiatives.opendata import export_initiative
+
+    cycle = services.cycle_open(program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label)
+    versions, departments = [], []
+    for initiative in Initiative.objects.for_program(program).with_structure().with_years().iterator(chunk_size=500):
+        data = export_initiative(initiative, cycle.fiscal_year)
+        versions.append(PublishedVersion(
+            initiative=initiative, cycle=cycle, published_by=reviewer, data=data, number=initiative.number,
+            name=initiative.name, pillar=initiative.pillar, status=data["status"],
+            secured_amount_thousand_yen=data["secured_amount_thousand_yen"],
+            search_text="\n".join([initiative.name, initiative.next_steps, *(f"{y['plan']}\n{y['result']}" for y in data["years"])]),
+        ))
+        departments.append([r.department_id for r in initiative.responsibilities.all()])
+    PublishedVersion.objects.bulk_create(versions, batch_size=500)
+    Through = PublishedVersion.departments.through
+    Through.objects.bulk_create(
+        [Through(publishedversion_id=v.pk, department_id=d) for v, ids in zip(versions, departments, strict=True) for d in ids],
+        batch_size=1000,
+    )
+    YearlyRecord.objects.filter(initiative__program=program, fiscal_year=2024).update(workflow_state=WorkflowState.PUBLISHED)
+    services.cycle_close(cycle=cycle, by=reviewer)
+
+
+def measure(client, url: str, repeat: int) -> tuple[float, int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries, size = [], 0, 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries, size = len(captured), len(response.content)
+    return statistics.median(times), queries, size
+
+
+def run(label: str, repeat: int) -> list[tuple]:
+    from django.test import Client
+
+    from initiatives.models import PublishedVersion
+
+    version = PublishedVersion.objects.current().filter(number=1).first()
+    department = version.departments.first().pk
+    client = Client()
+    client.get("/")  # warm up templates and URL resolvers
+    rows = []
+    for name, url in PAGES:
+        url = url.format(department=department)
+        ms, queries, size = measure(client, url, repeat)
+        rows.append((label, name, url, ms, queries, size))
+        print(f"  {label:<22} {name:<24} {ms:9.1f} ms {queries:4d} queries {size / 1024:9.1f} KiB", flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100, help="copies of the 54 synthetic initiatives (100 = 5,400)")
+    parser.add_argument("--repeat", type=int, default=7, help="requests per page; the median is printed")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-public-") as directory:
+        setup_django(Path(directory))
+        from django.conf import settings
+
+        settings.PUBLIC_PAGE_CACHE = False
+        from initiatives.opendata import import_program
+
+        sys.path.insert(0, str(ROOT / "tests" / "reports"))
+        from synthetic import document
+
+        reviewer = reviewer_user()
+        fixture = json.loads((ROOT / "fixtures" / "asahikawa_2024.json").read_text(encoding="utf-8"))
+        start = time.perf_counter()
+        publish_through_services(import_program(fixture), reviewer)
+        print(f"real data: loaded and published 54 initiatives in {time.perf_counter() - start:.1f} s")
+        rows = run("real (54)", args.repeat)
+
+        start = time.perf_counter()
+        synthetic = import_program(document(args.scale), replace=True)  # same program name: replaces the real one
+        publish_in_bulk(synthetic, reviewer)
+        n = 54 * args.scale
+        print(f"synthetic ×{args.scale}: loaded and published {n:,} initiatives in {time.perf_counter() - start:.1f} s")
+        rows += run(f"synthetic ×{args.scale} ({n:,})", args.repeat)
+
+    print(f"\n| data | page | median ms (of {args.repeat}) | queries | KiB |")
+    print("|---|---|---:|---:|---:|")
+    for label, name, _url, ms, queries, size in rows:
+        print(f"| {label} | {name} | {ms:.1f} | {queries} | {size / 1024:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
