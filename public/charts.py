@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from initiatives.models import Status
 from initiatives.selectors import Summary
 
-WIDTH = 640
-LABEL_WIDTH = 84
+WIDTH = 420
+LABEL_WIDTH = 64
 BAR_WIDTH = WIDTH - LABEL_WIDTH - 8
-ROW_HEIGHT = 26
-ROW_GAP = 10
+ROW_HEIGHT = 24
+ROW_GAP = 8
 
 NOT_REPORTED = "not_reported"
 

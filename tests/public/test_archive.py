@@ -1,0 +1,50 @@
+"""The archive: every reporting cycle with publications, its summary and list, frozen once closed."""
+import pytest
+from django.urls import reverse
+
+from initiatives import services
+from initiatives.models import Initiative
+
+pytestmark = pytest.mark.django_db
+
+
+def test_archive_lists_cycles_with_publications_and_their_reports(client, published_program, reviewer):
+    closed = published_program.cycles.get()
+    empty = services.cycle_open(program=published_program, fiscal_year=2025, by=reviewer)  # nothing published yet
+    response = client.get(reverse("public:archive-index"))
+    assert [item["cycle"] for item in response.context["cycles"]] == [closed]
+    html = response.content.decode()
+    assert reverse("public:archive-cycle", args=[closed.pk]) in html
+    assert reverse("reports:annual-pdf", args=[closed.pk]) in html
+    assert client.get(reverse("public:archive-cycle", args=[empty.pk])).status_code == 404
+
+
+def test_archived_cycle_shows_its_summary_and_links_to_its_pages(client, published_program):
+    cycle = published_program.cycles.get()
+    response = client.get(reverse("public:archive-cycle", args=[cycle.pk]))
+    assert response.context["summary"].total.initiatives == 54
+    assert response.context["summary"].total.counts["behind"] == 4
+    html = response.content.decode()
+    assert reverse("public:archive-initiative", args=[cycle.pk, 1]) in html
+    assert "締め切られており" in html
+
+
+def test_a_closed_cycle_keeps_what_was_published_in_it(client, published_program, reviewer):
+    cycle = published_program.cycles.get()
+    services.cycle_open(program=published_program, fiscal_year=2025, by=reviewer)
+    initiative = Initiative.objects.get(number=5)
+    services.initiative_update(initiative=initiative, by=reviewer, data={"name": "改称した取組"})
+    record = initiative.years.get(fiscal_year=2025)
+    for action in (services.record_submit, services.record_approve, services.record_publish):
+        action(record=record, by=reviewer)
+    assert "改称した取組" in client.get(reverse("public:initiative-detail", args=[5])).content.decode()
+    archived = client.get(reverse("public:archive-initiative", args=[cycle.pk, 5])).content.decode()
+    assert "職員の適正配置の推進" in archived and "改称した取組" not in archived
+    listing = client.get(reverse("public:archive-cycle", args=[cycle.pk])).content.decode()
+    assert "改称した取組" not in listing
+
+
+def test_unknown_cycle_or_number_is_404(client, published_program):
+    cycle = published_program.cycles.get()
+    assert client.get(reverse("public:archive-cycle", args=[9999])).status_code == 404
+    assert client.get(reverse("public:archive-initiative", args=[cycle.pk, 999])).status_code == 404
