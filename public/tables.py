@@ -3,6 +3,7 @@ import csv
 import io
 
 import django_tables2 as tables
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from initiatives.models import PublishedVersion
 from programs import money
 from programs.spreadsheets import csv_cell, keep_texts_as_text
 
-from .selectors import status_label
+from .selectors import STATUS_ORDER, status_label
 
 
 class PublishedInitiativeTable(tables.Table):
@@ -55,6 +56,12 @@ class PublishedInitiativeTable(tables.Table):
 
     def render_status(self, record):
         return format_html('<span class="status status-{}">{}</span>', record.status, status_label(record.status))
+
+    def order_status(self, queryset, is_descending):
+        """In the report's column order (実施済み → 実施不可), not alphabetically by code."""
+        rank = Case(*(When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)), output_field=IntegerField())
+        direction = "-" if is_descending else ""
+        return queryset.annotate(status_rank=rank).order_by(f"{direction}status_rank", "number"), True
 
     def render_secured_amount_thousand_yen(self, value):
         return money.format_thousand_yen(value, unit=False)

@@ -69,6 +69,16 @@ def test_sorting_by_column(client, published_program):
     assert table_numbers(by_amount)[0] == 40  # 1,011,707千円
 
 
+def test_sorting_by_status_follows_the_report_order(client, published_program):
+    assert table_numbers(client.get(LIST, {"sort": "-status"}))[:4] == [30, 42, 49, 52]  # behind before on schedule
+
+
+def test_an_invalid_filter_value_is_reported_not_an_error(client, published_program):
+    response = client.get(LIST, {"pillar": "abc"})
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+
+
 def test_filter_state_survives_paging_and_sorting_links(client, published_program):
     html = client.get(LIST, {"status": "on_schedule"}).content.decode()
     assert "status=on_schedule&amp;page=2" in html
