@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils import translation
 from django.utils.cache import has_vary_header, patch_cache_control
 
 GENERATION_KEY = "public-pages:generation"
@@ -77,7 +78,8 @@ def _is_private_path(path: str) -> bool:
 
 def _key(request) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-pages:{generation()}:{request.LANGUAGE_CODE}:{request.method == 'HEAD'}:{path}"
+    language = translation.get_language_from_request(request)
+    return f"public-pages:{generation()}:{language}:{request.method == 'HEAD'}:{path}"
 
 
 def _storable(response) -> bool:
@@ -89,22 +91,29 @@ def _storable(response) -> bool:
     )
 
 
+def _may_be_staff(request) -> bool:
+    """A session cookie may belong to logged-in staff: such requests are never served from the cache.
+
+    Looking at the cookie instead of `request.user` keeps the session untouched, so that
+    anonymous pages do not vary on the cookie."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 class PublicPageCacheMiddleware:
-    """Serves anonymous public pages from the cache; must come after the auth and locale middleware."""
+    """Serves anonymous public pages from the cache.
+
+    It sits near the top of MIDDLEWARE (after SecurityMiddleware and WhiteNoise): a hit skips
+    every middleware below it, and a miss stores the response once they have all added their
+    headers (CSP, X-Frame-Options, Content-Language, Vary), so a hit carries the same headers.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.PUBLIC_PAGE_CACHE:
+        if not settings.PUBLIC_PAGE_CACHE or _is_static(request.path):
             return self.get_response(request)
-        if _is_static(request.path):
-            return self.get_response(request)
-        if _is_private_path(request.path):
-            response = self.get_response(request)
-            patch_cache_control(response, private=True, no_store=True)
-            return response
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        if _is_private_path(request.path) or request.method not in ("GET", "HEAD") or _may_be_staff(request):
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_store=True)
             return response
