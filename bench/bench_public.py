@@ -36,7 +36,9 @@ PAGES = [
     ("list, sorted by name", "/initiatives/?sort=-name"),
     ("detail", "/initiatives/30/"),
     ("ledger", "/ledger/"),
+    ("departments index", "/departments/"),
     ("department", "/departments/{department}/"),
+    ("archive of the cycle", "/archive/{cycle}/"),
     ("list CSV (all rows)", "/initiatives.csv"),
 ]
 
@@ -108,12 +110,12 @@ def run(label: str, repeat: int) -> list[tuple]:
     from initiatives.models import PublishedVersion
 
     version = PublishedVersion.objects.current().filter(number=1).first()
-    department = version.departments.first().pk
+    department, cycle = version.departments.first().pk, version.cycle_id
     client = Client()
     client.get("/")  # warm up templates and URL resolvers
     rows = []
     for name, url in PAGES:
-        url = url.format(department=department)
+        url = url.format(department=department, cycle=cycle)
         ms, queries, size = measure(client, url, repeat)
         rows.append((label, name, url, ms, queries, size))
         print(f"  {label:<22} {name:<24} {ms:9.1f} ms {queries:4d} queries {size / 1024:9.1f} KiB", flush=True)
