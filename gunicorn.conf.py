@@ -13,8 +13,12 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))  # the annual PDF is built on first download
 graceful_timeout = 30
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are recycled now and then (a guard against slow leaks). With preload_app they are
+# forked from a master that has already imported Django, so a new worker is ready at once;
+# without it, workers recycled together under load stalled the server for seconds.
+preload_app = True
+max_requests = 5000
+max_requests_jitter = 2500
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
