@@ -18,12 +18,15 @@ serves several hosts); the per-process local-memory cache is fine for `make run`
 `PUBLIC_PAGE_CACHE = False` turns it off (the unit tests do, except those about caching).
 """
 import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import has_vary_header, patch_cache_control
 
@@ -33,6 +36,9 @@ TIMEOUT = 60 * 60
 PRIVATE_PREFIXES = ("/admin/", "/healthz", "/i18n/")
 # Seconds a shared cache in front (the nginx micro-cache) may keep an anonymous public page.
 SHARED_MAX_AGE = 1
+# Pages each process also keeps in its own memory (of the current generation only), so that
+# a hit reads the shared cache once, for the generation token.
+LOCAL_PAGES = 200
 
 
 def generation() -> str:
@@ -76,10 +82,10 @@ def _is_private_path(path: str) -> bool:
     return path.startswith(PRIVATE_PREFIXES)
 
 
-def _key(request) -> str:
+def _key(request, current_generation: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     language = translation.get_language_from_request(request)
-    return f"public-pages:{generation()}:{language}:{request.method == 'HEAD'}:{path}"
+    return f"public-pages:{current_generation}:{language}:{request.method == 'HEAD'}:{path}"
 
 
 def _storable(response) -> bool:
@@ -99,16 +105,59 @@ def _may_be_staff(request) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
+class LocalPages:
+    """The pages of the current generation this process has seen: (body, headers) by key."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.lock = threading.Lock()
+        self.generation = None
+        self.pages = OrderedDict()
+
+    def get(self, generation: str, key: str):
+        with self.lock:
+            if generation != self.generation:
+                self.generation, self.pages = generation, OrderedDict()
+                return None
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, generation: str, key: str, page) -> None:
+        with self.lock:
+            if generation != self.generation:
+                self.generation, self.pages = generation, OrderedDict()
+            self.pages[key] = page
+            if len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+
+def _page(response) -> tuple[bytes, list]:
+    return response.content, list(response.headers.items())
+
+
+def _response(page, state: str) -> HttpResponse:
+    content, headers = page
+    response = HttpResponse(content)
+    for name, value in headers:
+        response.headers[name] = value
+    response["X-Page-Cache"] = state
+    return response
+
+
 class PublicPageCacheMiddleware:
     """Serves anonymous public pages from the cache.
 
     It sits near the top of MIDDLEWARE (after SecurityMiddleware and WhiteNoise): a hit skips
     every middleware below it, and a miss stores the response once they have all added their
     headers (CSP, X-Frame-Options, Content-Language, Vary), so a hit carries the same headers.
+    A page is looked up in this process's memory first, then in the shared cache.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.local = LocalPages(LOCAL_PAGES)
 
     def __call__(self, request):
         if not settings.PUBLIC_PAGE_CACHE or _is_static(request.path):
@@ -118,14 +167,20 @@ class PublicPageCacheMiddleware:
             patch_cache_control(response, private=True, no_store=True)
             return response
 
-        key = _key(request)
-        response = cache.get(key)
-        if response is not None:
-            response["X-Page-Cache"] = "hit"
-            return response
+        current = generation()
+        key = _key(request, current)
+        page = self.local.get(current, key)
+        if page is not None:
+            return _response(page, "hit")
+        page = cache.get(key)
+        if page is not None:
+            self.local.put(current, key, page)
+            return _response(page, "hit")
         response = self.get_response(request)
         if _storable(response):
             patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
-            cache.set(key, response, TIMEOUT)
+            page = _page(response)
+            cache.set(key, page, TIMEOUT)
+            self.local.put(current, key, page)
             response["X-Page-Cache"] = "miss"
         return response

@@ -75,3 +75,19 @@ def test_staff_pages_and_logged_in_users_are_never_cached(client, world):
 def test_error_pages_are_not_cached(client, world):
     client.get(reverse("public:initiative-detail", args=[999]))
     assert "X-Page-Cache" not in client.get(reverse("public:initiative-detail", args=[999]))
+
+
+def test_processes_share_pages_and_each_sees_a_publication(world, django_capture_on_commit_callbacks):
+    """Two clients have two middleware instances, like two gunicorn workers with their own memory."""
+    from django.test import Client
+
+    publish(world, 1, result="最初の実績", capture=django_capture_on_commit_callbacks)
+    first_worker, second_worker = Client(), Client()
+    url = reverse("public:initiative-detail", args=[1])
+    assert first_worker.get(url)["X-Page-Cache"] == "miss"
+    assert second_worker.get(url)["X-Page-Cache"] == "hit"  # built by the other worker
+    assert first_worker.get(url)["X-Page-Cache"] == "hit"  # from its own memory
+
+    publish(world, 1, result="次の実績", capture=django_capture_on_commit_callbacks)
+    for worker in (first_worker, second_worker):
+        assert "次の実績" in worker.get(url).content.decode()
