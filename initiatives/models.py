@@ -334,6 +334,12 @@ class PublishedVersion(models.Model):
         verbose_name = _("公開版")
         verbose_name_plural = _("公開版")
         ordering = ["number", "-published_at"]
+        indexes = [  # the public pages look publications up by number, current or of a cycle
+            models.Index(fields=["number"], condition=models.Q(is_current=True), name="current_publication_number"),
+            models.Index(
+                fields=["cycle", "number"], condition=models.Q(is_latest_in_cycle=True), name="cycle_publication_number"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative"], condition=models.Q(is_current=True), name="one_current_publication"
