@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_reports import setup_django  # noqa: E402  (throwaway SQLite database, migrated)
+from bench_reports import publish_in_bulk, setup_django  # noqa: E402  (throwaway SQLite database, migrated)
 
 PAGES = [
     ("summary", "/"),
@@ -59,33 +59,6 @@ def publish_through_services(program, reviewer):
 
     cycle = services.cycle_open(program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label)
     services.cycle_publish_all(cycle=cycle, by=reviewer)
-    services.cycle_close(cycle=cycle, by=reviewer)
-
-
-def publish_in_bulk(program, reviewer):
-    """What cycle_publish_all leaves behind (versions with search text and departments), written in bulk."""
-    from initiatives import services
-    from initiatives.models import Initiative, PublishedVersion, WorkflowState, YearlyRecord
-    from initiatives.opendata import export_initiative
-
-    cycle = services.cycle_open(program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label)
-    versions, departments = [], []
-    for initiative in Initiative.objects.for_program(program).with_structure().with_years().iterator(chunk_size=500):
-        data = export_initiative(initiative, cycle.fiscal_year)
-        versions.append(PublishedVersion(
-            initiative=initiative, cycle=cycle, published_by=reviewer, data=data, number=initiative.number,
-            name=initiative.name, pillar=initiative.pillar, status=data["status"],
-            secured_amount_thousand_yen=data["secured_amount_thousand_yen"],
-            search_text="\n".join([initiative.name, initiative.next_steps, *(f"{y['plan']}\n{y['result']}" for y in data["years"])]),
-        ))
-        departments.append([r.department_id for r in initiative.responsibilities.all()])
-    PublishedVersion.objects.bulk_create(versions, batch_size=500)
-    Through = PublishedVersion.departments.through
-    Through.objects.bulk_create(
-        [Through(publishedversion_id=v.pk, department_id=d) for v, ids in zip(versions, departments, strict=True) for d in ids],
-        batch_size=1000,
-    )
-    YearlyRecord.objects.filter(initiative__program=program, fiscal_year=2024).update(workflow_state=WorkflowState.PUBLISHED)
     services.cycle_close(cycle=cycle, by=reviewer)
 
 
