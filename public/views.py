@@ -110,7 +110,8 @@ class InitiativeListView(SingleTableMixin, FilterView):
         fmt = request.GET.get("format") or self.kwargs.get("format")
         if fmt in DOWNLOADS:
             filterset = self.get_filterset(self.get_filterset_class())
-            rows = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+            # as the page does: an invalid filter (shown with its error on the page) selects nothing
+            rows = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
             table = self.table_class(rows, request=None)
             table.order_by = request.GET.get("sort")
             return _download([row.record for row in table.rows], fmt, "initiatives")

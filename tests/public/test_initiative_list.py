@@ -101,6 +101,12 @@ def test_csv_download_holds_exactly_the_filtered_rows(client, published_program)
     assert rows[1][5] == "予定より遅れている"
 
 
+def test_download_with_an_invalid_filter_holds_what_the_page_shows_nothing(client, published_program):
+    assert all_numbers(client.get(LIST, {"pillar": "abc"})) == []
+    rows = read_csv(client.get(reverse("public:initiative-list-csv"), {"pillar": "abc"}))
+    assert rows[1:] == []
+
+
 def test_download_is_not_limited_to_one_page(client, published_program):
     rows = read_csv(client.get(LIST, {"format": "csv"}))
     assert len(rows) == 1 + 54
