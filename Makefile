@@ -38,7 +38,7 @@ $(PG_BIN)/initdb:
 SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftotext /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 $(SYSTEM_TOOLS):
-	@if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y --no-install-recommends chromium poppler-utils fonts-noto-cjk; \
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium poppler-utils fonts-noto-cjk; \
 	else echo "$@ is missing and only root can install chromium poppler-utils fonts-noto-cjk"; fi
 
 # Both runs happen even when the first fails (-k); `make test` fails if either does.
