@@ -30,7 +30,7 @@ run: $(STAMP)
 
 # Installed only when missing, and only as root (Debian's package; its own cluster is not used).
 $(PG_BIN)/initdb:
-	@if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y --no-install-recommends postgresql-15; \
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15; \
 	else echo "$(PG_BIN)/initdb is missing and only root can install postgresql-15"; fi
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); the PDF checks use
@@ -38,7 +38,7 @@ $(PG_BIN)/initdb:
 SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftotext /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 $(SYSTEM_TOOLS):
-	@if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium poppler-utils fonts-noto-cjk; \
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils fonts-noto-cjk; \
 	else echo "$@ is missing and only root can install chromium poppler-utils fonts-noto-cjk"; fi
 
 # Both runs happen even when the first fails (-k); `make test` fails if either does.
