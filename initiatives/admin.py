@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import eras
-from programs.spreadsheets import csv_cell
 from programs.models import Department
+from programs.spreadsheets import csv_cell
 
 from . import roles, services
 from .forms import InitiativeForm, ReturnForm, YearlyRecordForm

@@ -59,13 +59,14 @@ def invalidate_after_commit(**kwargs) -> None:
 
 
 def connect_signals() -> None:
-    """Invalidate on anything the public pages show: publications, cycles, the frame and the ledger."""
+    """Invalidate on anything the public pages show: publications, cycles, the frame and the ledger.
+
+    A publication creates a PublishedVersion, so its post_save covers it (the `published`
+    signal would only invalidate a second time)."""
     from finance.models import LedgerCategory, LedgerEntry
     from initiatives.models import PublishedVersion
-    from initiatives.signals import published
     from programs.models import Department, Division, Perspective, Pillar, Program, ReportingCycle
 
-    published.connect(invalidate_after_commit, dispatch_uid="public.cache.published")
     for model in [
         PublishedVersion, ReportingCycle, Program, Perspective, Pillar, Department, Division,
         LedgerCategory, LedgerEntry,

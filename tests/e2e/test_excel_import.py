@@ -22,15 +22,19 @@ def fill_template(path, by_number):
     workbook.save(path)
 
 
+def download_template(page, live_server, path):
+    page.goto(f"{live_server.url}/reports/import/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="テンプレートをダウンロード").click()
+    download.value.save_as(path)
+
+
 def test_department_uploads_previews_and_confirms_then_a_broken_file_changes_nothing(
     page, live_server, login, world, artifacts, tmp_path
 ):
     login(page, "editor-somu")
-    page.goto(f"{live_server.url}/reports/import/")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="テンプレートをダウンロード").click()
     template = tmp_path / "template.xlsx"
-    download.value.save_as(template)
+    download_template(page, live_server, template)
     fill_template(template, {1: {"実績": "Excelで入力した実績", "進行状況": "予定より遅れている", "理由": "調整に時間を要した。"}})
 
     page.locator("input[type=file]").set_input_files(template)
@@ -52,10 +56,7 @@ def test_department_uploads_previews_and_confirms_then_a_broken_file_changes_not
 
     # a broken file: behind without a reason, and an amount that is not a number
     broken = tmp_path / "broken.xlsx"
-    page.goto(f"{live_server.url}/reports/import/")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="テンプレートをダウンロード").click()
-    download.value.save_as(broken)
+    download_template(page, live_server, broken)
     fill_template(broken, {
         1: {"実績": "壊れたファイルの実績", "理由": None},
         3: {"財源確保額（千円）": "たくさん"},
