@@ -41,14 +41,12 @@ def setup_django(directory: Path) -> None:
 
 
 def publish(program, reviewer, *, bulk: bool):
-    """Open 令和7年度当初 for FY2024, publish every initiative, close it."""
+    """Open 令和7年度当初 for FY2024, publish every initiative, close and release it."""
     from initiatives import services
 
     if bulk:
         return publish_in_bulk(program, reviewer)
-    cycle = services.cycle_open(program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label)
-    services.cycle_publish_all(cycle=cycle, by=reviewer)
-    return services.cycle_close(cycle=cycle, by=reviewer)
+    return services.cycle_release_imported(program=program, by=reviewer)
 
 
 def publish_in_bulk(program, reviewer):
@@ -57,7 +55,9 @@ def publish_in_bulk(program, reviewer):
     from initiatives.models import Initiative, PublishedVersion, WorkflowState, YearlyRecord
     from initiatives.opendata import export_initiative
 
-    cycle = services.cycle_open(program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label)
+    cycle = services.cycle_open(
+        program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label, introduction=program.introduction
+    )
     versions, departments = [], []
     for initiative in Initiative.objects.for_program(program).with_structure().with_years().iterator(chunk_size=500):
         data = export_initiative(initiative, cycle.fiscal_year)
@@ -75,7 +75,8 @@ def publish_in_bulk(program, reviewer):
         batch_size=1000,
     )
     YearlyRecord.objects.filter(initiative__program=program, fiscal_year=2024).update(workflow_state=WorkflowState.PUBLISHED)
-    return services.cycle_close(cycle=cycle, by=reviewer)
+    services.cycle_close(cycle=cycle, by=reviewer)
+    return services.cycle_release(cycle=cycle, by=reviewer, released_on=program.as_of)
 
 
 def load(document: dict, reviewer, *, rename: str | None = None, bulk: bool = False):

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programs import eras
-from programs.models import Department, Division, Pillar, Program, ReportingCycle
+from programs.models import CycleState, Department, Division, Pillar, Program, ReportingCycle
+
+NOT_REPORTED_LABEL = _("未報告")
 
 
 class Status(models.TextChoices):
@@ -27,20 +29,38 @@ class Status(models.TextChoices):
         """The report leaves 実施年度未到来 and 実施不可 out of the denominators."""
         return [cls.IMPLEMENTED, cls.ON_SCHEDULE, cls.BEHIND]
 
+    @classmethod
+    def label_of(cls, value: str | None) -> str:
+        """The label of a status value in the active language; 未報告 for none (nothing was reported)."""
+        if not value:
+            return str(NOT_REPORTED_LABEL)
+        return str(cls(value).label) if value in cls.values else value
+
+    @classmethod
+    def as_printed(cls, status: str | None, splits=()) -> str:
+        """The status as the report prints it, on one line: the record's status, then each
+        department whose part differs — 「予定どおり進んでいる / 予定より遅れている（土木部）」.
+        `splits` holds (status, label) pairs."""
+        return " / ".join([cls.label_of(status), *(f"{cls.label_of(s)}（{label}）" for s, label in splits)])
+
 
 # When a record carries several statuses (one per department), the one that
 # stands for the initiative is the most serious: a split status counts as behind.
 SEVERITY = [Status.NOT_YET_DUE, Status.IMPLEMENTED, Status.ON_SCHEDULE, Status.BEHIND, Status.INFEASIBLE]
 
 
-def most_serious(statuses) -> str:
-    return max(statuses, key=SEVERITY.index)
+def most_serious(statuses) -> str | None:
+    """The status that stands for the initiative; None while the record's own status is not reported."""
+    statuses = list(statuses)
+    if not statuses or not statuses[0]:
+        return None
+    return max((s for s in statuses if s), key=SEVERITY.index)
 
 
 class WorkflowState(models.TextChoices):
     """Where an initiative's record stands in a reporting cycle."""
 
-    NOT_STARTED = "not_started", _("未着手")
+    NOT_STARTED = "not_started", _("未報告")
     DRAFT = "draft", _("下書き")
     SUBMITTED = "submitted", _("提出済み")
     RETURNED = "returned", _("差戻し")
@@ -80,7 +100,8 @@ class InitiativeQuerySet(models.QuerySet):
                 queryset=YearlyRecord.objects.order_by("fiscal_year").prefetch_related(
                     "department_statuses__department"
                 ),
-            )
+            ),
+            "schedule_steps",
         )
 
 
@@ -130,6 +151,39 @@ class Initiative(models.Model):
     def departments_display(self) -> list[str]:
         """The 所管部局 as printed: ['総務部（人事課・職員厚生課）', …]."""
         return [r.display for r in self.responsibilities.all()]
+
+    def schedule(self) -> list[dict]:
+        """作業工程 over the program's years: [{'fiscal_year': 2024, 'step': '…'}, …] ('' where no step is planned)."""
+        steps = {s.fiscal_year: s.step for s in self.schedule_steps.all()}
+        return [{"fiscal_year": year, "step": steps.get(year, "")} for year in self.program.fiscal_years]
+
+
+class ScheduleStep(models.Model):
+    """One fiscal year of an initiative's four-year work schedule (作業工程), as the reform office plans it."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="schedule_steps", verbose_name=_("取組"))
+    fiscal_year = models.PositiveSmallIntegerField(_("年度（西暦）"))
+    step = models.CharField(_("作業工程"), max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("作業工程")
+        verbose_name_plural = _("作業工程")
+        ordering = ["initiative", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "fiscal_year"], name="one_schedule_step_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{eras.fiscal_year_label(self.fiscal_year)}: {self.step}"
+
+    def clean(self):
+        if self.initiative_id:
+            try:
+                self.initiative.program.validate_fiscal_year(self.fiscal_year)
+            except ValidationError as error:
+                raise ValidationError({"fiscal_year": error.messages}) from error
 
 
 class Responsibility(models.Model):
@@ -190,19 +244,38 @@ class YearlyRecordQuerySet(models.QuerySet):
     def for_program(self, program):
         return self.filter(initiative__program=program)
 
+    def current(self):
+        """The records staff work on: those of the open cycles (one per program)."""
+        return self.filter(cycle__state=CycleState.OPEN)
+
+    def of_cycle(self, cycle):
+        return self.filter(cycle=cycle)
+
     def with_statuses(self):
         return self.prefetch_related("department_statuses__department")
 
 
 class YearlyRecord(models.Model):
-    """What an initiative planned and achieved in one fiscal year, and its status."""
+    """What an initiative planned and achieved in one fiscal year, and its status.
+
+    A record belongs to the reporting cycle of its fiscal year. A new cycle's records start
+    empty and 未報告 (status ''): nothing is carried forward or assumed; the plan may be
+    pre-filled from the schedule, and is then marked as such until a department saves it.
+    """
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="years", verbose_name=_("取組"))
+    cycle = models.ForeignKey(
+        ReportingCycle, on_delete=models.PROTECT, null=True, blank=True, related_name="records",
+        verbose_name=_("報告期"), editable=False,
+    )
     fiscal_year = models.PositiveSmallIntegerField(_("年度（西暦）"), help_text=_("2024 = 令和6年度（2024年4月〜2025年3月）"))
-    schedule_step = models.CharField(_("作業工程"), max_length=200, blank=True)
     plan = models.TextField(_("計画"), max_length=2000, blank=True)
+    plan_prefilled = models.BooleanField(
+        _("計画は作業工程から自動入力"), default=False, editable=False,
+        help_text=_("報告期の開始時に作業工程から下書きされ、まだ部局が確認していない計画"),
+    )
     result = models.TextField(_("実績"), max_length=5000, blank=True)
-    status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices, default=Status.NOT_YET_DUE)
+    status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices, blank=True, default="")
     delay_reason = models.TextField(_("進行状況が遅れている又は実施不可の理由"), max_length=3000, blank=True)
     secured_amount_thousand_yen = models.PositiveBigIntegerField(
         _("財源確保額（当初予算時、千円）"), null=True, blank=True, help_text=_("千円単位の整数。記載がない場合は空欄にします。")
@@ -243,6 +316,8 @@ class YearlyRecord(models.Model):
                 self.initiative.program.validate_fiscal_year(self.fiscal_year)
             except ValidationError as error:
                 errors["fiscal_year"] = error.messages
+        if self.cycle_id and self.cycle.fiscal_year != self.fiscal_year:
+            errors["fiscal_year"] = _("年度は報告期（%(cycle)s）の報告対象年度と同じにしてください。") % {"cycle": self.cycle}
         if self.status in Status.needing_reason() and not self.delay_reason.strip():
             errors["delay_reason"] = _("進行状況が「%(status)s」のときは、理由を入力してください。") % {
                 "status": self.get_status_display()
@@ -250,17 +325,47 @@ class YearlyRecord(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def submission_errors(self) -> dict[str, str]:
+        """What a department must still fill in before submitting: 計画, 実績 and 進行状況.
+
+        A year whose work is not yet due (実施年度未到来) needs no plan or result."""
+        errors = {}
+        if not self.status:
+            errors["status"] = _("進行状況を選んでください（報告期の開始時は「未報告」です）。")
+        not_due = self.status == Status.NOT_YET_DUE
+        if not not_due and not self.plan.strip():
+            errors["plan"] = _("計画を入力してください。")
+        if not not_due and not self.result.strip():
+            errors["result"] = _("実績を入力してください。")
+        if self.plan_prefilled and not not_due:
+            errors.setdefault("plan", _("計画は作業工程から自動入力されたままです。内容を確認して保存してください。"))
+        if any(d.status in Status.needing_reason() for d in self.department_statuses.all()) and not self.delay_reason.strip():
+            errors["delay_reason"] = _("遅れ又は実施不可の部局があるときは、理由を入力してください。")
+        return errors
+
     @property
-    def effective_status(self) -> str:
-        """The status that stands for the initiative: the most serious of the record's and its departments'."""
+    def is_reported(self) -> bool:
+        return bool(self.status)
+
+    @property
+    def proposed_status(self) -> str | None:
+        """実施年度未到来 when the schedule plans nothing for this year and nothing is reported yet
+        (a proposal the department confirms; never stored by itself)."""
+        if self.status:
+            return None
+        planned = any(s.fiscal_year == self.fiscal_year for s in self.initiative.schedule_steps.all())
+        return None if planned else Status.NOT_YET_DUE
+
+    @property
+    def effective_status(self) -> str | None:
+        """The status that stands for the initiative: the most serious of the record's and its departments';
+        None while the record is not reported."""
         return most_serious([self.status, *(d.status for d in self.department_statuses.all())])
 
     @property
     def status_notes(self) -> str:
         """The status as printed: '予定どおり進んでいる / 予定より遅れている（土木部）'."""
-        parts = [self.get_status_display()]
-        parts += [f"{d.get_status_display()}（{d.label}）" for d in self.department_statuses.all()]
-        return " / ".join(parts)
+        return Status.as_printed(self.status, [(d.status, d.label) for d in self.department_statuses.all()])
 
 
 class DepartmentStatus(models.Model):
@@ -282,7 +387,7 @@ class DepartmentStatus(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_status_display()}（{self.label}）"
+        return f"{Status.label_of(self.status)}（{self.label}）"
 
     def clean(self):
         if self.record_id and self.department_id:
@@ -295,7 +400,7 @@ class DepartmentStatus(models.Model):
 
 class PublishedVersionQuerySet(models.QuerySet):
     def current(self):
-        """What citizens see: the latest publication of each initiative."""
+        """The latest publication of each initiative, in whichever cycle (it may be a preliminary one)."""
         return self.filter(is_current=True)
 
     def of_cycle(self, cycle):

@@ -15,18 +15,22 @@ from finance.selectors import program_ledger
 from programs import money
 from programs.models import Department, Division, Perspective, Pillar, Program
 
+from programs.models import ReportingCycle
+
 from .models import (
     DepartmentStatus,
     Initiative,
     PublishedVersion,
     Responsibility,
     ResponsibilityDivision,
+    ScheduleStep,
     Status,
     YearlyRecord,
 )
 from .selectors import program_summary, published_summary, published_versions
 
-FORMAT = "reformtracker/1"
+FORMAT = "reformtracker/2"
+READABLE_FORMATS = {"reformtracker/1", FORMAT}  # version 1 carried 作業工程 as years[].schedule_step
 
 
 class DataFormatError(Exception):
@@ -46,7 +50,10 @@ def _summary_row(row) -> dict:
 
 
 def _export_summary(program: Program) -> dict:
-    return _summary_document(program_summary(program))
+    """The summary of the latest released report (else of the newest cycle), from the records of its year."""
+    cycles = ReportingCycle.objects.for_program(program)
+    cycle = cycles.latest_released(program) or cycles.order_by("-fiscal_year").first()
+    return _summary_document(program_summary(program, cycle.fiscal_year if cycle else None))
 
 
 def _summary_document(summary) -> dict:
@@ -93,7 +100,6 @@ def _export_ledger(program: Program) -> dict:
 def _export_record(record: YearlyRecord) -> dict:
     return {
         "fiscal_year": record.fiscal_year,
-        "schedule_step": record.schedule_step,
         "plan": record.plan,
         "result": record.result,
         "status": record.status,
@@ -108,8 +114,19 @@ def _export_record(record: YearlyRecord) -> dict:
 
 
 def export_initiative(initiative: Initiative, reported_year: int | None) -> dict:
+    """The initiative with its working records of every year (backups, export_data)."""
     years = list(initiative.years.all())
     reported = next((r for r in years if r.fiscal_year == reported_year), None)
+    return _initiative_document(initiative, reported, [_export_record(r) for r in years])
+
+
+def publication_document(initiative: Initiative, record: YearlyRecord, earlier_years: list[dict]) -> dict:
+    """What a publication freezes: the initiative, the reviewed record of the cycle being published and the
+    earlier years as they were published in their own cycles (never another year's working draft)."""
+    return _initiative_document(initiative, record, [*earlier_years, _export_record(record)])
+
+
+def _initiative_document(initiative: Initiative, reported: YearlyRecord | None, years: list[dict]) -> dict:
     return {
         "number": initiative.number,
         "name": initiative.name,
@@ -123,10 +140,11 @@ def export_initiative(initiative: Initiative, reported_year: int | None) -> dict
         "background": initiative.background,
         "next_steps": initiative.next_steps,
         "ledger_category": initiative.ledger_category.name if initiative.ledger_category else None,
+        "schedule": initiative.schedule(),
         "status": reported.effective_status if reported else None,
-        "status_notes": reported.status_notes if reported else None,
+        "status_notes": reported.status_notes if reported and reported.is_reported else None,
         "secured_amount_thousand_yen": reported.secured_amount_thousand_yen if reported else None,
-        "years": [_export_record(r) for r in years],
+        "years": years,
     }
 
 
@@ -247,8 +265,10 @@ class _Reader:
         return instance
 
 
-def _status(reader: _Reader, obj: dict, key: str) -> str:
+def _status(reader: _Reader, obj: dict, key: str, *, allow_not_reported: bool = False) -> str:
     value = reader.value(obj, key, str)
+    if value == "" and allow_not_reported:
+        return value  # 未報告
     if value not in Status.values:
         with reader.at(f".{key}"):
             reader.fail(f"進行状況は {', '.join(Status.values)} のいずれかです（値: {value!r}）。")
@@ -261,7 +281,7 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
     reader = _Reader()
     if not isinstance(document, dict):
         reader.fail("JSONの最上位はオブジェクト（{…}）である必要があります。")
-    if document.get("format") != FORMAT:
+    if document.get("format") not in READABLE_FORMATS:
         with reader.at(".format"):
             reader.fail(f"この形式には対応していません（{FORMAT!r} である必要があります）。")
 
@@ -428,15 +448,26 @@ def _import_initiative(reader, item, program, pillars, departments, divisions, c
         with reader.at(".departments"):
             reader.fail("所管部局を1つ以上指定してください。")
 
+    steps = {}
+    for _, step in reader.items(item, "schedule", required=False):
+        steps[reader.value(step, "fiscal_year", int)] = reader.value(step, "step", str)
+    for _, year in reader.items(item, "years"):  # version 1 of the format: 作業工程 on each year
+        legacy = reader.value(year, "schedule_step", str, required=False, default="")
+        if legacy:
+            steps.setdefault(reader.value(year, "fiscal_year", int), legacy)
+    with reader.at(".schedule"):
+        for fiscal_year, step in sorted(steps.items()):
+            if step:
+                reader.save(ScheduleStep(initiative=initiative, fiscal_year=fiscal_year, step=step))
+
     for _, year in reader.items(item, "years"):
         record = reader.save(
             YearlyRecord(
                 initiative=initiative,
                 fiscal_year=reader.value(year, "fiscal_year", int),
-                schedule_step=reader.value(year, "schedule_step", str, required=False, default=""),
                 plan=reader.value(year, "plan", str, required=False, default=""),
                 result=reader.value(year, "result", str, required=False, default=""),
-                status=_status(reader, year, "status"),
+                status=_status(reader, year, "status", allow_not_reported=True),
                 delay_reason=reader.value(year, "delay_reason", str, required=False, default=""),
                 secured_amount_thousand_yen=reader.value(
                     year, "secured_amount_thousand_yen", int, required=False, nullable=True

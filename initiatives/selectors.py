@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext
 
-from programs.models import Pillar, Program
+from programs.models import Pillar, Program, ReportingCycle
 
 from .models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
 
@@ -65,7 +65,10 @@ class Summary:
 
 
 def reported_fiscal_year(program: Program) -> int | None:
-    """The latest fiscal year for which the program has records."""
+    """The year of the latest released report; else of the newest cycle; else the latest year with records."""
+    cycle = ReportingCycle.objects.latest_released(program) or ReportingCycle.objects.for_program(program).first()
+    if cycle is not None:
+        return cycle.fiscal_year
     return (
         YearlyRecord.objects.for_program(program).order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
     )
@@ -83,10 +86,11 @@ def _summarize(program: Program, fiscal_year: int | None, statuses: dict[int, st
 
 
 def program_summary(program: Program, fiscal_year: int | None = None) -> Summary:
-    """Status counts per pillar and in total from the working data, as on page 1 of the report.
+    """Status counts per pillar and in total from the working data of one year, as on page 1 of the report.
 
     Each initiative counts once, with its effective status: a split status
-    (one department behind) counts as behind.
+    (one department behind) counts as behind; a record not yet reported (未報告)
+    counts apart, never as a status.
     """
     if fiscal_year is None:
         fiscal_year = reported_fiscal_year(program)
@@ -99,32 +103,77 @@ def program_summary(program: Program, fiscal_year: int | None = None) -> Summary
 # --- what citizens see: published versions only ------------------------------------
 
 
-def published_versions(program: Program, cycle=None):
-    """The published version of each initiative: the current one, or the one of a (closed) cycle's archive."""
-    versions = PublishedVersion.objects.filter(initiative__program=program)
-    versions = versions.of_cycle(cycle) if cycle is not None else versions.current()
-    return versions.select_related("pillar__perspective", "cycle").order_by("number")
+def report_cycle(program: Program) -> ReportingCycle | None:
+    """The report citizens read: the latest cycle released as a whole (公表)."""
+    return ReportingCycle.objects.latest_released(program)
 
 
-def published_summary(program: Program, cycle=None) -> Summary:
-    """The summary citizens see, computed from the published versions (same rule as program_summary).
+def published_versions(program: Program, cycle: ReportingCycle | None = None):
+    """The published version of each initiative in a cycle: the given one's, or the released report's.
 
-    Initiatives never published count as not reported.
-    """
-    versions = published_versions(program, cycle).values_list("initiative_id", "status", "cycle__fiscal_year")
-    statuses, years = {}, set()
-    for initiative_id, status, year in versions:
-        statuses[initiative_id] = status
-        years.add(year)
+    Empty while nothing is released. Publications of a cycle not yet released are
+    preliminary (速報): they show on their initiative's page only (latest_publication)."""
+    cycle = cycle or report_cycle(program)
+    if cycle is None:
+        return PublishedVersion.objects.none()
+    return (
+        PublishedVersion.objects.filter(initiative__program=program)
+        .of_cycle(cycle)
+        .select_related("pillar__perspective", "cycle")
+        .order_by("number")
+    )
+
+
+def latest_publication(program: Program, number: int) -> PublishedVersion | None:
+    """The newest publication of an initiative, preliminary (速報) or part of a released report."""
+    return (
+        PublishedVersion.objects.filter(initiative__program=program, number=number)
+        .current()
+        .select_related("pillar__perspective", "cycle")
+        .first()
+    )
+
+
+def published_summary(program: Program, cycle: ReportingCycle | None = None) -> Summary:
+    """The summary citizens see, computed from a cycle's published versions (same rule as program_summary).
+
+    Initiatives not published in the cycle count as not reported."""
+    cycle = cycle or report_cycle(program)
+    versions = published_versions(program, cycle).values_list("initiative_id", "status")
+    statuses = dict(versions)
     pillar_of = dict(Initiative.objects.for_program(program).values_list("pk", "pillar_id"))
-    return _summarize(program, max(years) if years else None, statuses, pillar_of)
+    return _summarize(program, cycle.fiscal_year if cycle else None, statuses, pillar_of)
+
+
+def released_summaries(program: Program) -> list[tuple[ReportingCycle, Summary]]:
+    """Each released report's summary, oldest first (the year-over-year view)."""
+    cycles = list(ReportingCycle.objects.released().filter(program=program).order_by("fiscal_year"))
+    return [(cycle, published_summary(program, cycle)) for cycle in cycles]
 
 
 def published_cycles(program: Program):
-    """Cycles with at least one publication, newest first (the archive of reports)."""
-    from programs.models import ReportingCycle
+    """Released cycles, newest first (the archive of reports)."""
+    return ReportingCycle.objects.released().filter(program=program).order_by("-fiscal_year")
 
-    return ReportingCycle.objects.filter(program=program, publications__isnull=False).distinct().order_by("-fiscal_year")
+
+@dataclass
+class Preliminary:
+    """Publications of a cycle not yet released (速報): how many of the program's initiatives are in."""
+
+    cycle: ReportingCycle
+    published: int
+    total: int
+
+
+def preliminary_progress(cycle: ReportingCycle) -> Preliminary | None:
+    """For a cycle not yet released, how far its publication has come; None for a released cycle."""
+    if cycle.is_released:
+        return None
+    return Preliminary(
+        cycle=cycle,
+        published=PublishedVersion.objects.filter(cycle=cycle, is_latest_in_cycle=True).count(),
+        total=Initiative.objects.for_program(cycle.program).count(),
+    )
 
 
 @dataclass
@@ -151,7 +200,7 @@ def cycle_overview(cycle, *, visible_to) -> list[DepartmentProgress]:
 
     initiatives = roles.visible_initiatives(visible_to, Initiative.objects.for_program(cycle.program))
     records = (
-        YearlyRecord.objects.filter(fiscal_year=cycle.fiscal_year, initiative__in=initiatives)
+        YearlyRecord.objects.of_cycle(cycle).filter(initiative__in=initiatives)
         .select_related("initiative")
         .prefetch_related("initiative__responsibilities__department")
         .order_by("initiative__number")

@@ -10,15 +10,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programs import eras
 from programs.models import CycleState, ReportingCycle
 
 from . import roles
-from .models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
-from .opendata import export_initiative
-from .signals import published
+from .models import Initiative, PublishedVersion, ScheduleStep, WorkflowState, YearlyRecord
+from .opendata import publication_document
+from .signals import cycle_released, published
 
-EDITABLE_RECORD_FIELDS = ["schedule_step", "plan", "result", "status", "delay_reason",
-                          "secured_amount_thousand_yen", "secured_amount_note"]
+EDITABLE_RECORD_FIELDS = ["plan", "result", "status", "delay_reason", "secured_amount_thousand_yen", "secured_amount_note"]
+EDITABLE_CYCLE_FIELDS = ["label", "deadline", "introduction", "as_of", "ledger_label"]
 
 
 class ConcurrentEditError(ValidationError):
@@ -36,22 +37,55 @@ class WorkflowError(ValidationError):
 # --- helpers ------------------------------------------------------------------
 
 
-def open_cycle_of(program) -> ReportingCycle | None:
-    return ReportingCycle.objects.open().filter(program=program).first()
+def ensure_cycle_open(record: YearlyRecord, action: str) -> None:
+    """Only the records of an open cycle change; a closed cycle is frozen, a released one final."""
+    cycle = record.cycle
+    if cycle is None:
+        raise WorkflowError(_("この年度の報告期がないため%(action)sできません。") % {"action": action})
+    if cycle.is_released:
+        raise WorkflowError(
+            _("報告期「%(label)s」は公表済みのため%(action)sできません。公表した報告は変更できません。")
+            % {"label": cycle.label, "action": action}
+        )
+    if not cycle.is_open:
+        raise WorkflowError(
+            _("報告期「%(label)s」は締め切られているため%(action)sできません。必要なら行政改革課が報告期を再開してください。")
+            % {"label": cycle.label, "action": action}
+        )
 
 
-def _cycle_of_record(record: YearlyRecord) -> ReportingCycle | None:
-    return ReportingCycle.objects.filter(program_id=record.initiative.program_id, fiscal_year=record.fiscal_year).first()
+def edit_refusal(*, record: YearlyRecord, by) -> str | None:
+    """Why `by` cannot edit the record now (a message), or None when they can."""
+    try:
+        ensure_record_editable(record=record, by=by)
+    except (WorkflowError, PermissionDenied) as error:
+        return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    return None
 
 
 def ensure_record_editable(*, record: YearlyRecord, by) -> None:
-    """Only the open cycle's record may be edited, and not while it is under review."""
+    """Only the open cycle's record may be edited, and not while it is under review or once published."""
     roles.ensure_can_edit(by, record.initiative)
-    cycle = _cycle_of_record(record)
-    if cycle is None or not cycle.is_open:
-        raise WorkflowError(_("この年度の報告は受付中ではないため編集できません。"))
+    ensure_cycle_open(record, _("編集"))
     if record.workflow_state == WorkflowState.SUBMITTED:
         raise WorkflowError(_("提出済みで審査中のため編集できません。差し戻されてから編集してください。"))
+
+
+def allowed_actions(*, record: YearlyRecord, by) -> set[str]:
+    """The workflow buttons `by` may press on the record now: submit, return, approve, publish."""
+    if record.cycle is None or not record.cycle.is_open:
+        return set()
+    actions = set()
+    state = record.workflow_state
+    if state in WorkflowState.awaiting_department() | {WorkflowState.PUBLISHED} and roles.can_edit(by, record.initiative):
+        if state != WorkflowState.PUBLISHED:
+            actions.add("submit")
+    if roles.is_reviewer(by):
+        if state == WorkflowState.SUBMITTED:
+            actions |= {"return", "approve"}
+        if state == WorkflowState.APPROVED:
+            actions.add("publish")
+    return actions
 
 
 def changes_since(obj, version: int) -> list[dict]:
@@ -115,7 +149,7 @@ def _set_state(record: YearlyRecord, state: str, *, by, reason: str, comment: st
 
 
 def _locked(record: YearlyRecord) -> YearlyRecord:
-    return YearlyRecord.objects.select_for_update().select_related("initiative__program").get(pk=record.pk)
+    return YearlyRecord.objects.select_for_update().select_related("initiative__program", "cycle").get(pk=record.pk)
 
 
 @transaction.atomic
@@ -141,6 +175,7 @@ def record_update(
     for field, value in data.items():
         setattr(record, field, value)
     record.workflow_state = WorkflowState.DRAFT
+    record.plan_prefilled = False  # the department has seen the plan and saved it
     record.full_clean()
     _bump_version(record, expected_version)
     _record_history(record, by=by, reason=reason or _("編集"))
@@ -167,8 +202,7 @@ def initiative_update(
     roles.ensure_can_edit(by, initiative)
     if not roles.is_reviewer(by) and set(data) - {"next_steps"}:
         raise PermissionDenied(_("部局の担当者が編集できるのは「今後の予定」と年度の計画・実績です。"))
-    cycle = open_cycle_of(initiative.program)
-    record = initiative.years.filter(fiscal_year=cycle.fiscal_year).first() if cycle else None
+    record = initiative.years.current().first()
     if record and record.workflow_state == WorkflowState.SUBMITTED and "next_steps" in data:
         raise WorkflowError(_("提出済みで審査中のため編集できません。差し戻されてから編集してください。"))
     _save_initiative(initiative, data, expected_version, reason, by)
@@ -190,12 +224,14 @@ def _require_state(record: YearlyRecord, allowed: set[str], action: str) -> None
 
 @transaction.atomic
 def record_submit(*, record: YearlyRecord, by) -> YearlyRecord:
+    """Send the record for review; 計画, 実績 and 進行状況 must be filled in by the department."""
     record = _locked(record)
     ensure_record_editable(record=record, by=by)
-    _require_state(record, {WorkflowState.NOT_STARTED, WorkflowState.DRAFT, WorkflowState.RETURNED}, _("提出"))
+    _require_state(record, WorkflowState.awaiting_department(), _("提出"))
     record.full_clean()
-    if any(d.status in Status.needing_reason() for d in record.department_statuses.all()) and not record.delay_reason.strip():
-        raise ValidationError({"delay_reason": _("遅れ又は実施不可の部局があるときは、理由を入力してください。")})
+    errors = record.submission_errors()
+    if errors:
+        raise ValidationError(errors)
     _set_state(record, WorkflowState.SUBMITTED, by=by, reason=_("提出"))
     return record
 
@@ -204,6 +240,7 @@ def record_submit(*, record: YearlyRecord, by) -> YearlyRecord:
 def record_return(*, record: YearlyRecord, by, comment: str) -> YearlyRecord:
     roles.ensure_reviewer(by)
     record = _locked(record)
+    ensure_cycle_open(record, _("差戻し"))
     _require_state(record, {WorkflowState.SUBMITTED}, _("差戻し"))
     if not comment.strip():
         raise ValidationError({"review_comment": _("差し戻すときは、直してほしい点をコメントに書いてください。")})
@@ -215,6 +252,7 @@ def record_return(*, record: YearlyRecord, by, comment: str) -> YearlyRecord:
 def record_approve(*, record: YearlyRecord, by) -> YearlyRecord:
     roles.ensure_reviewer(by)
     record = _locked(record)
+    ensure_cycle_open(record, _("承認"))
     _require_state(record, {WorkflowState.SUBMITTED}, _("承認"))
     _set_state(record, WorkflowState.APPROVED, by=by, reason=_("承認"), comment="")
     return record
@@ -222,16 +260,24 @@ def record_approve(*, record: YearlyRecord, by) -> YearlyRecord:
 
 @transaction.atomic
 def record_publish(*, record: YearlyRecord, by) -> PublishedVersion:
-    """Make the approved record (and its initiative as it stands) what citizens see."""
+    """Publish the approved record of the open cycle (a preliminary figure until the cycle is released).
+
+    The published version holds this record, the earlier years exactly as they were
+    published in their own cycles, and the initiative's structure and schedule as they
+    stand; never a working draft of another year.
+    """
     roles.ensure_reviewer(by)
     record = _locked(record)
+    ensure_cycle_open(record, _("公開"))
     _require_state(record, {WorkflowState.APPROVED}, _("公開"))
-    cycle = _cycle_of_record(record)
-    if cycle is None:
-        raise WorkflowError(_("この年度の報告期がありません。"))
-    initiative = Initiative.objects.with_structure().with_years().get(pk=record.initiative_id)
-    data = export_initiative(initiative, cycle.fiscal_year)
-    PublishedVersion.objects.filter(initiative=initiative, is_current=True).update(is_current=False)
+    cycle = record.cycle
+    initiative = Initiative.objects.with_structure().prefetch_related("schedule_steps").get(pk=record.initiative_id)
+    record = YearlyRecord.objects.with_statuses().get(pk=record.pk)
+    earlier = _earlier_published_years(initiative, cycle)
+    data = publication_document(initiative, record, earlier)
+    newer = PublishedVersion.objects.filter(initiative=initiative, cycle__fiscal_year__gt=cycle.fiscal_year).exists()
+    if not newer:
+        PublishedVersion.objects.filter(initiative=initiative, is_current=True).update(is_current=False)
     PublishedVersion.objects.filter(initiative=initiative, cycle=cycle, is_latest_in_cycle=True).update(
         is_latest_in_cycle=False
     )
@@ -248,6 +294,7 @@ def record_publish(*, record: YearlyRecord, by) -> PublishedVersion:
         search_text="\n".join(
             [initiative.name, initiative.next_steps, *(f"{y['plan']}\n{y['result']}" for y in data["years"])]
         ),
+        is_current=not newer,
     )
     version.departments.set([r.department for r in initiative.responsibilities.all()])
     _set_state(record, WorkflowState.PUBLISHED, by=by, reason=_("公開"))
@@ -255,48 +302,114 @@ def record_publish(*, record: YearlyRecord, by) -> PublishedVersion:
     return version
 
 
+def _earlier_published_years(initiative: Initiative, cycle: ReportingCycle) -> list[dict]:
+    """Each earlier year's record as it was last published in its own cycle (oldest first)."""
+    versions = (
+        PublishedVersion.objects.filter(
+            initiative=initiative, is_latest_in_cycle=True, cycle__fiscal_year__lt=cycle.fiscal_year
+        )
+        .select_related("cycle")
+        .order_by("cycle__fiscal_year")
+    )
+    years = []
+    for version in versions:
+        own = next((y for y in version.data.get("years", []) if y["fiscal_year"] == version.cycle.fiscal_year), None)
+        if own is not None:
+            years.append(own)
+    return years
+
+
 # --- reporting cycles -----------------------------------------------------------
 
 
+def _draft_introduction(program, label: str) -> str:
+    """The previous cycle's introduction with its name replaced by the new one (staff edit it before release)."""
+    previous = ReportingCycle.objects.for_program(program).exclude(introduction="").order_by("-fiscal_year").first()
+    if previous is None:
+        return program.introduction
+    text = previous.introduction
+    for old, new in [(previous.label, label), (_wide_digits(previous.label), _wide_digits(label))]:
+        text = text.replace(old, new)
+    return text
+
+
+def _wide_digits(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
 @transaction.atomic
-def cycle_open(*, program, fiscal_year: int, by, label: str = "", deadline=None) -> ReportingCycle:
-    """Open a reporting cycle and create each initiative's record for its year, carrying the schedule forward."""
+def cycle_open(
+    *, program, fiscal_year: int, by, label: str = "", deadline=None, introduction: str | None = None, as_of=None
+) -> ReportingCycle:
+    """Open the next reporting cycle and give each initiative its record for the year.
+
+    A record the program already holds for that year (the city's own report, imported)
+    joins the cycle as it is. A new record starts 未報告 with nothing assumed: the plan is
+    pre-filled from the year's 作業工程 step, marked as pre-filled, and where the schedule
+    plans nothing for the year the department is offered 実施年度未到来 to confirm.
+    """
     roles.ensure_reviewer(by)
-    if open_cycle_of(program):
+    if ReportingCycle.objects.current(program):
         raise WorkflowError(_("受付中の報告期があります。先に締め切ってください。"))
+    newest = ReportingCycle.objects.for_program(program).order_by("-fiscal_year").first()
+    if newest and newest.fiscal_year >= fiscal_year:
+        raise WorkflowError(
+            _("報告期「%(label)s」（%(year)s）より前の年度の報告期は開けません。")
+            % {"label": newest.label, "year": newest.fiscal_year_label}
+        )
+    label = label or ReportingCycle.default_label(fiscal_year)
     cycle = ReportingCycle(
-        program=program, fiscal_year=fiscal_year, label=label or ReportingCycle.default_label(fiscal_year), deadline=deadline
+        program=program,
+        fiscal_year=fiscal_year,
+        label=label,
+        deadline=deadline,
+        introduction=_draft_introduction(program, label) if introduction is None else introduction,
+        as_of=as_of,
     )
     cycle.full_clean()
     cycle.save()
-    for initiative in Initiative.objects.for_program(program).prefetch_related("years"):
-        years = {y.fiscal_year: y for y in initiative.years.all()}
-        if fiscal_year in years:
-            continue
-        previous = max((y for y in years.values() if y.fiscal_year < fiscal_year), key=lambda y: y.fiscal_year, default=None)
-        status = previous.status if previous and previous.status not in Status.needing_reason() else Status.ON_SCHEDULE
+    steps = dict(
+        ScheduleStep.objects.filter(initiative__program=program, fiscal_year=fiscal_year).values_list("initiative_id", "step")
+    )
+    existing = YearlyRecord.objects.filter(initiative__program=program, fiscal_year=fiscal_year)
+    existing.update(cycle=cycle, workflow_state=WorkflowState.NOT_STARTED)
+    have = set(existing.values_list("initiative_id", flat=True))
+    reason = _("報告期「%(label)s」の開始により作成") % {"label": cycle.label}
+    for initiative in Initiative.objects.for_program(program).exclude(pk__in=have):
+        step = steps.get(initiative.pk, "")
         record = YearlyRecord(
-            initiative=initiative,
-            fiscal_year=fiscal_year,
-            schedule_step=previous.schedule_step if previous else "",
-            status=status,
+            initiative=initiative, cycle=cycle, fiscal_year=fiscal_year, plan=step, plan_prefilled=bool(step)
         )
         record.full_clean()
-        _record_history(record, by=by, reason=_("報告期「%(label)s」の開始により作成") % {"label": cycle.label})
+        _record_history(record, by=by, reason=reason)
         record.save()
-    YearlyRecord.objects.filter(initiative__program=program, fiscal_year=fiscal_year).exclude(
-        workflow_state=WorkflowState.PUBLISHED
-    ).update(workflow_state=WorkflowState.NOT_STARTED)
+    return cycle
+
+
+@transaction.atomic
+def cycle_update(*, cycle: ReportingCycle, by, data: dict) -> ReportingCycle:
+    """Edit a cycle's name, deadline and report texts; a released cycle's texts are final."""
+    roles.ensure_reviewer(by)
+    cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    unknown = set(data) - set(EDITABLE_CYCLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("編集できない項目が含まれています: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if cycle.is_released and any(getattr(cycle, f) != v for f, v in data.items()):
+        raise WorkflowError(_("報告期「%(label)s」は公表済みのため変更できません。") % {"label": cycle.label})
+    for field, value in data.items():
+        setattr(cycle, field, value)
+    cycle.full_clean()
+    cycle.save()
     return cycle
 
 
 @transaction.atomic
 def cycle_close(*, cycle: ReportingCycle, by) -> ReportingCycle:
-    """Close the cycle: its records can no longer be edited; what was published in it stays as the archive."""
+    """Close the cycle: its records can no longer be edited or published; drafts left in it stay private."""
     roles.ensure_reviewer(by)
     cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_open:
-        raise WorkflowError(_("この報告期は既に締め切られています。"))
+        raise WorkflowError(_("報告期「%(label)s」は既に締め切られています。") % {"label": cycle.label})
     cycle.state = CycleState.CLOSED
     cycle.closed_at = timezone.now()
     cycle.save(update_fields=["state", "closed_at"])
@@ -304,16 +417,103 @@ def cycle_close(*, cycle: ReportingCycle, by) -> ReportingCycle:
 
 
 @transaction.atomic
+def cycle_reopen(*, cycle: ReportingCycle, by) -> ReportingCycle:
+    """Open a closed cycle again (e.g. to publish a late approval): only the newest cycle, before its release,
+    and only while no other cycle is open."""
+    roles.ensure_reviewer(by)
+    cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.is_open:
+        raise WorkflowError(_("報告期「%(label)s」は受付中です。") % {"label": cycle.label})
+    if cycle.is_released:
+        raise WorkflowError(_("報告期「%(label)s」は公表済みのため再開できません。") % {"label": cycle.label})
+    if ReportingCycle.objects.for_program(cycle.program).filter(fiscal_year__gt=cycle.fiscal_year).exists():
+        raise WorkflowError(
+            _("報告期「%(label)s」より新しい報告期があるため再開できません。") % {"label": cycle.label}
+        )
+    if ReportingCycle.objects.current(cycle.program):
+        raise WorkflowError(_("受付中の報告期があります。先に締め切ってください。"))
+    cycle.state = CycleState.OPEN
+    cycle.closed_at = None
+    cycle.save(update_fields=["state", "closed_at"])
+    return cycle
+
+
+def release_problems(cycle: ReportingCycle) -> list[str]:
+    """Why the cycle cannot be released now (empty when it can)."""
+    problems = []
+    if cycle.is_released:
+        return [_("報告期「%(label)s」は既に公表済みです。") % {"label": cycle.label}]
+    if cycle.is_open:
+        problems.append(_("報告期「%(label)s」を先に締め切ってください。") % {"label": cycle.label})
+    missing = list(
+        Initiative.objects.for_program(cycle.program)
+        .exclude(publications__cycle=cycle)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if missing:
+        problems.append(
+            _("この報告期で公開されていない取組があります（管理番号 %(numbers)s）。すべての取組を公開してから公表してください。")
+            % {"numbers": "、".join(str(n) for n in missing)}
+        )
+    if not cycle.introduction.strip():
+        problems.append(_("報告書の前文を入力してください。"))
+    newer = ReportingCycle.objects.released().filter(program=cycle.program, fiscal_year__gt=cycle.fiscal_year)
+    if newer.exists():
+        problems.append(_("より新しい報告期が公表済みです。"))
+    return problems
+
+
+@transaction.atomic
+def cycle_release(*, cycle: ReportingCycle, by, released_on=None) -> ReportingCycle:
+    """Release (公表) a closed cycle whose initiatives are all published: it becomes the report citizens read."""
+    roles.ensure_reviewer(by)
+    cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    problems = release_problems(cycle)
+    if problems:
+        raise WorkflowError(problems)
+    cycle.state = CycleState.RELEASED
+    cycle.released_on = released_on or timezone.localdate()
+    cycle.released_at = timezone.now()
+    if cycle.as_of is None:
+        cycle.as_of = cycle.released_on
+    cycle.full_clean()
+    cycle.save()
+    transaction.on_commit(lambda: cycle_released.send(sender=ReportingCycle, cycle=cycle))
+    return cycle
+
+
+@transaction.atomic
 def cycle_publish_all(*, cycle: ReportingCycle, by) -> int:
-    """Approve and publish every record of the cycle as it stands (used to publish an imported report)."""
+    """Submit, approve and publish every record of the open cycle as it stands (used to publish an imported report)."""
     roles.ensure_reviewer(by)
     count = 0
-    records = YearlyRecord.objects.filter(initiative__program=cycle.program, fiscal_year=cycle.fiscal_year)
+    records = YearlyRecord.objects.of_cycle(cycle).select_related("cycle")
     for record in records.exclude(workflow_state=WorkflowState.PUBLISHED).order_by("initiative__number"):
-        if record.workflow_state in {WorkflowState.NOT_STARTED, WorkflowState.DRAFT, WorkflowState.RETURNED}:
+        if record.workflow_state in WorkflowState.awaiting_department():
             record = record_submit(record=record, by=by)
         if record.workflow_state == WorkflowState.SUBMITTED:
             record = record_approve(record=record, by=by)
         record_publish(record=record, by=by)
         count += 1
     return count
+
+
+@transaction.atomic
+def cycle_release_imported(*, program, by, fiscal_year: int | None = None) -> ReportingCycle:
+    """Enter a report the city already published on paper (an imported program) as a released cycle.
+
+    Opens the cycle of the program's reported year under the program's own label, texts
+    and date (令和7年度当初, 2025-04-01), publishes every record as imported, closes the
+    cycle and releases it as of that date."""
+    cycle = cycle_open(
+        program=program,
+        fiscal_year=fiscal_year or eras.fiscal_year_of(program.as_of) - 1,  # 令和7年度当初 reports FY2024
+        by=by,
+        label=program.as_of_label,
+        introduction=program.introduction,
+        as_of=program.as_of,
+    )
+    cycle_publish_all(cycle=cycle, by=by)
+    cycle_close(cycle=cycle, by=by)
+    return cycle_release(cycle=cycle, by=by, released_on=program.as_of)

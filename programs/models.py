@@ -140,20 +140,44 @@ class Division(models.Model):
 
 
 class CycleState(models.TextChoices):
+    """A cycle is open for the departments, then closed (frozen), then released (公表) as the year's report."""
+
     OPEN = "open", _("受付中")
     CLOSED = "closed", _("締切済み")
+    RELEASED = "released", _("公表済み")
 
 
 class ReportingCycleQuerySet(models.QuerySet):
+    """The one place that says which cycle is which: staff work on the current (open) cycle,
+    citizens read the latest released one."""
+
+    def for_program(self, program):
+        return self.filter(program=program)
+
     def open(self):
         return self.filter(state=CycleState.OPEN)
+
+    def released(self):
+        return self.filter(state=CycleState.RELEASED)
+
+    def current(self, program) -> "ReportingCycle | None":
+        """The cycle the departments work on: the program's open cycle (there is at most one), or None."""
+        return self.open().filter(program=program).first()
+
+    def latest_released(self, program) -> "ReportingCycle | None":
+        """The report citizens read: the newest cycle the reform office released as a whole."""
+        return self.released().filter(program=program).order_by("-fiscal_year").first()
 
 
 class ReportingCycle(models.Model):
     """A yearly round of reporting (e.g. 令和7年度当初, which reports the results of FY2024).
 
     The reform office opens a cycle; departments then update the records of its fiscal
-    year; closing it freezes what was published in it.
+    year, and each reviewed record is published as a preliminary figure (速報); the office
+    closes the cycle, which freezes its records, and releases it (公表) as the year's
+    report once every initiative is published in it. The public summary, list, ledger and
+    annual report always show the latest released cycle. Its texts (introduction, 基準日,
+    the ledger's "up to" label, release date) are data of the cycle.
     """
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cycles", verbose_name=_("プログラム"))
@@ -163,6 +187,16 @@ class ReportingCycle(models.Model):
     state = models.CharField(_("状態"), max_length=10, choices=CycleState.choices, default=CycleState.OPEN)
     opened_at = models.DateTimeField(_("開始日時"), auto_now_add=True)
     closed_at = models.DateTimeField(_("締切日時"), null=True, blank=True)
+    introduction = models.TextField(
+        _("報告書の前文"), max_length=3000, blank=True,
+        help_text=_("年次報告の1ページ目に載る文章。前回の文章を報告期の名称を置き換えて下書きします。"),
+    )
+    as_of = models.DateField(_("基準日"), null=True, blank=True, help_text=_("進行状況の基準日（例: 2025-04-01）"))
+    ledger_label = models.CharField(
+        _("財源確保額の累計の表記"), max_length=100, blank=True, help_text=_("空欄なら「（名称）までの累計」とします。")
+    )
+    released_on = models.DateField(_("公表日"), null=True, blank=True)
+    released_at = models.DateTimeField(_("公表の操作日時"), null=True, blank=True, editable=False)
 
     objects = ReportingCycleQuerySet.as_manager()
 
@@ -175,6 +209,10 @@ class ReportingCycle(models.Model):
             models.UniqueConstraint(fields=["program", "label"], name="cycle_label_unique"),
             models.UniqueConstraint(
                 fields=["program"], condition=models.Q(state="open"), name="one_open_cycle_per_program"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="released") | models.Q(released_on__isnull=False),
+                name="released_cycle_has_release_date",
             ),
         ]
 
@@ -189,6 +227,24 @@ class ReportingCycle(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == CycleState.OPEN
+
+    @property
+    def is_released(self) -> bool:
+        return self.state == CycleState.RELEASED
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return eras.fiscal_year_label_with_western(self.fiscal_year)
+
+    @property
+    def budget_fiscal_year(self) -> int:
+        """The initial budget the cycle is reported with (令和7年度当初 → FY2025): the ledger's cut."""
+        return self.fiscal_year + 1
+
+    @property
+    def cumulative_label(self) -> str:
+        """The ledger's "up to" heading: 「令和7年度当初までの累計」 unless the cycle says otherwise."""
+        return self.ledger_label or f"{self.label}までの累計"
 
     def clean(self):
         if self.program_id:

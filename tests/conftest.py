@@ -12,6 +12,7 @@ from tests.factories import (
     InitiativeFactory,
     PillarFactory,
     ResponsibilityFactory,
+    ScheduleStepFactory,
     UserFactory,
     YearlyRecordFactory,
 )
@@ -62,7 +63,10 @@ def reviewer(make_user):
 
 @pytest.fixture
 def world(db, reviewer, make_user):
-    """Two departments; initiative 1 is 総務部's, 2 is 土木部's, 3 is both; FY2024 published-like data; FY2025 cycle open."""
+    """Two cycles: 令和7年度当初 (FY2024) released, 令和8年度当初 (FY2025) open, its records 未報告.
+
+    Two departments; initiative 1 is 総務部's, 2 is 土木部's, 3 is both. The schedule plans
+    FY2024 and FY2025 for initiatives 1 and 2, FY2024 only for initiative 3."""
     somu = DepartmentFactory(name="総務部", order=1)
     doboku = DepartmentFactory(name="土木部", order=2)
     pillar = PillarFactory(numeral="Ⅰ", name="柱Ⅰ")
@@ -71,15 +75,19 @@ def world(db, reviewer, make_user):
         initiative = InitiativeFactory(pillar=pillar, number=number, name=f"取組{number}", next_steps="予定")
         for order, department in enumerate(departments):
             ResponsibilityFactory(initiative=initiative, department=department, order=order)
-        YearlyRecordFactory(initiative=initiative, fiscal_year=2024, schedule_step="検討", plan="検討", result="実施した")
+        YearlyRecordFactory(initiative=initiative, fiscal_year=2024, plan="検討", result="実施した")
+        ScheduleStepFactory(initiative=initiative, fiscal_year=2024, step="検討")
+        if number != 3:
+            ScheduleStepFactory(initiative=initiative, fiscal_year=2025, step="実施")
         initiatives[number] = initiative
+    released = services.cycle_release_imported(program=pillar.program, by=reviewer)
     cycle = services.cycle_open(program=pillar.program, fiscal_year=2025, by=reviewer)
 
     class World:
         pass
 
     w = World()
-    w.program, w.cycle, w.pillar = pillar.program, cycle, pillar
+    w.program, w.cycle, w.released, w.pillar = pillar.program, cycle, released, pillar
     w.somu, w.doboku = somu, doboku
     w.initiatives = initiatives
     w.reviewer = reviewer
@@ -93,7 +101,5 @@ def world(db, reviewer, make_user):
 @pytest.fixture
 def published_program(real_program, reviewer):
     """The real program as `make run` has it: the report published as 令和7年度当初 (closed), no newer cycle."""
-    cycle = services.cycle_open(program=real_program, fiscal_year=2024, by=reviewer, label=real_program.as_of_label)
-    services.cycle_publish_all(cycle=cycle, by=reviewer)
-    services.cycle_close(cycle=cycle, by=reviewer)
+    services.cycle_release_imported(program=real_program, by=reviewer)
     return real_program

@@ -4,7 +4,7 @@ import datetime
 import factory
 
 from finance.models import Group, LedgerCategory, LedgerEntry
-from initiatives.models import DepartmentStatus, Initiative, Responsibility, Status, YearlyRecord
+from initiatives.models import DepartmentStatus, Initiative, Responsibility, ScheduleStep, Status, YearlyRecord
 from programs.models import Department, Division, Perspective, Pillar, Program
 
 
@@ -18,6 +18,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     fiscal_target_thousand_yen = 8_900_000
     as_of = datetime.date(2025, 4, 1)
     as_of_label = "令和7年度当初"
+    introduction = "当プログラムの令和７年度当初における取組内容は次のとおりです。"
 
 
 class PerspectiveFactory(factory.django.DjangoModelFactory):
@@ -82,6 +83,15 @@ class YearlyRecordFactory(factory.django.DjangoModelFactory):
     plan = "計画"
     result = "実績"
     status = Status.ON_SCHEDULE
+
+
+class ScheduleStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduleStep
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    fiscal_year = 2024
+    step = "検討"
 
 
 class DepartmentStatusFactory(factory.django.DjangoModelFactory):

@@ -1,8 +1,9 @@
 """python manage.py setup_demo — the demo run's data: the real program and demo staff accounts.
 
 When no program is registered yet: loads fixtures/asahikawa_2024.json, publishes it as
-the cycle 令和7年度当初 (the city's published report), closes that cycle and opens the
-next one (令和8年度当初, FY2025 records) so that departments can start editing.
+the cycle 令和7年度当初 (the city's published report), closes and releases (公表) that cycle
+as of the report's date, and opens the next one (令和8年度当初, FY2025 records, all
+未報告) so that departments can start editing.
 Then creates the demo users (idempotent) and prints their passwords.
 Demo only: refuses when DEBUG is off.
 """
@@ -44,13 +45,12 @@ class Command(BaseCommand):
         with FIXTURE.open(encoding="utf-8") as handle:
             program = import_program(json.load(handle))
         reviewer = get_user_model().objects.get(username="reviewer")
-        reported = services.cycle_open(program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label)
-        count = services.cycle_publish_all(cycle=reported, by=reviewer)
-        services.cycle_close(cycle=reported, by=reviewer)
+        reported = services.cycle_release_imported(program=program, by=reviewer)
+        count = reported.publications.count()
         current = services.cycle_open(
             program=program, fiscal_year=2025, by=reviewer, deadline=datetime.date(2026, 3, 31)
         )
         self.stdout.write(
-            f"{program.name} を読み込み、「{reported.label}」として {count} 件を公開しました。"
+            f"{program.name} を読み込み、「{reported.label}」として {count} 件を公開・公表しました。"
             f"報告期「{current.label}」（令和7年度の計画・実績）を受付中にしました。"
         )
