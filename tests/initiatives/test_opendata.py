@@ -86,7 +86,7 @@ def test_import_refuses_an_existing_program_without_replace(real_program, fixtur
 
 def test_export_to_stdout(real_program, capsys):
     call_command("export_data")
-    assert json.loads(capsys.readouterr().out)["format"] == "reformtracker/1"
+    assert json.loads(capsys.readouterr().out)["format"] == "reformtracker/2"
 
 
 def test_export_refuses_an_unknown_format(real_program):
@@ -205,3 +205,16 @@ def test_import_refuses_a_list_at_the_top(tmp_path):
     source.write_text("[]", encoding="utf-8")
     with pytest.raises(CommandError, match="最上位"):
         call_command("import_data", str(source))
+
+
+def test_a_version_1_document_is_read_with_its_schedule_steps(fixture_document):
+    legacy = copy.deepcopy(fixture_document)
+    legacy["format"] = "reformtracker/1"
+    for item in legacy["initiatives"]:
+        steps = {s["fiscal_year"]: s["step"] for s in item.pop("schedule")}
+        for year in item["years"]:
+            year["schedule_step"] = steps[year["fiscal_year"]]
+    program = import_program(legacy)
+    first = Initiative.objects.get(program=program, number=1)
+    assert first.schedule()[0] == {"fiscal_year": 2024, "step": "実態分析及び制度等の検討"}
+    assert [s["step"] for s in first.schedule()[1:]] == ["", "", ""]

@@ -14,22 +14,75 @@ def edit(world, number, by, **data):
     return services.record_update(record=record, by=by, data=data, expected_version=record.version)
 
 
+REPORTED = {"plan": "計画どおり実施", "result": "実施した", "status": Status.ON_SCHEDULE}
+
+
 # --- cycles ---------------------------------------------------------------------
 
 
-def test_opening_a_cycle_creates_each_initiatives_record_carrying_the_schedule_forward(world):
+def test_opening_a_cycle_creates_each_initiatives_record_unreported_with_nothing_invented(world):
     record = world.record(1)
-    assert record.schedule_step == "検討"
-    assert record.status == Status.ON_SCHEDULE
-    assert record.plan == "" and record.result == ""
+    assert record.status == ""  # 未報告: no status carried forward or assumed
+    assert record.effective_status is None
+    assert record.cycle == world.cycle
+    assert (record.plan, record.plan_prefilled) == ("実施", True)  # drafted from the FY2025 作業工程 step
+    assert record.result == ""
     assert record.workflow_state == WorkflowState.NOT_STARTED
     assert world.cycle.label == "令和8年度当初"
     assert YearlyRecord.objects.filter(fiscal_year=2025).count() == 3
+    assert set(YearlyRecord.objects.filter(fiscal_year=2025).values_list("status", flat=True)) == {""}
+
+
+def test_a_behind_status_is_not_carried_into_the_next_cycle(world):
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    world.initiatives[2].years.filter(fiscal_year=2024).update(status=Status.BEHIND, delay_reason="遅れ")
+    services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
+    assert world.record(2, 2026).status == ""
+
+
+def test_a_year_without_a_schedule_step_proposes_not_yet_due_without_storing_it(world):
+    record = world.record(3)  # the schedule plans FY2024 only
+    assert (record.plan, record.plan_prefilled) == ("", False)
+    assert record.proposed_status == Status.NOT_YET_DUE
+    assert record.status == ""
+    assert world.record(1).proposed_status is None
+
+
+def test_submission_needs_plan_result_and_status_chosen_by_the_department(world):
+    with pytest.raises(ValidationError) as error:
+        services.record_submit(record=world.record(1), by=world.editor_somu)
+    messages = error.value.message_dict
+    assert "進行状況を選んでください" in messages["status"][0]
+    assert "実績を入力してください" in messages["result"][0]
+    assert world.record(1).workflow_state == WorkflowState.NOT_STARTED
+    edit(world, 1, world.editor_somu, result="実施した", status=Status.ON_SCHEDULE)
+    assert services.record_submit(record=world.record(1), by=world.editor_somu).workflow_state == WorkflowState.SUBMITTED
+
+
+def test_a_prefilled_plan_must_be_saved_by_the_department_before_submission(world):
+    record = world.record(1)
+    YearlyRecord.objects.filter(pk=record.pk).update(result="実施した", status=Status.ON_SCHEDULE)
+    with pytest.raises(ValidationError, match="作業工程から自動入力"):
+        services.record_submit(record=world.record(1), by=world.editor_somu)
+    edit(world, 1, world.editor_somu, plan="実施")  # saving confirms it
+    assert world.record(1).plan_prefilled is False
+    services.record_submit(record=world.record(1), by=world.editor_somu)
+
+
+def test_confirmed_not_yet_due_needs_no_plan_or_result(world):
+    edit(world, 3, world.editor_somu, status=Status.NOT_YET_DUE)
+    assert services.record_submit(record=world.record(3), by=world.editor_somu).workflow_state == WorkflowState.SUBMITTED
 
 
 def test_only_one_cycle_is_open_at_a_time(world):
     with pytest.raises(ValidationError, match="受付中の報告期があります"):
         services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
+
+
+def test_a_cycle_cannot_be_opened_for_a_year_before_the_newest_cycle(world):
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    with pytest.raises(ValidationError, match="前の年度の報告期は開けません"):
+        services.cycle_open(program=world.program, fiscal_year=2025, by=world.reviewer, label="別名")
 
 
 def test_cycle_year_must_lie_in_the_program(world):
@@ -49,13 +102,13 @@ def test_closed_cycle_records_cannot_be_edited(world):
     services.cycle_close(cycle=world.cycle, by=world.reviewer)
     world.cycle.refresh_from_db()
     assert world.cycle.state == CycleState.CLOSED
-    with pytest.raises(ValidationError, match="受付中ではない"):
+    with pytest.raises(ValidationError, match="締め切られているため編集できません"):
         edit(world, 1, world.editor_somu, result="x")
 
 
 def test_past_years_cannot_be_edited(world):
     record = world.record(1, 2024)
-    with pytest.raises(ValidationError, match="受付中ではない"):
+    with pytest.raises(ValidationError, match="公表済みのため編集できません"):
         services.record_update(record=record, by=world.editor_somu, data={"result": "x"})
 
 
@@ -98,7 +151,7 @@ def test_reason_is_required_when_behind(world):
     with pytest.raises(ValidationError) as error:
         edit(world, 1, world.editor_somu, status=Status.BEHIND)
     assert "理由を入力してください" in str(error.value)
-    assert world.record(1).status == Status.ON_SCHEDULE
+    assert world.record(1).status == ""
 
 
 # --- optimistic locking ----------------------------------------------------------
@@ -119,7 +172,7 @@ def test_second_save_from_a_stale_copy_is_refused_and_shows_the_other_change(wor
 
 
 def test_the_whole_workflow_draft_submit_return_fix_approve_publish(world):
-    edit(world, 1, world.editor_somu, result="途中", status=Status.BEHIND, delay_reason="調整に時間を要したため。")
+    edit(world, 1, world.editor_somu, plan="試行", result="途中", status=Status.BEHIND, delay_reason="調整に時間を要したため。")
     record = services.record_submit(record=world.record(1), by=world.editor_somu)
     assert record.workflow_state == WorkflowState.SUBMITTED
     record = services.record_return(record=record, by=world.reviewer, comment="実績を具体的に書いてください。")
@@ -137,6 +190,7 @@ def test_the_whole_workflow_draft_submit_return_fix_approve_publish(world):
 
 
 def test_editor_cannot_approve_or_publish_or_return(world):
+    edit(world, 1, world.editor_somu, **REPORTED)
     record = services.record_submit(record=world.record(1), by=world.editor_somu)
     for action in (services.record_approve, services.record_publish):
         with pytest.raises(PermissionDenied):
@@ -172,20 +226,22 @@ def test_illegal_transitions_are_refused(world, state, action):
 
 
 def test_return_needs_a_comment(world):
+    edit(world, 1, world.editor_somu, **REPORTED)
     record = services.record_submit(record=world.record(1), by=world.editor_somu)
     with pytest.raises(ValidationError, match="コメント"):
         services.record_return(record=record, by=world.reviewer, comment="  ")
 
 
 def test_submitted_record_cannot_be_edited_until_returned(world):
+    edit(world, 1, world.editor_somu, **REPORTED)
     services.record_submit(record=world.record(1), by=world.editor_somu)
     with pytest.raises(ValidationError, match="審査中"):
         edit(world, 1, world.editor_somu, result="x")
 
 
 def publish(world, number, **data):
-    if data:
-        edit(world, number, world.reviewer, **data)
+    if world.record(number).workflow_state != WorkflowState.APPROVED:
+        edit(world, number, world.reviewer, **{**REPORTED, **data})
     record = services.record_submit(record=world.record(number), by=world.reviewer)
     record = services.record_approve(record=record, by=world.reviewer)
     return services.record_publish(record=record, by=world.reviewer)
@@ -216,8 +272,85 @@ def test_closing_a_cycle_keeps_its_published_version_readable(world):
 
 
 def test_publish_all_publishes_every_record_of_the_cycle(world):
+    for number in (1, 2, 3):
+        edit(world, number, world.reviewer, **REPORTED)
     assert services.cycle_publish_all(cycle=world.cycle, by=world.reviewer) == 3
-    assert PublishedVersion.objects.current().count() == 3
+    assert PublishedVersion.objects.of_cycle(world.cycle).count() == 3
+    assert PublishedVersion.objects.current().filter(cycle=world.cycle).count() == 3
     assert set(YearlyRecord.objects.filter(fiscal_year=2025).values_list("workflow_state", flat=True)) == {
         WorkflowState.PUBLISHED
     }
+
+
+# --- publication across cycles ---------------------------------------------------
+
+
+def test_a_publication_holds_earlier_years_as_published_never_another_years_draft(world):
+    # a draft typed into the released FY2024 record behind the services' back never reaches a publication
+    YearlyRecord.objects.filter(pk=world.record(1, 2024).pk).update(result="未審査の書きかけ")
+    version = publish(world, 1, result="令和7年度の実績")
+    years = {y["fiscal_year"]: y for y in version.data["years"]}
+    assert years[2024]["result"] == "実施した"  # as published in 令和7年度当初
+    assert years[2025]["result"] == "令和7年度の実績"
+    assert "未審査の書きかけ" not in version.search_text
+    assert [s["fiscal_year"] for s in version.data["schedule"]] == [2024, 2025, 2026, 2027]
+
+
+def test_a_draft_left_in_a_closed_cycle_never_reaches_a_later_publication(world):
+    edit(world, 1, world.editor_somu, plan="試行", result="下書きのまま締め切り", status=Status.ON_SCHEDULE)
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    cycle_2026 = services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
+    record = world.record(1, 2026)
+    services.record_update(record=record, by=world.editor_somu, data={**REPORTED, "result": "令和8年度の実績"})
+    services.record_submit(record=world.record(1, 2026), by=world.editor_somu)
+    services.record_approve(record=world.record(1, 2026), by=world.reviewer)
+    version = services.record_publish(record=world.record(1, 2026), by=world.reviewer)
+    assert version.cycle == cycle_2026
+    assert {y["fiscal_year"] for y in version.data["years"]} == {2024, 2026}
+    assert "下書きのまま締め切り" not in str(version.data) + version.search_text
+
+
+def test_publishing_in_a_closed_cycle_is_refused(world):
+    edit(world, 2, world.editor_doboku, **REPORTED)
+    services.record_submit(record=world.record(2), by=world.editor_doboku)
+    services.record_approve(record=world.record(2), by=world.reviewer)
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    with pytest.raises(ValidationError, match="締め切られているため公開できません"):
+        services.record_publish(record=world.record(2), by=world.reviewer)
+    assert not PublishedVersion.objects.filter(cycle=world.cycle).exists()
+    services.cycle_reopen(cycle=world.cycle, by=world.reviewer)  # the reform office reopens it if it must
+    version = services.record_publish(record=world.record(2), by=world.reviewer)
+    assert version.is_current
+
+
+def test_only_the_newest_unreleased_cycle_can_be_reopened(world):
+    with pytest.raises(ValidationError, match="公表済みのため再開できません"):
+        services.cycle_reopen(cycle=world.released, by=world.reviewer)
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
+    with pytest.raises(ValidationError, match="受付中の報告期があります|より新しい報告期"):
+        services.cycle_reopen(cycle=world.cycle, by=world.reviewer)
+
+
+def test_release_needs_the_cycle_closed_and_every_initiative_published(world):
+    publish(world, 1)
+    with pytest.raises(ValidationError) as error:
+        services.cycle_release(cycle=world.cycle, by=world.reviewer)
+    text = " ".join(error.value.messages)
+    assert "先に締め切ってください" in text and "管理番号 2、3" in text
+    publish(world, 2)
+    publish(world, 3)
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    with pytest.raises(PermissionDenied):
+        services.cycle_release(cycle=world.cycle, by=world.editor_somu)
+    cycle = services.cycle_release(cycle=world.cycle, by=world.reviewer)
+    assert cycle.state == CycleState.RELEASED and cycle.released_on is not None
+    with pytest.raises(ValidationError, match="公表済みのため変更できません"):
+        services.cycle_update(cycle=cycle, by=world.reviewer, data={"introduction": "書き換え"})
+    with pytest.raises(ValidationError, match="公表済みのため公開できません|公表済みのため編集できません"):
+        edit(world, 1, world.reviewer, result="公表後の変更")
+
+
+def test_a_new_cycles_introduction_is_drafted_from_the_previous_one(world):
+    assert world.released.introduction == "当プログラムの令和７年度当初における取組内容は次のとおりです。"
+    assert world.cycle.introduction == "当プログラムの令和８年度当初における取組内容は次のとおりです。"

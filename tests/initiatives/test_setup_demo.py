@@ -1,13 +1,16 @@
 """`make run`'s demo set-up: the program published as the report, a cycle open, accounts that work."""
+import json
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from initiatives import roles
-from initiatives.models import Initiative, PublishedVersion
+from initiatives.models import Initiative, PublishedVersion, YearlyRecord
 from programs.models import ReportingCycle
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the full data set
 
 
 @pytest.fixture(autouse=True)
@@ -15,12 +18,31 @@ def development(settings):
     settings.DEBUG = True  # as under `make run`; the test runner turns DEBUG off
 
 
-def test_setup_demo_publishes_the_report_and_opens_the_next_cycle(capsys):
+def test_setup_demo_releases_the_report_and_opens_the_next_cycle_unreported(capsys):
     call_command("setup_demo")
     assert PublishedVersion.objects.current().count() == 54
-    assert ReportingCycle.objects.get(state="closed").label == "令和7年度当初"
-    assert ReportingCycle.objects.get(state="open").fiscal_year == 2025
+    released = ReportingCycle.objects.get(state="released")
+    assert (released.label, released.released_on, released.as_of) == ("令和7年度当初", date(2025, 4, 1), date(2025, 4, 1))
+    assert "令和７年度当初における取組内容" in released.introduction
+    current = ReportingCycle.objects.get(state="open")
+    assert (current.fiscal_year, current.label) == (2025, "令和8年度当初")
+    assert set(YearlyRecord.objects.filter(cycle=current).values_list("status", flat=True)) == {""}
     assert "demo-editor-somu" in capsys.readouterr().out
+
+
+def test_export_data_after_setup_demo_still_gives_the_citys_fy2024_figures(tmp_path):
+    call_command("setup_demo")
+    target = tmp_path / "program.json"
+    call_command("export_data", "--format", "json", "--output", str(target))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    total = document["summary"]["total"]
+    assert document["summary"]["fiscal_year"] == 2024
+    assert total["initiatives"] == 54 and total["not_reported"] == 0
+    assert total["counts"] == {"implemented": 0, "on_schedule": 50, "behind": 4, "not_yet_due": 0, "infeasible": 0}
+    assert total["percentages"] == {"implemented": "0.00%", "on_schedule": "92.6%", "behind": "7.41%"}
+    behind = {i["number"]: i["status_notes"] for i in document["initiatives"] if i["status"] == "behind"}
+    assert sorted(behind) == [30, 42, 49, 52]
+    assert behind[30] == "予定どおり進んでいる / 予定より遅れている（土木部）"
 
 
 def test_demo_editors_edit_their_own_departments_initiatives():

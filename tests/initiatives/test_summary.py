@@ -95,17 +95,30 @@ def test_the_four_behind_are_the_reports(real_program):
     assert behind == [30, 42, 49, 52]
 
 
-def test_published_summary_counts_only_published_versions(world):
+def test_published_summary_counts_one_cycles_published_versions_only(world):
     from initiatives import services
     from initiatives.selectors import published_summary
 
-    assert published_summary(world.program).total.not_reported == 3
-    services.record_update(record=world.record(2), by=world.reviewer, data={"status": Status.BEHIND, "delay_reason": "理由"})
+    released = published_summary(world.program)  # the released report: 令和7年度当初
+    assert (released.fiscal_year, released.total.counts[Status.ON_SCHEDULE], released.total.not_reported) == (2024, 3, 0)
+    assert published_summary(world.program, world.cycle).total.not_reported == 3
+    services.record_update(record=world.record(2), by=world.reviewer,
+                           data={"result": "実施", "status": Status.BEHIND, "delay_reason": "理由", "plan": "実施"})
     record = services.record_approve(record=services.record_submit(record=world.record(2), by=world.reviewer), by=world.reviewer)
     services.record_publish(record=record, by=world.reviewer)
-    summary = published_summary(world.program)
+    summary = published_summary(world.program, world.cycle)
     assert summary.total.counts[Status.BEHIND] == 1
     assert summary.total.not_reported == 2
+    # a preliminary publication does not change the released report
+    assert published_summary(world.program).total.counts == released.total.counts
     # a later, unpublished edit does not change what citizens see
     services.record_update(record=world.record(2), by=world.reviewer, data={"status": Status.ON_SCHEDULE, "delay_reason": ""})
-    assert published_summary(world.program).total.counts[Status.BEHIND] == 1
+    assert published_summary(world.program, world.cycle).total.counts[Status.BEHIND] == 1
+
+
+def test_working_summary_counts_unreported_records_apart(world):
+    from initiatives.selectors import program_summary
+
+    summary = program_summary(world.program, 2025)
+    assert summary.total.not_reported == 3
+    assert sum(summary.total.counts.values()) == 0
