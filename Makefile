@@ -34,12 +34,17 @@ $(PG_BIN)/initdb:
 	else echo "$(PG_BIN)/initdb is missing and only root can install postgresql-15"; fi
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); the PDF checks use
-# poppler's pdftotext/pdffonts; screenshots need a Japanese font. Installed only when missing.
-SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftotext /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# poppler's pdftotext/pdffonts; screenshots need a Japanese font; the login throttle is tested
+# behind nginx (deploy/nginx.conf). Installed only when missing.
+SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftotext /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/sbin/nginx
 
 $(SYSTEM_TOOLS):
-	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils fonts-noto-cjk; \
-	else echo "$@ is missing and only root can install chromium poppler-utils fonts-noto-cjk"; fi
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils fonts-noto-cjk nginx; \
+	else echo "$@ is missing and only root can install chromium poppler-utils fonts-noto-cjk nginx"; fi
+
+# pytest-xdist spreads the suite over the machine's cores (each worker has its own test database).
+# The fast part alone: `.venv/bin/python -m pytest -m "not slow"`.
+PYTEST := $(PY) -m pytest -n auto
 
 # Both runs happen even when the first fails (-k); `make test` fails if either does.
 test: $(STAMP) $(PG_BIN)/initdb $(SYSTEM_TOOLS)
@@ -47,8 +52,8 @@ test: $(STAMP) $(PG_BIN)/initdb $(SYSTEM_TOOLS)
 
 test-sqlite: $(STAMP)
 	@echo "===== pytest on SQLite (the embedded default) ====="
-	env -u DATABASE_URL $(PY) -m pytest
+	env -u DATABASE_URL $(PYTEST)
 
 test-postgresql: $(STAMP) $(PG_BIN)/initdb
 	@echo "===== pytest on PostgreSQL 15 (a throwaway cluster: scripts/with_postgres.py) ====="
-	$(PY) scripts/with_postgres.py -- $(PY) -m pytest
+	$(PY) scripts/with_postgres.py -- $(PYTEST)

@@ -19,6 +19,17 @@ from tests.factories import (
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "asahikawa_2024.json"
 
+# Tests that load the full data set (54 initiatives, or the synthetic program) or drive a
+# browser take seconds each: they are marked `slow`, so `pytest -m "not slow"` runs the rest
+# in seconds. `make test` runs everything.
+SLOW_FIXTURES = {"real_program", "published_program", "real_cycle", "synthetic_cycle", "page", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
