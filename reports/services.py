@@ -28,7 +28,7 @@ def workbook_import(*, user, cycle: ReportingCycle, rows: list[dict]) -> list[Ye
     updated = []
     for item in changes(rows):
         row, record = item["row"], item["record"]
-        if record.fiscal_year != cycle.fiscal_year or record.initiative.program_id != cycle.program_id:
+        if record.cycle_id != cycle.pk:
             raise WorkflowError(_("管理番号 %(number)d の行は別の報告期のものです。") % {"number": row["number"]})
         data = {field: value for field, value in row["data"].items() if getattr(record, field) != value}
         next_steps = row["next_steps"] if row["next_steps"] != record.initiative.next_steps else None
