@@ -14,7 +14,8 @@ def forward(apps, schema_editor):
     ReportingCycle = apps.get_model("programs", "ReportingCycle")
     steps = [
         ScheduleStep(initiative_id=r.initiative_id, fiscal_year=r.fiscal_year, step=r.schedule_step)
-        for r in YearlyRecord.objects.exclude(schedule_step="")
+        # a record still 未着手 only holds the step the old cycle_open copied from the year before
+        for r in YearlyRecord.objects.exclude(schedule_step="").exclude(workflow_state="not_started")
     ]
     ScheduleStep.objects.bulk_create(steps, ignore_conflicts=True)
     for cycle in ReportingCycle.objects.all():
