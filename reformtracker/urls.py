@@ -10,6 +10,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
+    path("", include("accounts.urls")),  # staff password reset, under /admin/
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("reports.urls")),

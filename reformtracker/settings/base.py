@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "initiatives",
     "reports",
     "public",
+    "accounts",  # after django.contrib.auth: replaces its User and Group admins
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,14 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind nginx, REMOTE_ADDR is the proxy: the client is taken from X-Forwarded-For, trusting exactly
+# this many proxies (accounts/clients.py); 0 in development (no proxy), 1 in production (nginx).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"  # the lockout page in Japanese, saying what to do
+
+# Staff password reset by e-mail (accounts/views.py): requests per hour before it is refused.
+PASSWORD_RESET_LIMITS = {"per_email": 3, "per_address": 10}
 
 # Uploads (the Excel import) are refused above 10 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
