@@ -8,16 +8,20 @@ Sets up, all on loopback and removed afterwards: a throwaway PostgreSQL 15 clust
 under gunicorn with production settings (gunicorn.conf.py; shared file cache), the same
 gunicorn configuration serving a minimal Django view that returns the same bytes
 (bench/minimal_site.py), and nginx serving (a) the summary page saved as a static file and
-(b) the portal through the reverse proxy and micro-cache of deploy/nginx.conf.
+(b) the portal through deploy/nginx.conf itself (reverse proxy, micro-cache, stale copies while
+a page is refreshed), made runnable on loopback by scripts/nginx_loopback.py.
 
 wrk drives the summary, list and detail pages at 16 and 64 connections for a bounded time
 and the script prints req/s, p50, p99 and errors, then the ratios the issue asks for:
-portal (cached pages) / minimal Django view, and nginx in front of the portal / static nginx.
+portal (cached pages) / minimal Django view, and nginx in front of the portal / static nginx,
+and the worst p99 through nginx at each number of connections (goal: under 20 ms).
 
 Then a soak: readers at 64 connections on the detail page through nginx while this script
 publishes a change to that initiative again and again; after each publication the page is
-read through gunicorn at once and through nginx once the micro-cache has expired (nginx counts
-whole seconds, so an entry of 1 s lives up to 2 s), and must show the change. Prints errors and stale pages (both must be 0).
+read through gunicorn at once (it must show the change), and through nginx every 50 ms until
+it does: the staleness after publication. nginx counts whole seconds, so an entry of 1 s lives
+up to 2 s, and the refresh behind the stale copy takes one page build: the bound is
+`STALE_BOUND` seconds. Prints errors, staleness and pages stale beyond the bound (must be 0).
 
 wrk and nginx are Debian packages; as root the script installs them when missing.
 """
@@ -36,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+from nginx_loopback import command as nginx_command  # noqa: E402
+from nginx_loopback import loopback_config  # noqa: E402
 from with_postgres import postgres_cluster  # noqa: E402
 
 PYTHON = sys.executable
@@ -43,43 +49,14 @@ PAGES = {"summary": "/", "list": "/initiatives/", "detail": "/initiatives/1/"}
 CONNECTIONS = (16, 64)
 MICRO_CACHE_SECONDS = 1
 
-NGINX_CONF = """
-worker_processes auto;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-user root;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    include /etc/nginx/mime.types;
-    proxy_cache_path {dir}/cache levels=1:2 keys_zone=reformtracker:20m max_size=200m inactive=10m use_temp_path=off;
-    map $upstream_http_cache_control $reformtracker_private {{ ~*(private|no-store) 1; default 0; }}
-    upstream reformtracker {{ server 127.0.0.1:{portal_port}; keepalive 32; }}
+STALE_BOUND = MICRO_CACHE_SECONDS + 2  # whole seconds of nginx's clock, plus a page build
+
+STATIC_SERVER = """
     server {{
-        listen 127.0.0.1:{static_port};
-        root {dir}/static;
+        listen 127.0.0.1:{port};
+        root {root};
         location / {{ try_files /summary.html =404; default_type text/html; }}
     }}
-    server {{
-        listen 127.0.0.1:{proxy_port};
-        location / {{
-            proxy_pass http://reformtracker;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-Proto https;
-            proxy_cache reformtracker;
-            proxy_cache_key $scheme$host$request_uri$cookie_django_language;
-            proxy_cache_methods GET HEAD;
-            proxy_ignore_headers Cache-Control Expires;
-            proxy_cache_valid 200 {micro}s;
-            proxy_cache_lock on;
-            proxy_cache_bypass $cookie_sessionid $http_authorization;
-            proxy_no_cache $cookie_sessionid $http_authorization $reformtracker_private;
-            add_header X-Micro-Cache $upstream_cache_status;
-        }}
-    }}
-}}
 """
 
 PUBLISHER = """
@@ -92,7 +69,8 @@ reviewer = get_user_model().objects.get(username="reviewer")
 for line in sys.stdin:
     marker = line.strip()
     record = YearlyRecord.objects.filter(initiative__number=1).order_by("-fiscal_year").first()
-    services.record_update(record=record, by=reviewer, data={"result": marker})
+    data = {"plan": "ソーク試験の計画", "result": marker, "status": "on_schedule"}  # what a submission needs
+    services.record_update(record=record, by=reviewer, data=data)
     for step in (services.record_submit, services.record_approve, services.record_publish):
         record = YearlyRecord.objects.get(pk=record.pk)
         step(record=record, by=reviewer)
@@ -188,9 +166,20 @@ def print_row(name: str, connections: int, figures: dict) -> None:
           f"{figures['errors']:>7} {figures['error_detail']}")
 
 
+def staleness(url: str, marker: str, *, give_up: float = 10.0) -> float:
+    """Seconds until `url` shows `marker`, read every 50 ms (inf if it never does within `give_up`)."""
+    start = time.monotonic()
+    while time.monotonic() - start < give_up:
+        if marker in fetch(url):
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return float("inf")
+
+
 def soak(*, proxy: str, portal: str, env: dict, seconds: int, publications: int) -> dict:
     """Readers at 64 connections while publications happen; counts errors and stale pages."""
     stale = {"gunicorn": 0, "nginx": 0}
+    delays = []
     url = PAGES["detail"]
     publisher = subprocess.Popen(
         [PYTHON, "-c", PUBLISHER], env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -208,8 +197,8 @@ def soak(*, proxy: str, portal: str, env: dict, seconds: int, publications: int)
             publisher.stdout.readline()
             if marker not in fetch(portal + url):
                 stale["gunicorn"] += 1
-            time.sleep(MICRO_CACHE_SECONDS + 1.1)  # nginx keeps time in whole seconds
-            if marker not in fetch(proxy + url):
+            delays.append(staleness(proxy + url, marker))
+            if delays[-1] > STALE_BOUND:
                 stale["nginx"] += 1
         output = readers.communicate()[0]
     finally:
@@ -217,7 +206,8 @@ def soak(*, proxy: str, portal: str, env: dict, seconds: int, publications: int)
         publisher.wait(timeout=30)
         if readers.poll() is None:
             readers.kill()
-    return {"publications": publications, "stale": stale, "rps": requests_per_second(output), **errors_of(output)}
+    return {"publications": publications, "stale": stale, "delays": delays, "rps": requests_per_second(output),
+            **errors_of(output)}
 
 
 def main() -> int:
@@ -273,12 +263,14 @@ def main() -> int:
         minimal = f"http://127.0.0.1:{ports['minimal']}"
         wait_for(minimal + "/")
 
-        (workdir / "nginx.conf").write_text(NGINX_CONF.format(
-            dir=workdir, portal_port=ports["portal"], static_port=ports["static"],
-            proxy_port=ports["proxy"], micro=MICRO_CACHE_SECONDS,
-        ))
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        stack.enter_context(process([nginx, "-c", str(workdir / "nginx.conf"), "-g", "daemon off;"], log=log))
+        nginx_dir = workdir / "nginx"
+        nginx_dir.mkdir()
+        config = loopback_config(
+            nginx_dir, listen=f"127.0.0.1:{ports['proxy']}", upstream_port=ports["portal"],
+            static_root=workdir / "staticfiles",
+            extra=STATIC_SERVER.format(port=ports["static"], root=workdir / "static"),
+        )
+        stack.enter_context(process(nginx_command(config), log=log))
         static, proxy = f"http://127.0.0.1:{ports['static']}", f"http://127.0.0.1:{ports['proxy']}"
         wait_for(static + "/")
         wait_for(proxy + "/")
@@ -308,14 +300,23 @@ def main() -> int:
                 print(f"    {name:<8} portal / minimal Django = {own / minimal_rps:6.1%}   "
                       f"nginx+portal / static nginx = {proxied / static_rps:6.1%}")
 
+        print("\np99 through nginx (goal: under 20 ms)")
+        for connections in CONNECTIONS:
+            p99s = {name: results[f"portal {name} (nginx micro-cache)", connections]["p99"] for name in PAGES}
+            worst = max(p99s, key=p99s.get)
+            print(f"  {connections} connections: " + ", ".join(f"{name} {p99:.2f} ms" for name, p99 in p99s.items())
+                  + f"; worst {p99s[worst]:.2f} ms ({'within' if p99s[worst] < 20 else 'OVER'} the goal)")
+
         if options.soak:
             print(f"\nsoak: 64 connections on {PAGES['detail']} through nginx for {options.soak} s, "
                   f"{options.publications} publications")
             outcome = soak(proxy=proxy, portal=portal, env=demo, seconds=options.soak, publications=options.publications)
             print(f"  {outcome['rps']:.0f} req/s, errors {outcome['errors']} {outcome['error_detail']}")
+            delays = outcome["delays"]
             print(f"  stale pages after publication: {outcome['stale']['gunicorn']} of {outcome['publications']} read at "
-                  f"once from gunicorn, {outcome['stale']['nginx']} of {outcome['publications']} read through nginx "
-                  f"{MICRO_CACHE_SECONDS + 1} s later")
+                  f"once from gunicorn; through nginx the change showed after "
+                  + ", ".join(f"{delay:.2f}" for delay in delays) + " s"
+                  + f" (max {max(delays):.2f} s; {outcome['stale']['nginx']} beyond the bound of {STALE_BOUND} s)")
     return 0
 
 

@@ -1,0 +1,85 @@
+"""deploy/nginx.conf made runnable on loopback, for the load benchmark and the tests behind nginx.
+
+    from nginx_loopback import NGINX, loopback_config
+    config = loopback_config(workdir, listen="127.0.0.1:8080", upstream_port=8000)
+    subprocess.Popen([NGINX, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", config, "-g", "daemon off;"])
+
+The production file is used as it is, except for what only makes sense on the city's server:
+the port-80 redirect server is dropped, the TLS server listens on the given loopback address
+without TLS, the upstream is the given gunicorn port, and the cache and static paths are
+under the working directory. Every location directive (proxy headers, micro-cache, stale
+copies) is the production one, so a change to deploy/nginx.conf is measured and tested as
+written. Each replacement must match exactly once: a change to the file that this script no
+longer understands stops it with a message instead of running something else.
+Standard library only.
+"""
+import os
+import re
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY_CONFIG = ROOT / "deploy" / "nginx.conf"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+MAIN = """worker_processes {workers};
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+{user}
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    include /etc/nginx/mime.types;
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+
+{site}
+{extra}
+}}
+"""
+
+
+def _replace(text: str, pattern: str, replacement: str, *, flags=0) -> str:
+    result, count = re.subn(pattern, lambda _match: replacement, text, flags=flags)
+    if count != 1:
+        raise ValueError(f"deploy/nginx.conf: expected exactly one match of {pattern!r}, found {count}")
+    return result
+
+
+def site_config(*, listen: str, upstream_port: int, cache_dir: Path, static_root: Path) -> str:
+    """The server blocks of deploy/nginx.conf, for loopback."""
+    text = DEPLOY_CONFIG.read_text(encoding="utf-8")
+    text = _replace(text, r"\nserver \{\s*listen 80;.*?\n\}\n", "\n", flags=re.S)
+    text = _replace(text, r"listen 443 ssl;", f"listen {listen};")
+    text = _replace(text, r"\n\s*http2 on;", "")
+    text = _replace(text, r"\n\s*ssl_certificate .*?;", "")
+    text = _replace(text, r"\n\s*ssl_certificate_key .*?;", "")
+    text = _replace(text, r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    text = _replace(text, r"proxy_cache_path /var/cache/nginx/reformtracker ", f"proxy_cache_path {cache_dir} ")
+    text = _replace(text, r"alias /srv/reformtracker/staticfiles/;", f"alias {static_root}/;")
+    return text
+
+
+def loopback_config(directory: Path, *, listen: str, upstream_port: int, static_root: Path | None = None,
+                    extra: str = "", workers: str = "auto") -> Path:
+    """Writes nginx.conf into `directory` (which also holds nginx's cache, temporary files and
+    logs) and returns its path. `extra` is added inside `http { }` (more server blocks)."""
+    directory = Path(directory)
+    site = site_config(
+        listen=listen, upstream_port=upstream_port, cache_dir=directory / "cache",
+        static_root=static_root or directory / "static-files",
+    )
+    # as root nginx would run its workers as nobody, who cannot enter a private temporary directory
+    user = "user root;" if os.geteuid() == 0 else ""
+    config = directory / "nginx.conf"
+    config.write_text(MAIN.format(workers=workers, dir=directory, user=user, site=site, extra=extra), encoding="utf-8")
+    return config
+
+
+def command(config: Path) -> list[str]:
+    """nginx in the foreground with this configuration, its logs next to it."""
+    directory = config.parent
+    return [NGINX, "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(config), "-g", "daemon off;"]
