@@ -19,7 +19,9 @@ class DemoUser:
 
 # Group names are those of initiatives.roles (programs does not import initiatives).
 DEMO_USERS = [
-    DemoUser("admin", "demo-admin-asahikawa", "システム管理者", "システム管理者", superuser=True),
+    # the administrator manages accounts but is no superuser: superuser and reviewer powers are
+    # granted only by a superuser (accounts/admin.py), created with `createsuperuser`
+    DemoUser("admin", "demo-admin-asahikawa", "システム管理者", "システム管理者"),
     DemoUser("reviewer", "demo-reviewer-asahikawa", "行政改革課（審査・公開）", "行政改革課（審査・公開）"),
     DemoUser("editor-somu", "demo-editor-somu", "部局編集者", "部局編集者", ["総務部"]),
     DemoUser("editor-doboku", "demo-editor-doboku", "部局編集者", "部局編集者", ["土木部"]),
