@@ -102,7 +102,7 @@ def mailers(url: str) -> dict:
 MAILERS = mailers(env.str("DJANGO_EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="reformtracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ADMINS = [("", address) for address in env.list("DJANGO_ADMINS", default=[])]
+ADMINS = env.list("DJANGO_ADMINS", default=[])  # addresses that receive error reports
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,3 +178,38 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
+
+# Errors go to stderr with the request they belong to (method, path, client, user), where
+# gunicorn and journald collect them; they are also mailed to ADMINS when it is set.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_context": {"()": "reformtracker.log.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "request": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(method)s %(path)s client=%(client)s user=%(user_id)s] "
+                      "%(message)s",
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_context"],
+            "formatter": "request",
+            "level": "WARNING",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+            "level": "ERROR",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["stderr", *(["mail_admins"] if ADMINS else [])], "level": "INFO", "propagate": False},
+    },
+}
