@@ -1,16 +1,26 @@
 """Whole-page cache of the public pages, invalidated whenever what citizens see changes.
 
-A cached page is stored under a key made of the current *generation*, the language and the
-full path (query string included). The generation is a random token kept in the shared
-cache (`CACHES["default"]`): every change that citizens can see — a publication, a cycle
-closing, the program's frame, the ledger — replaces the token once its transaction has
-committed, so the next request for any page misses and is built from the new data. Entries
-of older generations are never read again and expire after `TIMEOUT`.
+A cached page is stored under a key made of the current *generation*, the scheme and host
+the request was made for, the language, the path and the query parameters the page knows.
+The generation is a random token kept in the shared cache (`CACHES["default"]`): every
+change that citizens can see — a publication, a cycle closing, the program's frame, the
+ledger — replaces the token once its transaction has committed, so the next request for any
+page misses and is built from the new data. Entries of older generations are never read
+again and expire after `TIMEOUT`.
 
-Only anonymous GET/HEAD requests outside the staff paths are cached, and only complete
-200 responses that set no cookie and do not vary on the cookie (so no CSRF token or session
-is ever shared between visitors). Staff pages are never cached: `Cache-Control: private,
-no-store` is added to them, so neither a browser nor the reverse proxy keeps them.
+The host is in the key because a page names its own address (the open-data links): a
+request for another allowed host never fills or reads the canonical host's copy. Query
+parameters a page does not know (`QUERY_PARAMETERS`) are removed from the request before
+the page is built, and the known ones are put in a fixed order, so `?x=<random>` is the
+same page, served from the cache, instead of a new entry and a new build each time. A view
+that starts reading a new query parameter must be listed in `QUERY_PARAMETERS`.
+
+Only anonymous GET/HEAD requests outside the staff paths are cached (anonymous unless the
+session cookie names a live session of a logged-in user: a made-up `sessionid` is
+anonymous too), and only complete 200 responses that set no cookie and do not vary on the
+cookie (so no CSRF token or session is ever shared between visitors). Staff pages are never
+cached: `Cache-Control: private, no-store` is added to them, so neither a browser nor the
+reverse proxy keeps them.
 
 With several application processes the cache must be shared between them (the production
 default is a file-based cache under var/; a `DJANGO_CACHE_URL` such as memcached or Redis
@@ -21,12 +31,16 @@ import hashlib
 import threading
 import uuid
 from collections import OrderedDict
+from importlib import import_module
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import has_vary_header, patch_cache_control
 
@@ -39,6 +53,23 @@ SHARED_MAX_AGE = 1
 # Pages each process also keeps in its own memory (of the current generation only), so that
 # a hit reads the shared cache once, for the generation token.
 LOCAL_PAGES = 200
+# The query parameters each page reads (by URL name); any other parameter is dropped.
+TABLE_PARAMETERS = ("sort", "page")  # django-tables2's sorting and pagination
+
+
+def _list_parameters() -> tuple[str, ...]:
+    from .filters import PublishedInitiativeFilter
+
+    return (*PublishedInitiativeFilter.base_filters, *TABLE_PARAMETERS, "format")
+
+
+QUERY_PARAMETERS = {
+    "public:initiative-list": _list_parameters,
+    "public:initiative-list-csv": _list_parameters,
+    "public:initiative-list-xlsx": _list_parameters,
+    "public:department-detail": lambda: TABLE_PARAMETERS,
+    "public:archive-cycle": lambda: TABLE_PARAMETERS,
+}
 
 
 def generation() -> str:
@@ -83,10 +114,32 @@ def _is_private_path(path: str) -> bool:
     return path.startswith(PRIVATE_PREFIXES)
 
 
+def _known_parameters(path: str) -> tuple[str, ...]:
+    try:
+        view_name = resolve(path).view_name
+    except Resolver404:
+        return ()
+    known = QUERY_PARAMETERS.get(view_name)
+    return tuple(known()) if known else ()
+
+
+def normalise_query(request) -> None:
+    """Keep only the query parameters the page knows, sorted by name: the page is built from
+    exactly what its cache key holds."""
+    if not request.GET:
+        return
+    known = set(_known_parameters(request.path_info))
+    pairs = [(name, value) for name in sorted(request.GET) if name in known for value in request.GET.getlist(name)]
+    query = urlencode(pairs)
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query)
+
+
 def _key(request, current_generation: str) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
     language = translation.get_language_from_request(request)
-    return f"public-pages:{current_generation}:{language}:{request.method == 'HEAD'}:{path}"
+    return f"public-pages:{current_generation}:{language}:{request.method == 'HEAD'}:{digest}"
 
 
 def _storable(response) -> bool:
@@ -99,11 +152,19 @@ def _storable(response) -> bool:
 
 
 def _may_be_staff(request) -> bool:
-    """A session cookie may belong to logged-in staff: such requests are never served from the cache.
+    """A request whose session cookie names a live session of a logged-in user is never served
+    from the cache; any other cookie value (a made-up one, an expired session) is anonymous.
 
-    Looking at the cookie instead of `request.user` keeps the session untouched, so that
-    anonymous pages do not vary on the cookie."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES
+    The session is read here, not through `request.user`, so that anonymous pages do not vary
+    on the cookie; only requests that carry the cookie pay for the lookup."""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    try:
+        return SESSION_KEY in store.load()
+    except DatabaseError:  # let the request through: the view answers 503 (reformtracker/middleware.py)
+        return True
 
 
 class LocalPages:
@@ -168,6 +229,7 @@ class PublicPageCacheMiddleware:
             patch_cache_control(response, private=True, no_store=True)
             return response
 
+        normalise_query(request)
         current = generation()
         key = _key(request, current)
         page = self.local.get(current, key)

@@ -8,11 +8,19 @@ from initiatives.models import PublishedVersion, Status
 from programs.models import Department, Perspective, Pillar
 
 
+# Longer search text is refused before any query (each word is one more LIKE over every row).
+SEARCH_TEXT_MAX_LENGTH = 100
+
+
 class PublishedInitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("キーワード"),
         method="filter_text",
         help_text=_("取組項目名・計画・実績・今後の予定から探します。空白で区切ると、すべてを含むものに絞り込みます。"),
+        max_length=SEARCH_TEXT_MAX_LENGTH,
+        error_messages={
+            "max_length": _("キーワードは%(limit_value)d文字以内で入力してください（いまは%(show_value)d文字です）。")
+        },
     )
     perspective = django_filters.ModelChoiceFilter(
         label=_("視点"), field_name="pillar__perspective", queryset=Perspective.objects.none(), empty_label=_("すべて")
