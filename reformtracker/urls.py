@@ -1,6 +1,10 @@
 """The portal's URLs: the staff admin, the annual reports, the public pages."""
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
+
+from public.sitemaps import SITEMAPS
 
 admin.site.site_header = "旭川市 行財政改革推進プログラム 管理画面"
 admin.site.site_title = "reformtracker"
@@ -10,6 +14,8 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"), name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("accounts.urls")),  # staff password reset, under /admin/
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
