@@ -1,9 +1,19 @@
 """Staff forms: optimistic locking so that no edit is lost silently."""
 from django import forms
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Initiative, YearlyRecord
+from .models import Initiative, Status, YearlyRecord
+
+# The status select's empty choice: a record nobody has reported on yet (never a status chosen for them).
+NOT_REPORTED_CHOICE = ("", gettext_lazy("未報告（選んでください）"))
+
+
+def local_time(moment) -> str:
+    """A moment as people in Japan read it (TIME_ZONE), e.g. 2026-11-25 23:10."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 from .services import changes_since
 
 
@@ -17,7 +27,7 @@ def concurrent_edit_message(obj, loaded_version: int):
     items = format_html_join(
         "",
         "<li>{}: 「{}」 → 「{}」（{}、{}）</li>",
-        ((c["field"], c["old"] or "", c["new"] or "", c["by"], c["at"].strftime("%Y-%m-%d %H:%M")) for c in changes),
+        ((c["field"], c["old"] or "", c["new"] or "", c["by"], local_time(c["at"])) for c in changes),
     )
     return format_html("{}<ul>{}</ul>", intro, items)
 
@@ -69,6 +79,8 @@ class YearlyRecordForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            self.fields["status"].choices = [NOT_REPORTED_CHOICE, *Status.choices]
         if self.instance.pk and "next_steps" in self.fields:
             initiative = Initiative.objects.get(pk=self.instance.initiative_id)
             self.fields["next_steps"].initial = initiative.next_steps

@@ -202,7 +202,7 @@ def cycle_overview(cycle, *, visible_to) -> list[DepartmentProgress]:
     records = (
         YearlyRecord.objects.of_cycle(cycle).filter(initiative__in=initiatives)
         .select_related("initiative")
-        .prefetch_related("initiative__responsibilities__department")
+        .prefetch_related("initiative__responsibilities__department", "department_statuses")
         .order_by("initiative__number")
     )
     progress: dict[int, DepartmentProgress] = {}

@@ -337,6 +337,19 @@ def _wide_digits(text: str) -> str:
     return text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
 
 
+def cycle_open_refusal(*, program, fiscal_year: int) -> str | None:
+    """Why a cycle for `fiscal_year` cannot be opened now (a message), or None: one open cycle at a time,
+    and each cycle reports a later year than the newest one (the admin's form shows the same message)."""
+    if ReportingCycle.objects.current(program):
+        return _("受付中の報告期があります。先に締め切ってください。")
+    newest = ReportingCycle.objects.for_program(program).order_by("-fiscal_year").first()
+    if newest and newest.fiscal_year >= fiscal_year:
+        return _("報告期「%(label)s」（%(year)s）があるため、それ以前の年度の報告期は開けません。") % {
+            "label": newest.label, "year": newest.fiscal_year_label
+        }
+    return None
+
+
 @transaction.atomic
 def cycle_open(
     *, program, fiscal_year: int, by, label: str = "", deadline=None, introduction: str | None = None, as_of=None
@@ -349,14 +362,9 @@ def cycle_open(
     plans nothing for the year the department is offered 実施年度未到来 to confirm.
     """
     roles.ensure_reviewer(by)
-    if ReportingCycle.objects.current(program):
-        raise WorkflowError(_("受付中の報告期があります。先に締め切ってください。"))
-    newest = ReportingCycle.objects.for_program(program).order_by("-fiscal_year").first()
-    if newest and newest.fiscal_year >= fiscal_year:
-        raise WorkflowError(
-            _("報告期「%(label)s」（%(year)s）より前の年度の報告期は開けません。")
-            % {"label": newest.label, "year": newest.fiscal_year_label}
-        )
+    refusal = cycle_open_refusal(program=program, fiscal_year=fiscal_year)
+    if refusal:
+        raise WorkflowError(refusal)
     label = label or ReportingCycle.default_label(fiscal_year)
     cycle = ReportingCycle(
         program=program,

@@ -2,13 +2,14 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from public.sitemaps import SITEMAPS
 
-admin.site.site_header = "旭川市 行財政改革推進プログラム 管理画面"
+admin.site.site_header = gettext_lazy("旭川市 行財政改革推進プログラム 管理画面")
 admin.site.site_title = "reformtracker"
-admin.site.index_title = "進行管理"
+admin.site.index_title = gettext_lazy("進行管理")
 
 from . import views
 

@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "public.cache.PublicPageCacheMiddleware",  # a hit skips everything below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "reformtracker.language.StaffLanguageMiddleware",  # staff pages in Japanese unless English was chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

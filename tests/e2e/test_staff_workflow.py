@@ -21,8 +21,9 @@ def test_editor_reports_behind_needs_a_reason_then_submits_and_reviewer_returns_
     page.goto(f"{live_server.url}/admin/initiatives/initiative/")
     page.screenshot(path=artifacts / "staff-initiative-list.png", full_page=True)
     row = page.get_by_role("row").filter(has_text="取組1")
-    row.get_by_role("link", name="令和7年度").click()  # the open cycle's record
-    expect(page.get_by_role("heading", name=re.compile("手続: 未着手"))).to_be_visible()
+    row.get_by_role("link", name="令和7年度").click()  # the open cycle's record (令和8年度当初 reports FY2025)
+    expect(page.get_by_role("heading", name=re.compile("手続: 未報告（令和8年度当初）"))).to_be_visible()
+    expect(page.get_by_label("進行状況:", exact=True)).to_have_value("")  # 未報告: nothing chosen for the department
 
     page.get_by_label("実績:", exact=True).fill("試行に向けて制度設計を行った。")
     page.get_by_label("進行状況:", exact=True).select_option(label="予定より遅れている")

@@ -1,0 +1,168 @@
+"""What every staff screen shares: the department scope and the list filters.
+
+`ScopedAdmin` restricts each admin path (list, change view, history) to the initiatives
+the user may see, and editing to those they may edit (roles.py). The "current period"
+filters look at the open cycle's records only (`YearlyRecord.objects.current()`): a
+closed or released cycle is never what staff are working on.
+"""
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from programs.models import Department, ReportingCycle
+
+from .. import roles
+from ..models import NOT_REPORTED_LABEL, Initiative, Status, WorkflowState, YearlyRecord
+
+NOT_REPORTED = "not_reported"  # the filters' value for a record whose status is still blank (未報告)
+NO_OPEN_CYCLE = gettext_lazy("受付中の報告期はありません")
+
+
+def error_text(error) -> str:
+    """A refusal from a service (ValidationError or PermissionDenied) as one line for a message."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or str(gettext_lazy("この操作を行う権限がありません。"))
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Restricts every admin path to the initiatives the user may see; editing to those they may edit."""
+
+    initiative_lookup = ""  # path from the model to Initiative ("" for Initiative itself)
+
+    def initiative_of(self, obj) -> Initiative:
+        return obj
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if roles.is_reviewer(request.user):
+            return queryset
+        visible = roles.visible_initiatives(request.user, Initiative.objects.all()).values("pk")
+        return queryset.filter(**{f"{self.initiative_lookup or 'pk'}__in": visible})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """An initiative outside the user's departments does not exist for them: 404, not a redirect."""
+        try:
+            visible = self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or roles.can_edit(request.user, self.initiative_of(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def has_change_history_permission(self, request, obj=None):
+        """Only the reform office may revert to an earlier version."""
+        return roles.is_reviewer(request.user) and self.has_change_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not roles.is_reviewer(request.user):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+# --- filters ----------------------------------------------------------------------
+
+
+class DepartmentFilter(admin.SimpleListFilter):
+    title = gettext_lazy("所管部局")
+    parameter_name = "department"
+    lookup = "responsibilities__department"
+
+    def lookups(self, request, model_admin):
+        departments = Department.objects.all()
+        if not roles.is_reviewer(request.user):
+            departments = departments.filter(pk__in=roles.department_ids(request.user))
+        return [(d.pk, d.name) for d in departments]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.lookup: self.value()}).distinct()
+        return queryset
+
+
+class RecordDepartmentFilter(DepartmentFilter):
+    lookup = "initiative__responsibilities__department"
+
+
+def status_lookups():
+    """The statuses a filter offers, 未報告 first (a new cycle's records start so)."""
+    return [(NOT_REPORTED, NOT_REPORTED_LABEL), *Status.choices]
+
+
+class RecordStatusFilter(admin.SimpleListFilter):
+    """Records by their own status, 未報告 included (the field's own filter cannot offer the blank status)."""
+
+    title = gettext_lazy("進行状況")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return status_lookups()
+
+    def wanted(self) -> str:
+        return "" if self.value() == NOT_REPORTED else self.value()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.wanted()) if self.value() else queryset
+
+
+class StatusFilter(RecordStatusFilter):
+    """Initiatives by the status that stands for them in the open cycle (a split status counts as behind)."""
+
+    title = gettext_lazy("進行状況（今期）")
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        records = YearlyRecord.objects.current().filter(initiative__in=queryset.values("pk")).with_statuses()
+        return queryset.filter(pk__in=[r.initiative_id for r in records if (r.effective_status or "") == self.wanted()])
+
+
+class WorkflowFilter(admin.SimpleListFilter):
+    """Initiatives by where their open cycle's record stands in the review."""
+
+    title = gettext_lazy("手続の状態（今期）")
+    parameter_name = "workflow"
+
+    def lookups(self, request, model_admin):
+        return WorkflowState.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            current = YearlyRecord.objects.current().filter(workflow_state=self.value())
+            return queryset.filter(pk__in=current.values("initiative"))
+        return queryset
+
+
+class RecordCycleFilter(admin.SimpleListFilter):
+    """Records by reporting cycle; 「受付中の報告期」 is the one staff work on."""
+
+    title = gettext_lazy("報告期")
+    parameter_name = "cycle"
+    CURRENT = "current"
+
+    def lookups(self, request, model_admin):
+        cycles = ReportingCycle.objects.select_related("program").order_by("-fiscal_year")
+        return [(self.CURRENT, gettext_lazy("受付中の報告期（今期）")),
+                *((str(c.pk), f"{c.label}（{c.get_state_display()}）") for c in cycles)]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.CURRENT:
+            return queryset.current()
+        if self.value():
+            return queryset.filter(cycle_id=self.value())
+        return queryset
