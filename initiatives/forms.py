@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Initiative, Status, YearlyRecord
+from .services import changes_since
 
 # The status select's empty choice: a record nobody has reported on yet (never a status chosen for them).
 NOT_REPORTED_CHOICE = ("", gettext_lazy("未報告（選んでください）"))
@@ -14,12 +15,15 @@ NOT_REPORTED_CHOICE = ("", gettext_lazy("未報告（選んでください）"))
 def local_time(moment) -> str:
     """A moment as people in Japan read it (TIME_ZONE), e.g. 2026-11-25 23:10."""
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-from .services import changes_since
 
 
 def concurrent_edit_message(obj, loaded_version: int):
     """A message listing what the other person changed since `loaded_version`."""
-    changes = changes_since(obj, loaded_version)
+    return changes_message(changes_since(obj, loaded_version))
+
+
+def changes_message(changes: list[dict]):
+    """'Someone else saved first; your input is not saved', with their changes (field, before → after, who, when)."""
     intro = _("この内容は、あなたが開いた後に他の人が更新しました。あなたの入力は保存していません。"
               "下の変更を確認し、ページを開き直してから入力し直してください。")
     if not changes:
@@ -33,13 +37,21 @@ def concurrent_edit_message(obj, loaded_version: int):
 
 
 class VersionedForm(forms.ModelForm):
-    """Carries the version the user loaded; refuses the save if the object changed since."""
+    """Carries the version the user loaded; refuses the save if the object changed since.
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    The version is required on an existing object: a save without it (a hand-made POST, a
+    page from before this rule) would skip the check, so it is refused instead."""
+
+    loaded_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"required": _("ページを開いた時点の版がわからないため保存できません。ページを開き直してから入力してください。")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            self.fields["loaded_version"].required = True
             # The version in the database now (in a history revert the instance is an old copy).
             current = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             self.fields["loaded_version"].initial = current

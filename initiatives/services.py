@@ -149,7 +149,7 @@ def _set_state(record: YearlyRecord, state: str, *, by, reason: str, comment: st
 
 
 def _locked(record: YearlyRecord) -> YearlyRecord:
-    return YearlyRecord.objects.select_for_update().select_related("initiative__program", "cycle").get(pk=record.pk)
+    return YearlyRecord.objects.select_for_update(of=("self",)).select_related("initiative__program", "cycle").get(pk=record.pk)
 
 
 @transaction.atomic

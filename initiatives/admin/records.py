@@ -153,12 +153,10 @@ class YearlyRecordAdmin(ScopedAdmin):
             if refusal:
                 self.message_user(request, _("保存していません。%(reason)s") % {"reason": refusal}, messages.ERROR)
                 return HttpResponseRedirect(request.path)
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:  # refused by the service after the form was checked (a race)
-            for line in service_messages(error):
-                self.message_user(request, line, messages.ERROR)
-            return HttpResponseRedirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def refusal_messages(self, error):
+        return service_messages(error)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Reverting is a save: refused with the reason, like the change page, when the record cannot be edited."""

@@ -5,16 +5,18 @@ the user may see, and editing to those they may edit (roles.py). The "current pe
 filters look at the open cycle's records only (`YearlyRecord.objects.current()`): a
 closed or released cycle is never what staff are working on.
 """
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs.models import Department, ReportingCycle
 
 from .. import roles
+from ..forms import changes_message
 from ..models import NOT_REPORTED_LABEL, Initiative, Status, WorkflowState, YearlyRecord
+from ..services import ConcurrentEditError
 
 NOT_REPORTED = "not_reported"  # the filters' value for a record whose status is still blank (未報告)
 NO_OPEN_CYCLE = gettext_lazy("受付中の報告期はありません")
@@ -73,6 +75,22 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if request.method == "POST" and not roles.is_reviewer(request.user):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A save the service refuses after the form was checked — someone saved in between (a race the
+        form's own version check cannot see), or the record's state changed — comes back as a message
+        with what the other person changed; the transaction is rolled back and nothing is saved."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEditError as error:
+            self.message_user(request, changes_message(error.changes), messages.ERROR)
+        except ValidationError as error:
+            for line in self.refusal_messages(error):
+                self.message_user(request, line, messages.ERROR)
+        return HttpResponseRedirect(request.path)
+
+    def refusal_messages(self, error: ValidationError) -> list[str]:
+        return [error_text(error)]
 
 
 # --- filters ----------------------------------------------------------------------
