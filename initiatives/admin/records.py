@@ -83,6 +83,15 @@ class DepartmentStatusInline(admin.TabularInline):
         formset.request = request
         return formset
 
+    def get_queryset(self, request):
+        """An editor's form holds their own departments' rows only; the other departments' parts are shown
+        read-only on the record (other_department_statuses), so that a shared initiative never gets stuck
+        on a row its editor may not change."""
+        queryset = super().get_queryset(request).select_related("department")
+        if roles.is_reviewer(request.user):
+            return queryset
+        return queryset.filter(department__in=roles.department_ids(request.user))
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "department":
             record_id = request.resolver_match.kwargs.get("object_id")
@@ -118,7 +127,7 @@ class YearlyRecordAdmin(ScopedAdmin):
     ordering = ["-fiscal_year", "initiative__number"]
     inlines = [DepartmentStatusInline]
     readonly_fields = ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display",
-                       "schedule_display", "status_label"]
+                       "schedule_display", "status_label", "other_department_statuses"]
 
     def initiative_of(self, obj):
         return obj.initiative
@@ -130,10 +139,24 @@ class YearlyRecordAdmin(ScopedAdmin):
             (_("取組"), {"fields": ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display"]}),
             (_("作業工程（4年間の計画）"), {"fields": ["schedule_display"]}),
             (_("計画・実績"), {"fields": ["plan", "result"]}),
-            (_("進行状況"), {"fields": ["status" if editable else "status_label", "delay_reason"]}),
+            (_("進行状況"), {"fields": ["status" if editable else "status_label", "delay_reason",
+                                     *self.other_department_fields(request, obj)]}),
             (_("財源確保額（当初予算時）"), {"fields": ["secured_amount_thousand_yen", "secured_amount_note"]}),
             (_("今後の予定"), {"fields": ["next_steps", *hidden]}),
         ]
+
+    def other_department_fields(self, request, obj) -> list[str]:
+        """The split statuses set by the initiative's other departments, shown to an editor read-only."""
+        if obj is None or roles.is_reviewer(request.user):
+            return []
+        own = roles.department_ids(request.user)
+        return ["other_department_statuses"] if any(d.department_id not in own for d in obj.department_statuses.all()) else []
+
+    @admin.display(description=gettext_lazy("他の部局の進行状況"))
+    def other_department_statuses(self, obj):
+        return format_html_join(
+            "", "<div>{}</div>", ((str(split),) for split in obj.department_statuses.select_related("department"))
+        )
 
     def has_change_permission(self, request, obj=None):
         """Editable only when the services would accept the save: otherwise the page is read-only."""

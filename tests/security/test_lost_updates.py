@@ -149,3 +149,46 @@ def test_sqlite_writers_wait_for_the_lock_instead_of_failing(tmp_path):
     # without the settings' IMMEDIATE transactions, one of the two fails at once
     deferred = {key: value for key, value in options.items() if key != "transaction_mode"}
     assert any("locked" in error for error in _read_then_write_at_once(deferred, tmp_path / "deferred.sqlite3"))
+
+
+def test_both_departments_of_a_shared_initiative_can_save_after_one_sets_its_split_status(client, world):
+    """Issue 11, item 7: after 土木部 set its own status on a shared initiative, 総務部 could no longer save."""
+    record = world.record(3)
+    client.force_login(world.editor_doboku)
+    page = client.get(record_url(record))
+    assert page.status_code == 200
+    data = form_data(record, plan="共同の計画", result="共同の実績", status="on_schedule", delay_reason="土木部の工事が遅れたため。")
+    data.update({
+        "department_statuses-TOTAL_FORMS": 1,
+        "department_statuses-0-department": world.doboku.pk,
+        "department_statuses-0-label": "土木部",
+        "department_statuses-0-status": "behind",
+    })
+    response = client.post(record_url(record), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = world.record(3)
+    assert [str(split) for split in record.department_statuses.all()] == ["予定より遅れている（土木部）"]
+
+    client.force_login(world.editor_somu)
+    page = client.get(record_url(record)).content.decode()
+    assert "他の部局の進行状況" in page and "予定より遅れている（土木部）" in page
+    # what the browser sends back: the split-status rows as the page rendered them
+    response = client.post(record_url(record), {**form_data(record, result="総務部も記入した実績"), **inline_as_rendered(page)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = world.record(3)
+    assert record.result == "総務部も記入した実績"
+    assert [str(split) for split in record.department_statuses.all()] == ["予定より遅れている（土木部）"]
+    assert record.effective_status == "behind"
+
+
+def inline_as_rendered(html: str, prefix: str = "department_statuses") -> dict:
+    """The inline formset's fields as a browser would post them: inputs' values, each select's selected option."""
+    import re
+
+    data = {}
+    for name, value in re.findall(rf'<input[^>]*name="({prefix}-[^"]+)"[^>]*value="([^"]*)"', html):
+        data[name] = value
+    for name, body in re.findall(rf'<select[^>]*name="({prefix}-[^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        selected = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        data[name] = selected.group(1) if selected else ""
+    return {name: value for name, value in data.items() if "__prefix__" not in name}
