@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 
 from initiatives.models import PublishedVersion
 from programs import money
-from programs.spreadsheets import csv_cell, keep_texts_as_text
+from programs.spreadsheets import cell_values, csv_cell, keep_texts_as_text
 
 from .selectors import STATUS_ORDER, status_label
 
@@ -103,7 +103,7 @@ def initiatives_workbook(versions) -> bytes:
     sheet = workbook.active
     sheet.title = str(_("取組一覧"))
     for row in download_rows(versions):
-        sheet.append(row)
+        sheet.append(cell_values(row))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

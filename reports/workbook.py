@@ -21,7 +21,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from initiatives.models import Status
 from programs import eras
-from programs.spreadsheets import as_text
+from programs.spreadsheets import as_text, cell_value
 
 from .selectors import STATUS_LABELS, AnnualReport, annual_report
 
@@ -135,7 +135,7 @@ def _write_sheet(workbook: Workbook, title: str, columns: list[Column], rows: li
     sheet.oddHeader.left.text = title
 
     def cell(value, style, number_format=None):
-        c = as_text(WriteOnlyCell(sheet, value=str(value) if isinstance(value, Promise) else value))
+        c = as_text(WriteOnlyCell(sheet, value=cell_value(str(value) if isinstance(value, Promise) else value)))
         c.style = style
         if number_format:
             c.number_format = number_format
@@ -328,7 +328,7 @@ def build_annual_workbook(cycle) -> bytes:
             "単位：千円。一般会計における取組を集計したものです。各項目の額の合計が小計・合計になります。",
         ],
     )
-    workbook.properties.title = f"{report.title}（{cycle.label}）"
+    workbook.properties.title = cell_value(f"{report.title}（{cycle.label}）")
     workbook.properties.creator = "reformtracker"
     output = io.BytesIO()
     workbook.save(output)
