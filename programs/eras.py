@@ -49,3 +49,21 @@ def parse_fiscal_year_label(label: str) -> int:
     name, number = match.groups()
     first = dict(_ERAS)[name]
     return first + (1 if number == "元" else int(number)) - 1
+
+
+# Calendar eras (for dates, not fiscal years): (first day, name, initial), newest first.
+_CALENDAR_ERAS = (
+    (datetime.date(2019, 5, 1), "令和", "R"),
+    (datetime.date(1989, 1, 8), "平成", "H"),
+    (datetime.date(1926, 12, 25), "昭和", "S"),
+    (datetime.date(1912, 7, 30), "大正", "T"),
+    (datetime.date(1868, 9, 8), "明治", "M"),
+)
+
+
+def calendar_era(day: datetime.date) -> tuple[str, str, int] | None:
+    """('令和', 'R', 7) for 2025-04-01, as Japanese date formats show it; None before Meiji."""
+    for first, name, initial in _CALENDAR_ERAS:
+        if day >= first:
+            return name, initial, day.year - first.year + 1
+    return None

@@ -83,11 +83,8 @@ def upload(request):
         return _render(request, "reports/import_upload.html", title, cycle=cycle, form=form)
     upload = form.cleaned_data["file"]
     try:
-        if upload.size > imports.MAX_BYTES:
-            data = upload.read(imports.MAX_BYTES + 1)
-        else:
-            data = upload.read()
-        rows = imports.read_import(data, user=request.user, cycle=cycle)
+        imports.check_size(upload.size)  # the real size: nothing of a larger file is read
+        rows = imports.read_import(upload.read(), user=request.user, cycle=cycle)
     except imports.ImportRefused as refused:
         return _render(request, "reports/import_upload.html", title, cycle=cycle, form=ImportUploadForm(),
                        errors=refused.errors, filename=upload.name, status=400)

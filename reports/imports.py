@@ -6,12 +6,15 @@ editable columns unlocked (進行状況 offers the five statuses as a list), and
 columns (記録ID, 版, 取組の版) that tie each row to the record and the versions it was
 downloaded at, for optimistic locking.
 
-`read_import(data, user=…, cycle=…)` checks the file before anything is written: its size
-and zip structure (no zip bombs), that it is an .xlsx with the template's sheet and exact
-header, then every cell — number and permission, status vocabulary, reason when behind or
-infeasible, integer non-negative amounts, text lengths, no formulas, the versions. It
-raises `ImportRefused` with every problem found (sheet, row, column named), or returns
-the rows as plain data. `changes(rows)` compares them with the records as they are now,
+`read_import(data, user=…, cycle=…)` checks the file before anything is written: its size,
+zip structure and what parsing it would cost (reports.import_limits: member sizes, cells,
+string lengths, styles, a deadline — before openpyxl reads anything), that it is an .xlsx
+with the template's sheet and exact header, then every cell — number and permission, status
+vocabulary, reason when behind or infeasible, integer non-negative amounts that fit the
+database, text lengths, no formulas, the versions. Texts lose XML-illegal characters
+(programs.text) and a date keeps the text its cell shows (reports.cell_text). It raises
+`ImportRefused` with the problems found (sheet, row, column named; the first 50 listed,
+values quoted to 40 characters), or returns the rows as plain data. `changes(rows)` compares them with the records as they are now,
 field by field, for the preview; `reports.services.workbook_import` applies them.
 """
 import io
@@ -19,6 +22,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -27,7 +31,20 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from initiatives import roles
 from initiatives.models import Initiative, Status, WorkflowState, YearlyRecord
 from programs.money import format_thousand_yen
-from programs.spreadsheets import keep_texts_as_text
+from programs.spreadsheets import cell_values, keep_texts_as_text
+from programs.text import strip_illegal_xml
+
+from .cell_text import displayed
+from .import_limits import (  # noqa: F401 (MAX_BYTES, MAX_UNCOMPRESSED: the limits, named here too)
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_UNCOMPRESSED,
+    Deadline,
+    ImportRefused,
+    check_archive,
+    check_size,
+    excerpt,
+)
 
 SHEET = "部局別更新"
 HEADERS = ["管理番号", "取組項目名", "計画", "実績", "進行状況", "理由", "財源確保額（千円）", "今後の予定",
@@ -43,19 +60,8 @@ TEXT_FIELDS = {
 }
 STATUS_BY_LABEL = {str(label): value for value, label in Status.choices}
 
-MAX_BYTES = 5 * 1024 * 1024  # an upload larger than this is refused before it is opened
-MAX_UNCOMPRESSED = 50 * 1024 * 1024  # the zip's members together, once inflated
-MAX_MEMBERS = 200
 MAX_ROWS = 2000
-MAX_ERRORS = 100
-
-
-class ImportRefused(Exception):
-    """The file cannot be imported; `errors` lists every problem found, in Japanese."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+MAX_AMOUNT = 2**63 - 1  # PositiveBigIntegerField, when the database names no smaller limit
 
 
 @dataclass
@@ -72,7 +78,7 @@ def editable_records(*, user, cycle):
     """The cycle's records of the initiatives this user may edit (all for the reform office)."""
     initiatives = roles.visible_initiatives(user, Initiative.objects.for_program(cycle.program))
     return (
-        YearlyRecord.objects.filter(fiscal_year=cycle.fiscal_year, initiative__in=initiatives)
+        YearlyRecord.objects.of_cycle(cycle).filter(initiative__in=initiatives)
         .select_related("initiative")
         .order_by("initiative__number")
     )
@@ -94,11 +100,11 @@ def build_import_template(*, user, cycle) -> bytes:
     statuses = dict(Status.choices)
     for record in editable_records(user=user, cycle=cycle):
         initiative = record.initiative
-        sheet.append([
-            initiative.number, initiative.name, record.plan, record.result, str(statuses[record.status]),
+        sheet.append(cell_values([
+            initiative.number, initiative.name, record.plan, record.result, str(statuses[record.status]) if record.status else "",
             record.delay_reason, record.secured_amount_thousand_yen, initiative.next_steps,
             record.pk, record.version, initiative.version,
-        ])
+        ]))
         for header, cell in zip(HEADERS, sheet[sheet.max_row]):
             cell.alignment = wrap
             if header in EDITABLE:
@@ -145,21 +151,11 @@ def _column(header: str) -> str:
 # --- reading the filled-in file --------------------------------------------------------
 
 
-def _check_archive(data: bytes) -> None:
-    if len(data) > MAX_BYTES:
-        raise ImportRefused([_("ファイルが大きすぎます（%(size)s MB。上限は %(limit)d MB）。テンプレートをダウンロードし直して入力してください。")
-                             % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}])
+def _check_archive(data: bytes, deadline: Deadline) -> None:
+    check_size(len(data))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportRefused([_("Excelファイル（.xlsx形式）ではありません。ダウンロードしたテンプレートに入力して保存したファイルを選んでください。")])
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
-                raise ImportRefused([_("ファイルの中身が大きすぎるため読み込めません（展開後の大きさが上限を超えています）。")])
-            if "xl/workbook.xml" not in {m.filename for m in members}:
-                raise ImportRefused([_("Excelファイル（.xlsx形式）ではありません。ダウンロードしたテンプレートに入力して保存したファイルを選んでください。")])
-    except zipfile.BadZipFile as error:
-        raise ImportRefused([_("ファイルが壊れているため読み込めません。")]) from error
+    check_archive(data, deadline=deadline)
 
 
 def _where(row: int, header: str) -> str:
@@ -173,7 +169,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return strip_illegal_xml(str(value).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _integer(value):
@@ -187,13 +183,29 @@ def _integer(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"-?\d{1,3}(,\d{3})+|-?\d+", value.strip()):
-        return int(value.strip().replace(",", ""))
+        return int(value.strip().replace(",", ""))  # ValueError beyond Python's 4,300 digits
     raise ValueError
+
+
+def _max_amount() -> int:
+    """The largest 財源確保額 the database holds (a 64-bit integer)."""
+    field = YearlyRecord._meta.get_field("secured_amount_thousand_yen")
+    limits = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
+    return min(limits, default=MAX_AMOUNT)
+
+
+def _listed(values, limit=10) -> str:
+    """Values taken from the file, each cut short, at most `limit` of them."""
+    shown = "、".join(excerpt(v) for v in values[:limit])
+    if len(values) > limit:
+        shown += _("ほか %(count)d 件") % {"count": len(values) - limit}
+    return shown
 
 
 def read_import(data: bytes, *, user, cycle) -> list[dict]:
     """The rows of a filled-in template as plain data, or ImportRefused listing every problem."""
-    _check_archive(data)
+    deadline = Deadline()
+    _check_archive(data, deadline)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on broken files
@@ -201,34 +213,51 @@ def read_import(data: bytes, *, user, cycle) -> list[dict]:
     try:
         if SHEET not in workbook.sheetnames:
             raise ImportRefused([_("シート「%(sheet)s」がありません（あるシート: %(names)s）。この画面からダウンロードしたテンプレートを使ってください。")
-                                 % {"sheet": SHEET, "names": "、".join(workbook.sheetnames)}])
-        sheet = workbook[SHEET]
-        rows = sheet.iter_rows(values_only=False)
+                                 % {"sheet": SHEET, "names": _listed(workbook.sheetnames)}])
+        rows = _rows(workbook[SHEET], deadline, epoch=workbook.epoch)
         header = [c.value for c in next(rows, [])]
         while header and header[-1] is None:
             header.pop()
         if header != HEADERS:
             missing = [h for h in HEADERS if h not in header]
-            extra = [str(h) for h in header if h not in HEADERS]
+            extra = [h for h in header if h not in HEADERS]
             detail = []
             if missing:
                 detail.append(_("足りない列: %(columns)s") % {"columns": "、".join(missing)})
             if extra:
-                detail.append(_("余分な列: %(columns)s") % {"columns": "、".join(extra)})
+                detail.append(_("余分な列: %(columns)s") % {"columns": _listed(["（空欄）" if h is None else h for h in extra])})
             if not detail:
                 detail.append(_("列の順序が違います"))
             raise ImportRefused([_("シート「%(sheet)s」の1行目の見出しがテンプレートと違います（%(detail)s）。見出しは「%(headers)s」です。")
                                  % {"sheet": SHEET, "detail": "。".join(detail), "headers": "、".join(HEADERS)}])
-        return _read_rows(rows, user=user, cycle=cycle)
+        return _read_rows(rows, user=user, cycle=cycle, epoch=workbook.epoch)
     finally:
         workbook.close()
 
 
-def _read_rows(rows, *, user, cycle) -> list[dict]:
+def _rows(sheet, deadline: Deadline, *, epoch):
+    """The sheet's rows, at most MAX_COLUMNS wide and MAX_ROWS (+ header, + one to notice more) long.
+
+    The deadline is checked before each row; anything openpyxl raises on a broken sheet
+    (a shared string that does not exist, a number that is not one) refuses the file.
+    """
+    iterator = sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS + 2)
+    while True:
+        deadline.check()
+        try:
+            cells = next(iterator)
+        except StopIteration:
+            return
+        except Exception as error:  # openpyxl raises many kinds on broken files
+            raise ImportRefused([_("ファイルが壊れているか、Excelの.xlsx形式ではないため読み込めません。")]) from error
+        yield cells
+
+
+def _read_rows(rows, *, user, cycle, epoch) -> list[dict]:
     errors: list[str] = []
     records = {
         r.pk: r
-        for r in YearlyRecord.objects.filter(initiative__program=cycle.program, fiscal_year=cycle.fiscal_year)
+        for r in YearlyRecord.objects.of_cycle(cycle)
         .select_related("initiative")
         .prefetch_related("initiative__responsibilities")
     }
@@ -239,21 +268,19 @@ def _read_rows(rows, *, user, cycle) -> list[dict]:
         if index > MAX_ROWS + 1:
             errors.append(_("行が多すぎます（上限 %(limit)d 行）。") % {"limit": MAX_ROWS})
             break
-        values = [c.value for c in cells]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        values = [displayed(c, epoch=epoch) for c in cells[: len(HEADERS)]]
+        beyond = [c.value for c in cells[len(HEADERS):]]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values + beyond):
             continue
-        if any(v not in (None, "") for v in values[len(HEADERS):]):
+        if any(v not in (None, "") for v in beyond):
             errors.append(_("シート「%(sheet)s」%(row)d行目: 見出しのない列に値があります。") % {"sheet": SHEET, "row": index})
         formulas = [HEADERS[i] for i, c in enumerate(cells[: len(HEADERS)]) if c.data_type == "f"]
         for header in formulas:
             errors.append(_("%(where)s: 数式は使えません。値を入力してください。") % {"where": _where(index, header)})
         if formulas:
             continue
-        row = dict(zip(HEADERS, values + [None] * (len(HEADERS) - len(values))))
+        row = dict(zip(HEADERS, values[: len(HEADERS)] + [None] * (len(HEADERS) - len(values))))
         errors += _check_row(index, row, user=user, by_number=by_number, records=records, seen=seen, result=result)
-        if len(errors) >= MAX_ERRORS:
-            errors.append(_("誤りが多いため、ここで確認を打ち切りました。"))
-            break
     if not result and not errors:
         errors.append(_("シート「%(sheet)s」に取組の行がありません。") % {"sheet": SHEET})
     if errors:
@@ -272,7 +299,7 @@ def _check_row(index, row, *, user, by_number, records, seen, result) -> list[st
     except ValueError:
         number = None
     if number is None:
-        error("管理番号", _("管理番号が正しくありません（%(value)s）。"), value=row["管理番号"])
+        error("管理番号", _("管理番号が正しくありません（%(value)s）。"), value=excerpt(row["管理番号"]))
         return errors
     record = by_number.get(number)
     if record is None:
@@ -307,22 +334,23 @@ def _check_row(index, row, *, user, by_number, records, seen, result) -> list[st
         if len(texts[header]) > limit:
             error(header, _("%(limit)d文字以内で入力してください（%(length)d文字あります）。"), limit=limit, length=len(texts[header]))
     status_label = _text(row["進行状況"]).strip()
-    status = STATUS_BY_LABEL.get(status_label)
-    if status is None:
-        if status_label:
-            error("進行状況", _("「%(value)s」は進行状況の選択肢にありません（%(choices)s から選んでください）。"),
-                  value=status_label, choices="、".join(STATUS_BY_LABEL))
-        else:
-            error("進行状況", _("進行状況を選んでください（%(choices)s）。"), choices="、".join(STATUS_BY_LABEL))
+    status = STATUS_BY_LABEL.get(status_label, "") if status_label else ""  # blank: still 未報告
+    if status_label and not status:
+        error("進行状況", _("「%(value)s」は進行状況の選択肢にありません（%(choices)s から選んでください）。"),
+              value=excerpt(status_label), choices="、".join(STATUS_BY_LABEL))
     elif status in Status.needing_reason() and not texts["理由"].strip():
         error("理由", _("進行状況が「%(status)s」のときは、理由を入力してください。"), status=status_label)
     try:
         amount = _integer(row["財源確保額（千円）"])
         if amount is not None and amount < 0:
-            error("財源確保額（千円）", _("0以上の整数（千円単位）を入力してください（%(value)s）。"), value=row["財源確保額（千円）"])
+            error("財源確保額（千円）", _("0以上の整数（千円単位）を入力してください（%(value)s）。"),
+                  value=excerpt(row["財源確保額（千円）"]))
+        elif amount is not None and amount > _max_amount():
+            error("財源確保額（千円）", _("金額が大きすぎます（%(limit)s 千円まで）。千円単位で入力しているか確認してください（%(value)s）。"),
+                  limit=f"{_max_amount():,}", value=excerpt(row["財源確保額（千円）"]))
     except ValueError:
         amount = None
-        error("財源確保額（千円）", _("千円単位の整数を入力してください（%(value)s）。"), value=row["財源確保額（千円）"])
+        error("財源確保額（千円）", _("千円単位の整数を入力してください（%(value)s）。"), value=excerpt(row["財源確保額（千円）"]))
     if version != record.version or initiative_version != record.initiative.version:
         error("管理番号", _("管理番号 %(number)d（%(name)s）は、テンプレートをダウンロードした後に他の人が更新しました。テンプレートをダウンロードし直して、もう一度入力してください。"),
               number=number, name=record.initiative.name)
@@ -345,7 +373,7 @@ def _check_row(index, row, *, user, by_number, records, seen, result) -> list[st
 
 def _display(field: str, value) -> str:
     if field == "status":
-        return str(dict(Status.choices).get(value, value))
+        return Status.label_of(value)
     if field == "secured_amount_thousand_yen":
         return format_thousand_yen(value)
     return value or ""

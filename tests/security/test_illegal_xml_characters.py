@@ -1,0 +1,107 @@
+"""A control character pasted from Word cannot break the Excel outputs (issue 11, item 4).
+
+XML 1.0 cannot carry most control characters; openpyxl raised IllegalCharacterError on a
+vertical tab (Word's manual line break), so both import templates and, once the record was
+published, the public workbooks returned 500 for everyone. Texts lose those characters on
+the way in (the Excel import, the staff forms through programs.text.StripIllegalXmlMixin),
+and every workbook writer cleans what it writes (programs.spreadsheets.cell_value), so data
+stored before the fix cannot break them either.
+"""
+import io
+
+import pytest
+from django import forms
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from initiatives.models import PublishedVersion, YearlyRecord
+from programs.text import StripIllegalXmlMixin, strip_illegal_xml
+from public.tables import initiatives_workbook
+from reports import imports
+from reports.workbook import build_annual_workbook
+from tests.security import hostile_xlsx as x
+
+pytestmark = pytest.mark.django_db
+
+PASTED = "前の行\x0b次の行\x00\x08\x1f\x0c終わり"  # Word's line break, NUL, backspace, unit separator, form feed
+CLEANED = "前の行\n次の行\n終わり"
+
+
+def test_characters_xml_cannot_carry_are_removed_and_line_breaks_kept():
+    assert strip_illegal_xml(PASTED) == CLEANED
+    assert strip_illegal_xml("タブ\tと改行\nと復帰\r") == "タブ\tと改行\nと復帰\r"  # allowed in XML
+    assert strip_illegal_xml("a\ud800b\ufffec\uffff") == "abc"
+    assert strip_illegal_xml("旭川市の行財政改革 ①〜⑩") == "旭川市の行財政改革 ①〜⑩"
+
+
+def _poison(value):
+    """Every text of a published version, with the pasted control characters added."""
+    if isinstance(value, dict):
+        return {k: (v + PASTED if isinstance(v, str) and k in {"plan", "result", "delay_reason", "next_steps",
+                                                              "background", "secured_amount_note"} else _poison(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_poison(v) for v in value]
+    return value
+
+
+@pytest.fixture
+def poisoned(world):
+    """Data stored before the fix: world's released cycle with control characters in its published texts and records."""
+    for version in PublishedVersion.objects.filter(cycle=world.released):
+        version.data = _poison(version.data)
+        version.save(update_fields=["data"])
+    YearlyRecord.objects.filter(pk=world.record(1).pk).update(plan=PASTED, result=PASTED, delay_reason=PASTED)
+    type(world.initiatives[1]).objects.filter(pk=world.initiatives[1].pk).update(next_steps=PASTED)
+    return world
+
+
+def test_annual_workbook_is_written_with_the_characters_removed(poisoned):
+    book = load_workbook(io.BytesIO(build_annual_workbook(poisoned.released)))
+    texts = [c.value for row in book["取組一覧"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(CLEANED in t for t in texts)
+    assert not any("\x0b" in t or "\x00" in t for t in texts)
+
+
+def test_public_list_workbook_is_written_with_the_characters_removed(poisoned):
+    PublishedVersion.objects.filter(cycle=poisoned.released, number=1).update(name="取組1" + PASTED)
+    versions = PublishedVersion.objects.filter(cycle=poisoned.released).select_related("pillar__perspective", "cycle")
+    sheet = load_workbook(io.BytesIO(initiatives_workbook(versions))).active
+    assert "取組1" + CLEANED in [c.value for c in sheet["B"]]
+
+
+def test_import_template_is_written_with_the_characters_removed(client, poisoned):
+    client.force_login(poisoned.editor_somu)
+    response = client.get(reverse("reports:import-template"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))[imports.SHEET]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == 1)
+    assert row[imports.HEADERS.index("計画")] == CLEANED
+    assert row[imports.HEADERS.index("今後の予定")] == CLEANED
+
+
+def test_import_stores_texts_without_the_characters(client, world):
+    """Excel writes a vertical tab as the escape _x000B_; the import decodes it and cleans the text."""
+    record = world.record(1)
+    client.force_login(world.editor_somu)
+    row = [1, "取組1", "計画", ("is", "<is><t>前の行_x000B_次の行_x000D_\n終わり_x0001_</t></is>"), "予定どおり進んでいる",
+           "", "", "予定", record.pk, record.version, record.initiative.version]
+    data = x.workbook(x.sheet_xml(x.header_row() + x.row(2, row)))
+    file = io.BytesIO(data)
+    file.name = "記入済み.xlsx"
+    response = client.post(reverse("reports:import-upload"), {"file": file})
+    assert response.status_code == 200, response.context.get("errors")
+    rows = {r["number"]: r for r in (item["row"] for item in response.context["preview"])}
+    assert rows[1]["data"]["result"] == CLEANED
+
+
+class NoteForm(StripIllegalXmlMixin, forms.Form):
+    note = forms.CharField(max_length=100)
+    amount = forms.IntegerField(required=False)
+
+
+def test_form_mixin_cleans_every_text_field():
+    """(Django's CharField refuses NUL itself, with its own message.)"""
+    form = NoteForm({"note": PASTED.replace("\x00", ""), "amount": "5"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"note": CLEANED, "amount": 5}
