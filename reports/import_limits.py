@@ -145,8 +145,8 @@ def check_archive(data: bytes, *, deadline: Deadline) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
-                _refuse(_("ファイルの中身が多すぎるため読み込めません（%(count)d 個。上限 %(limit)d 個）。"),
-                        count=len(members), limit=MAX_MEMBERS)
+                _refuse(_("ファイルの中身が多すぎるため読み込めません（%(count)s 個。上限 %(limit)d 個）。"),
+                        count=f"{len(members):,}", limit=MAX_MEMBERS)
             for member in members:
                 if member.flag_bits & 0x1 or member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                     _refuse(_("暗号化されているか、Excelが使わない形式で圧縮されているため読み込めません。"
