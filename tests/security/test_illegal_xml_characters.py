@@ -7,6 +7,7 @@ the way in (the Excel import, the staff forms through programs.text.StripIllegal
 and every workbook writer cleans what it writes (programs.spreadsheets.cell_value), so data
 stored before the fix cannot break them either.
 """
+import datetime
 import io
 
 import pytest
@@ -24,6 +25,7 @@ from tests.security import hostile_xlsx as x
 pytestmark = pytest.mark.django_db
 
 PASTED = "前の行\x0b次の行\x00\x08\x1f\x0c終わり"  # Word's line break, NUL, backspace, unit separator, form feed
+STORED = PASTED.replace("\x00", "")  # what a database holds (PostgreSQL refuses NUL in text)
 CLEANED = "前の行\n次の行\n終わり"
 
 
@@ -37,7 +39,7 @@ def test_characters_xml_cannot_carry_are_removed_and_line_breaks_kept():
 def _poison(value):
     """Every text of a published version, with the pasted control characters added."""
     if isinstance(value, dict):
-        return {k: (v + PASTED if isinstance(v, str) and k in {"plan", "result", "delay_reason", "next_steps",
+        return {k: (v + STORED if isinstance(v, str) and k in {"plan", "result", "delay_reason", "next_steps",
                                                               "background", "secured_amount_note"} else _poison(v))
                 for k, v in value.items()}
     if isinstance(value, list):
@@ -51,8 +53,8 @@ def poisoned(world):
     for version in PublishedVersion.objects.filter(cycle=world.released):
         version.data = _poison(version.data)
         version.save(update_fields=["data"])
-    YearlyRecord.objects.filter(pk=world.record(1).pk).update(plan=PASTED, result=PASTED, delay_reason=PASTED)
-    type(world.initiatives[1]).objects.filter(pk=world.initiatives[1].pk).update(next_steps=PASTED)
+    YearlyRecord.objects.filter(pk=world.record(1).pk).update(plan=STORED, result=STORED, delay_reason=STORED)
+    type(world.initiatives[1]).objects.filter(pk=world.initiatives[1].pk).update(next_steps=STORED)
     return world
 
 
@@ -64,7 +66,7 @@ def test_annual_workbook_is_written_with_the_characters_removed(poisoned):
 
 
 def test_public_list_workbook_is_written_with_the_characters_removed(poisoned):
-    PublishedVersion.objects.filter(cycle=poisoned.released, number=1).update(name="取組1" + PASTED)
+    PublishedVersion.objects.filter(cycle=poisoned.released, number=1).update(name="取組1" + STORED)
     versions = PublishedVersion.objects.filter(cycle=poisoned.released).select_related("pillar__perspective", "cycle")
     sheet = load_workbook(io.BytesIO(initiatives_workbook(versions))).active
     assert "取組1" + CLEANED in [c.value for c in sheet["B"]]
@@ -102,6 +104,50 @@ class NoteForm(StripIllegalXmlMixin, forms.Form):
 
 def test_form_mixin_cleans_every_text_field():
     """(Django's CharField refuses NUL itself, with its own message.)"""
-    form = NoteForm({"note": PASTED.replace("\x00", ""), "amount": "5"})
+    form = NoteForm({"note": STORED, "amount": "5"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data == {"note": CLEANED, "amount": 5}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_cleans_the_texts_stored_before():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    before = [("initiatives", "0003_cycles_and_schedule")]
+    try:
+        old = migrate(before)
+        Program = old.get_model("programs", "Program")
+        program = Program.objects.create(name="移行", start_fiscal_year=2024, end_fiscal_year=2027, fiscal_target_thousand_yen=100,
+                                         as_of=datetime.date(2025, 4, 1), as_of_label="令和7年度当初")
+        cycle = old.get_model("programs", "ReportingCycle").objects.create(program=program, fiscal_year=2024, label="令和7年度当初")
+        perspective = old.get_model("programs", "Perspective").objects.create(program=program, order=1, name="視点")
+        pillar = old.get_model("programs", "Pillar").objects.create(program=program, perspective=perspective, numeral="Ⅰ",
+                                                                    order=1, name="柱")
+        initiative = old.get_model("initiatives", "Initiative").objects.create(
+            program=program, number=1, name="取組" + STORED, pillar=pillar, background=STORED, next_steps=STORED)
+        old.get_model("initiatives", "ScheduleStep").objects.create(initiative=initiative, fiscal_year=2024, step="検討\x0b")
+        old.get_model("initiatives", "YearlyRecord").objects.create(
+            initiative=initiative, fiscal_year=2024, plan=STORED, result=STORED, delay_reason=STORED, status="behind")
+        old.get_model("initiatives", "PublishedVersion").objects.create(
+            initiative=initiative, cycle=cycle, data={"name": "取組" + STORED, "years": [{"result": STORED, "fiscal_year": 2024}]},
+            number=1, name="取組" + STORED, pillar=pillar, status="behind", search_text=STORED)
+
+        new = migrate([("initiatives", "0004_strip_illegal_xml_characters")])
+        initiative = new.get_model("initiatives", "Initiative").objects.get()
+        assert (initiative.name, initiative.background, initiative.next_steps) == ("取組" + CLEANED, CLEANED, CLEANED)
+        assert new.get_model("initiatives", "ScheduleStep").objects.get().step == "検討\n"
+        record = new.get_model("initiatives", "YearlyRecord").objects.get()
+        assert (record.plan, record.result, record.delay_reason) == (CLEANED, CLEANED, CLEANED)
+        version = new.get_model("initiatives", "PublishedVersion").objects.get()
+        assert version.data == {"name": "取組" + CLEANED, "years": [{"result": CLEANED, "fiscal_year": 2024}]}
+        assert (version.name, version.search_text) == ("取組" + CLEANED, CLEANED)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
