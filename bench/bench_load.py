@@ -274,8 +274,9 @@ def main() -> int:
         static, proxy = f"http://127.0.0.1:{ports['static']}", f"http://127.0.0.1:{ports['proxy']}"
         wait_for(static + "/")
         wait_for(proxy + "/")
-        for url in PAGES.values():  # warm the caches
+        for url in PAGES.values():  # warm the caches (Django keys pages on the host, which nginx sends without the port)
             fetch(portal + url)
+            fetch(proxy + url)
 
         print(f"\nsummary page: {len(summary_html):,} bytes; wrk {options.duration} s per run; "
               f"{os.cpu_count()} cores shared by server and load\n")
