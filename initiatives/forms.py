@@ -5,6 +5,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from programs.text import StripIllegalXmlMixin
+
 from .models import Initiative, Status, YearlyRecord
 from .services import changes_since
 
@@ -36,7 +38,7 @@ def changes_message(changes: list[dict]):
     return format_html("{}<ul>{}</ul>", intro, items)
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(StripIllegalXmlMixin, forms.ModelForm):
     """Carries the version the user loaded; refuses the save if the object changed since.
 
     The version is required on an existing object: a save without it (a hand-made POST, a
@@ -108,7 +110,7 @@ class YearlyRecordForm(VersionedForm):
         return cleaned
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(StripIllegalXmlMixin, forms.Form):
     comment = forms.CharField(
         label=_("差戻しのコメント"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs import eras
+from programs.text import strip_illegal_xml
 from programs.models import CycleState, ReportingCycle
 
 from . import roles
 from .models import Initiative, PublishedVersion, ScheduleStep, WorkflowState, YearlyRecord
 from .opendata import publication_document
-from .signals import cycle_released, published
+from .signals import cycle_opened, cycle_released, published, record_returned
 
 EDITABLE_RECORD_FIELDS = ["plan", "result", "status", "delay_reason", "secured_amount_thousand_yen", "secured_amount_note"]
 EDITABLE_CYCLE_FIELDS = ["label", "deadline", "introduction", "as_of", "ledger_label"]
@@ -131,6 +132,11 @@ def _bump_version(obj, expected_version: int | None) -> None:
     obj.version = type(obj).objects.values_list("version", flat=True).get(pk=obj.pk)
 
 
+def _clean_texts(data: dict) -> dict:
+    """Texts lose the characters XML cannot carry (a vertical tab pasted from Word breaks the workbooks)."""
+    return {field: strip_illegal_xml(value) if isinstance(value, str) else value for field, value in data.items()}
+
+
 def _record_history(obj, *, by, reason: str) -> None:
     """Who and why, for the history row django-simple-history writes on the next save()."""
     obj._history_user = by
@@ -170,6 +176,9 @@ def record_update(
     unknown = set(data) - set(EDITABLE_RECORD_FIELDS)
     if unknown:
         raise ValidationError(_("編集できない項目が含まれています: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    data = _clean_texts(data)
+    if next_steps is not None:
+        next_steps = strip_illegal_xml(next_steps)
     if next_steps is not None and next_steps != record.initiative.next_steps:
         _save_initiative(record.initiative, {"next_steps": next_steps}, expected_initiative_version, reason, by)
     for field, value in data.items():
@@ -186,7 +195,7 @@ def record_update(
 def _save_initiative(initiative: Initiative, data: dict, expected_version: int | None, reason: str | None, by) -> None:
     initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
     _check_version(initiative, expected_version)
-    for field, value in data.items():
+    for field, value in _clean_texts(data).items():
         setattr(initiative, field, value)
     initiative.full_clean()
     _bump_version(initiative, expected_version)
@@ -242,9 +251,11 @@ def record_return(*, record: YearlyRecord, by, comment: str) -> YearlyRecord:
     record = _locked(record)
     ensure_cycle_open(record, _("差戻し"))
     _require_state(record, {WorkflowState.SUBMITTED}, _("差戻し"))
+    comment = strip_illegal_xml(comment)
     if not comment.strip():
         raise ValidationError({"review_comment": _("差し戻すときは、直してほしい点をコメントに書いてください。")})
     _set_state(record, WorkflowState.RETURNED, by=by, reason=_("差戻し: %(comment)s") % {"comment": comment.strip()[:80]}, comment=comment.strip())
+    transaction.on_commit(lambda: record_returned.send(sender=YearlyRecord, record=record, by=by, comment=comment.strip()))
     return record
 
 
@@ -391,6 +402,7 @@ def cycle_open(
         record.full_clean()
         _record_history(record, by=by, reason=reason)
         record.save()
+    transaction.on_commit(lambda: cycle_opened.send(sender=ReportingCycle, cycle=cycle))
     return cycle
 
 
@@ -404,7 +416,7 @@ def cycle_update(*, cycle: ReportingCycle, by, data: dict) -> ReportingCycle:
         raise ValidationError(_("編集できない項目が含まれています: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if cycle.is_released and any(getattr(cycle, f) != v for f, v in data.items()):
         raise WorkflowError(_("報告期「%(label)s」は公表済みのため変更できません。") % {"label": cycle.label})
-    for field, value in data.items():
+    for field, value in _clean_texts(data).items():
         setattr(cycle, field, value)
     cycle.full_clean()
     cycle.save()

@@ -151,3 +151,24 @@ def test_migration_cleans_the_texts_stored_before():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_control_character_typed_into_the_record_form_is_removed(client, world):
+    from tests.initiatives.test_admin import form_data, record_url
+
+    record = world.record(1)
+    client.force_login(world.editor_somu)
+    response = client.post(record_url(record), form_data(record, result=STORED, next_steps=STORED))
+    assert response.status_code == 302
+    record = YearlyRecord.objects.get(pk=record.pk)
+    assert record.result == CLEANED
+    assert record.initiative.next_steps == CLEANED
+
+
+def test_the_services_remove_control_characters_on_every_path_in(world):
+    from initiatives import services
+
+    record = services.record_update(record=world.record(2), by=world.editor_doboku, data={"plan": STORED})
+    assert record.plan == CLEANED
+    cycle = services.cycle_update(cycle=world.cycle, by=world.reviewer, data={"introduction": STORED})
+    assert cycle.introduction == CLEANED
