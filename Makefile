@@ -23,9 +23,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The background worker (mail, annual report builds: django.tasks in the database) runs beside the
+# development server and stops with it; mail is written to var/mail/.
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py setup_demo
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Installed only when missing, and only as root (Debian's package; its own cluster is not used).

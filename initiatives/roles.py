@@ -32,9 +32,11 @@ ROLE_PERMISSIONS = {
         "initiatives": ["*"],
         "programs": ["*"],
         "finance": ["*"],
+        "notifications": ["view_notification", "change_notification"],  # the log; resending a failed mail
     },
     ADMINISTRATOR: {
         "auth": ["*"],
+        "django_tasks_database": ["view_dbtaskresult"],  # the background tasks and their failures
         "programs": ["view_department", "add_department", "change_department", "view_division", "add_division",
                      "change_division"],
     },

@@ -1,4 +1,4 @@
-"""Signals other parts listen to (caches of public pages and reports)."""
+"""Signals other parts listen to (caches of public pages and reports, notifications to staff)."""
 from django.dispatch import Signal
 
 # Sent after the transaction that published a version commits; kwargs: version.
@@ -6,3 +6,9 @@ published = Signal()
 
 # Sent after the transaction that released a reporting cycle (公表) commits; kwargs: cycle.
 cycle_released = Signal()
+
+# Sent after the transaction that opened a reporting cycle commits; kwargs: cycle.
+cycle_opened = Signal()
+
+# Sent after the transaction that returned a record to its department commits; kwargs: record, by, comment.
+record_returned = Signal()

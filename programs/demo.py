@@ -35,6 +35,7 @@ def ensure_demo_users() -> None:
         user, _ = User.objects.get_or_create(username=demo.username)
         user.is_staff = True
         user.is_superuser = demo.superuser
+        user.email = user.email or f"{demo.username}@reformtracker.example"  # notifications land in var/mail
         user.set_password(demo.password)
         user.save()
         if demo.group:

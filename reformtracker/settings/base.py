@@ -16,7 +16,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-not-for
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "reformtracker.apps.StaffAdminConfig",  # django.contrib.admin, its index being each person's home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "initiatives",
     "reports",
     "public",
+    "django_tasks_db",  # the task queue in the database; `manage.py db_worker` runs it
+    "notifications",  # mail to staff: cycle opened, returns, digests, reminders (on top of initiatives)
     "accounts",  # after django.contrib.auth: replaces its User and Group admins
 ]
 
@@ -90,8 +92,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://reformtracker")}
 PUBLIC_PAGE_CACHE = env.bool("REFORMTRACKER_PUBLIC_PAGE_CACHE", default=True)
 
-# E-mail (error reports to ADMINS, password resets): printed to the console unless
-# DJANGO_EMAIL_URL names a server, e.g. smtp+tls://user:password@mail.city.asahikawa.example:587
+# E-mail (notifications, error reports to ADMINS, password resets): written as files under var/mail
+# in development unless DJANGO_EMAIL_URL names a server, e.g. smtp+tls://user:password@mail.city.asahikawa.example:587
 
 
 def mailers(url: str) -> dict:
@@ -103,13 +105,23 @@ def mailers(url: str) -> dict:
         "use_tls": config.get("EMAIL_USE_TLS"), "use_ssl": config.get("EMAIL_USE_SSL"),
     }
     smtp = config["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+    if config["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):  # filemail:///absolute/path, one file per mail
+        options = {"file_path": "/" + config["EMAIL_FILE_PATH"].lstrip("/")}
+        return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}}
     return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": {k: v for k, v in options.items() if v} if smtp else {}}}
 
 
-MAILERS = mailers(env.str("DJANGO_EMAIL_URL", default="consolemail://"))
+MAILERS = mailers(env.str("DJANGO_EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="reformtracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = env.list("DJANGO_ADMINS", default=[])  # addresses that receive error reports
+# The portal's address as staff reach it: every mail links back to it (notifications/).
+SITE_URL = env.str("REFORMTRACKER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Slow work runs in the background (django.tasks): mail, annual report builds. Tasks are stored in
+# the database and run by `manage.py db_worker` (make run starts one beside the server); the tests
+# run them in-process (ImmediateBackend).
+TASKS = {"default": {"BACKEND": env.str("REFORMTRACKER_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,6 +10,7 @@ MAILERS = mailers(env.str("DJANGO_EMAIL_URL", default="smtp://localhost:25"))  #
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+SITE_URL = env.str("REFORMTRACKER_SITE_URL", default=f"https://{ALLOWED_HOSTS[0] if ALLOWED_HOSTS else 'localhost'}").rstrip("/")  # links in mails
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)  # nginx (deploy/nginx.conf)
 

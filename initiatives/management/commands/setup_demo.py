@@ -33,7 +33,6 @@ class Command(BaseCommand):
         ensure_demo_users()  # the reviewer publishes the program
         if not Program.objects.exists():
             self.load_program()
-        ensure_demo_users()  # again: the editors join their departments, which the program created
         self.stdout.write("\nデモ用アカウント（デモ専用。本番では使わないでください）:")
         for user in DEMO_USERS:
             departments = "・".join(user.departments) or "全部局"
@@ -44,6 +43,7 @@ class Command(BaseCommand):
     def load_program(self):
         with FIXTURE.open(encoding="utf-8") as handle:
             program = import_program(json.load(handle))
+        ensure_demo_users()  # the editors join their departments before the cycle opens, so they are told
         reviewer = get_user_model().objects.get(username="reviewer")
         reported = services.cycle_release_imported(program=program, by=reviewer)
         count = reported.publications.count()

@@ -1,0 +1,85 @@
+"""The reform office's log of notifications (who, what, when, delivered or why not), and each person's settings.
+
+The log is read-only: rows are written by services.py and the sending task. A failed
+notification can be sent again (to the person's current address) with the bulk action.
+Every staff member reaches their own settings page (通知の設定) from the header and the home page.
+"""
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from . import services
+from .models import Delivery, Kind, Notification, Preference
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = Preference
+        fields = ["digests", "reminders"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "address", "cycle", "delivery", "attempts", "error_summary"]
+    list_filter = ["delivery", "kind", "cycle"]
+    list_select_related = ["recipient", "cycle"]
+    search_fields = ["recipient__username", "address", "subject"]
+    date_hierarchy = "created_at"
+    fields = ["kind", "recipient", "address", "cycle", "record", "subject", "body_text", "delivery", "attempts", "error",
+              "created_at", "sent_at", "key"]
+    readonly_fields = fields
+    actions = ["resend_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        """Nothing in a notification is edited; the change permission only allows sending a failed one again."""
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(description=gettext_lazy("送信できなかった理由"))
+    def error_summary(self, obj):
+        return Truncator(obj.error).chars(80)
+
+    @admin.action(description=gettext_lazy("選択した送信できなかった通知をもう一度送る"), permissions=["change"])
+    def resend_selected(self, request, queryset):
+        failed = list(queryset.filter(delivery=Delivery.FAILED).select_related("recipient"))
+        for notification in failed:
+            services.resend(notification)
+        self.message_user(
+            request,
+            ngettext("%(n)d件の通知をもう一度送信待ちにしました。", "%(n)d件の通知をもう一度送信待ちにしました。", len(failed)) % {"n": len(failed)},
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        return [
+            path("preferences/", self.admin_site.admin_view(self.preferences_view), name="notifications_preferences"),
+            *super().get_urls(),
+        ]
+
+    def preferences_view(self, request):
+        """The person's own choices: digests and reminders may be switched off; the others always arrive."""
+        preference, _created = Preference.objects.get_or_create(user=request.user)
+        form = PreferenceForm(request.POST or None, instance=preference)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            self.message_user(request, _("通知の設定を保存しました。"), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:notifications_preferences"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("通知の設定"),
+            "form": form,
+            "always": [Kind.CYCLE_OPENED.label, Kind.RECORD_RETURNED.label, Kind.CYCLE_RELEASED.label],
+            "has_address": bool(request.user.email),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/notifications/preferences.html", context)

@@ -1,0 +1,209 @@
+"""Each person's home page in the admin: what is theirs to do now.
+
+- An editor sees the open cycle with its deadline and the days left, their departments'
+  records grouped by where they stand (未報告 … 公開, a returned one with the reviewer's
+  comment), and what others changed in those records since their last visit.
+- A reviewer sees the submissions waiting for review (oldest first), the departments that
+  still owe records (how many, how late), what is approved but not published, each cycle's
+  progress (n of 54 published, released or not), and the notifications that could not be sent.
+
+Every list is read with a fixed number of queries, however many records there are.
+"""
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from initiatives import roles
+from initiatives.models import Initiative, PublishedVersion, Responsibility, WorkflowState, YearlyRecord
+from programs.models import CycleState, Department, ReportingCycle
+
+from .models import Notification, Preference
+
+# The order of the workflow (未報告 → 公開), as an editor reads their records.
+STATE_ORDER = [
+    WorkflowState.NOT_STARTED, WorkflowState.DRAFT, WorkflowState.RETURNED,
+    WorkflowState.SUBMITTED, WorkflowState.APPROVED, WorkflowState.PUBLISHED,
+]
+FIRST_VISIT_WINDOW = datetime.timedelta(days=7)
+SESSION_KEY = "notifications.home_since"
+CHANGES_SHOWN = 15
+FAILURES_SHOWN = 10
+
+
+@dataclass
+class Deadline:
+    cycle: ReportingCycle
+    days_left: int | None  # None without a deadline; negative once it has passed
+
+    @property
+    def days_late(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def deadline_of(cycle: ReportingCycle, today: datetime.date) -> Deadline:
+    return Deadline(cycle, (cycle.deadline - today).days if cycle.deadline else None)
+
+
+def visit_since(request) -> datetime.datetime:
+    """When the person last looked at their home page before this visit (kept for the whole session), so that
+    "what changed since your last visit" survives reloading the page; a week back on a first visit."""
+    now = timezone.now()
+    since = request.session.get(SESSION_KEY)
+    if since is None:
+        preference, _created = Preference.objects.get_or_create(user=request.user)
+        seen = preference.home_seen_at or now - FIRST_VISIT_WINDOW
+        Preference.objects.filter(pk=preference.pk).update(home_seen_at=now)
+        since = seen.isoformat()
+        request.session[SESSION_KEY] = since
+    return datetime.datetime.fromisoformat(since)
+
+
+# --- the editor -----------------------------------------------------------------------------
+
+
+def editor_home(user, *, since: datetime.datetime, today: datetime.date) -> dict:
+    department_ids = roles.department_ids(user)
+    records = list(
+        YearlyRecord.objects.current()
+        .filter(initiative__in=Responsibility.objects.filter(department__in=department_ids).values("initiative"))
+        .select_related("initiative", "cycle")
+        .order_by("initiative__number")
+    )
+    labels = dict(WorkflowState.choices)
+    groups = [
+        {"state": state, "label": labels[state], "records": [r for r in records if r.workflow_state == state]}
+        for state in STATE_ORDER
+    ]
+    return {
+        "departments": list(Department.objects.filter(pk__in=department_ids)),
+        "deadlines": [deadline_of(c, today) for c in ReportingCycle.objects.open().select_related("program")],
+        "records": records,
+        "groups": groups,
+        "owed": sum(1 for r in records if r.workflow_state in WorkflowState.awaiting_department()),
+        "since": since,
+        "changes": changes_since(user, department_ids, since),
+    }
+
+
+def changes_since(user, department_ids, since: datetime.datetime) -> list[dict]:
+    """What others did to the departments' records of the open cycle since `since` (history: who, what, when), newest first,
+    and the cycles opened or released meanwhile; the records a new cycle creates are one event, not 54."""
+    rows = (
+        YearlyRecord.history.filter(
+            history_date__gt=since,
+            cycle__state=CycleState.OPEN,  # the work under way, not a released report's history
+            initiative_id__in=Responsibility.objects.filter(department__in=department_ids).values("initiative_id"),
+        )
+        .exclude(history_type="+")
+        .exclude(history_user=user)
+        .select_related("initiative", "history_user")
+        .order_by("-history_date")[:CHANGES_SHOWN]
+    )
+    events = [
+        {
+            "at": row.history_date,
+            "record_id": row.id,
+            "initiative": row.initiative,
+            "what": row.history_change_reason or row.get_workflow_state_display(),
+            "state": row.workflow_state,
+            "by": row.history_user,
+        }
+        for row in rows
+    ]
+    cycles = ReportingCycle.objects.filter(Q(opened_at__gt=since) | Q(released_at__gt=since))
+    for cycle in cycles:
+        if cycle.opened_at > since:
+            events.append({"at": cycle.opened_at, "cycle": cycle, "what": "opened"})
+        if cycle.released_at and cycle.released_at > since:
+            events.append({"at": cycle.released_at, "cycle": cycle, "what": "released"})
+    return sorted(events, key=lambda e: e["at"], reverse=True)[:CHANGES_SHOWN]
+
+
+# --- the reviewer ---------------------------------------------------------------------------
+
+
+def reviewer_home(*, today: datetime.date) -> dict:
+    open_cycles = {c.pk: deadline_of(c, today) for c in ReportingCycle.objects.open().select_related("program")}
+    return {
+        "deadlines": list(open_cycles.values()),
+        "waiting": waiting_for_review(today),
+        "behind": departments_behind(open_cycles),
+        "approved": list(
+            YearlyRecord.objects.current().filter(workflow_state=WorkflowState.APPROVED)
+            .select_related("initiative", "cycle").order_by("initiative__number")
+        ),
+        "progress": cycle_progress(),
+        "failures": list(
+            Notification.objects.failed().select_related("recipient", "cycle", "record__initiative")[:FAILURES_SHOWN]
+        ),
+        "failure_count": Notification.objects.failed().count(),
+    }
+
+
+def waiting_for_review(today: datetime.date) -> list[YearlyRecord]:
+    """The open cycles' submitted records, oldest submission first, with when each came in."""
+    submitted_at = (
+        YearlyRecord.history.filter(id=OuterRef("pk"), workflow_state=WorkflowState.SUBMITTED)
+        .order_by("-history_date").values("history_date")[:1]
+    )
+    records = list(
+        YearlyRecord.objects.current().filter(workflow_state=WorkflowState.SUBMITTED)
+        .annotate(submitted_at=Subquery(submitted_at))
+        .select_related("initiative", "cycle")
+        .order_by("submitted_at", "initiative__number")
+    )
+    for record in records:
+        record.waiting_days = (today - timezone.localdate(record.submitted_at)).days if record.submitted_at else None
+    return records
+
+
+def departments_behind(open_cycles: dict[int, Deadline]) -> list[dict]:
+    """Per open cycle and department, how many records it has not submitted yet, how many editors it has
+    (none: nobody is told), and how late it is."""
+    rows = (
+        YearlyRecord.objects.current().filter(workflow_state__in=WorkflowState.awaiting_department())
+        .values("cycle_id", "initiative__responsibilities__department")
+        .annotate(owed=Count("pk", distinct=True))
+    )
+    owed = {(row["cycle_id"], row["initiative__responsibilities__department"]): row["owed"] for row in rows}
+    departments = Department.objects.filter(pk__in={d for _c, d in owed}).annotate(
+        editors=Count("members", filter=Q(members__is_active=True, members__is_staff=True), distinct=True)
+    ).in_bulk()
+    behind = [
+        {"cycle": open_cycles[cycle_id].cycle, "deadline": open_cycles[cycle_id], "department": departments[department_id],
+         "owed": count}
+        for (cycle_id, department_id), count in owed.items()
+        if department_id in departments
+    ]
+    return sorted(behind, key=lambda row: (-row["owed"], row["department"].order, row["department"].name))
+
+
+def cycle_progress() -> list[dict]:
+    """For each cycle not yet released and each program's latest released one: n of N published, released or not."""
+    cycles = list(ReportingCycle.objects.exclude(state=CycleState.RELEASED).select_related("program"))
+    latest = {}
+    for cycle in ReportingCycle.objects.released().select_related("program").order_by("-fiscal_year"):
+        latest.setdefault(cycle.program_id, cycle)
+    cycles = sorted([*cycles, *latest.values()], key=lambda c: (c.program_id, -c.fiscal_year))
+    published = dict(
+        PublishedVersion.objects.filter(cycle__in=cycles, is_latest_in_cycle=True)
+        .values_list("cycle").annotate(n=Count("pk"))
+    )
+    totals = dict(Initiative.objects.values_list("program").annotate(n=Count("pk")))
+    return [
+        {"cycle": c, "published": published.get(c.pk, 0), "total": totals.get(c.program_id, 0)}
+        for c in cycles
+    ]
+
+
+def home_context(request) -> dict:
+    """The admin index's extra context: the person's home, by role (nothing for an administrator)."""
+    user = request.user
+    today = timezone.localdate()
+    if roles.is_reviewer(user):
+        return {"home_role": "reviewer", "home": reviewer_home(today=today)}
+    if roles.is_editor(user):
+        return {"home_role": "editor", "home": editor_home(user, since=visit_since(request), today=today)}
+    return {}

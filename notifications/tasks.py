@@ -1,0 +1,61 @@
+"""Sending a notification: a background task (django.tasks), retried a bounded number of times.
+
+A refusal by the mail server for the address itself (550 user unknown: a bounce) is final at
+once; a server that cannot be reached or answers "try later" (4xx) gets another attempt
+(reformtracker.tasks.retry_later). Either way the notification records the attempt and the
+error, and the reform office sees the failures on its home page and in 通知の記録.
+"""
+import smtplib
+
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import task
+from django.utils import timezone
+
+from reformtracker.tasks import MAX_ATTEMPTS, retry_later
+
+from .models import Delivery, Notification
+
+
+def is_permanent(error: Exception) -> bool:
+    """A 5xx answer or a refused recipient: retrying would be refused again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(f"{address}: {code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+                            for address, (code, reply) in error.recipients.items())
+        return f"宛先がメールサーバーに拒否されました（{refused}）"
+    return f"{type(error).__name__}: {error}"
+
+
+@task()
+def send_notification(notification_id: int, attempt: int = 1) -> str:
+    notification = Notification.objects.get(pk=notification_id)
+    if notification.delivery != Delivery.QUEUED:
+        return notification.delivery  # sent already, or given up: nothing is sent twice
+    message = EmailMultiAlternatives(
+        notification.subject, notification.body_text, to=[notification.address],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(notification.body_html, "text/html")
+    notification.attempts = attempt
+    try:
+        message.send()
+    except Exception as error:  # noqa: BLE001 — every failure is recorded, then retried or shown
+        permanent = is_permanent(error)
+        retrying = not permanent and attempt < MAX_ATTEMPTS
+        notification.error = describe(error)
+        notification.delivery = Delivery.QUEUED if retrying else Delivery.FAILED
+        notification.save(update_fields=["attempts", "error", "delivery"])
+        if permanent:
+            return notification.delivery  # a bounce is an answer, not a fault of the task
+        if retrying:
+            retry_later(send_notification, notification_id, attempt=attempt)
+        raise  # the task's own result shows the failure too (db_worker's admin)
+    notification.delivery = Delivery.SENT
+    notification.sent_at = timezone.now()
+    notification.save(update_fields=["attempts", "delivery", "sent_at"])
+    return notification.delivery
