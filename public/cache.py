@@ -47,7 +47,7 @@ from django.utils.cache import has_vary_header, patch_cache_control
 GENERATION_KEY = "public-pages:generation"
 TIMEOUT = 60 * 60
 # Paths never cached; their responses are marked private.
-PRIVATE_PREFIXES = ("/admin/", "/healthz", "/i18n/")
+PRIVATE_PREFIXES = ("/admin/", "/healthz", "/i18n/", "/reports/import/")
 # Seconds a shared cache in front (the nginx micro-cache) may keep an anonymous public page.
 SHARED_MAX_AGE = 1
 # Pages each process also keeps in its own memory (of the current generation only), so that

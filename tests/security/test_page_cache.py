@@ -44,6 +44,12 @@ def test_known_parameters_in_any_order_share_one_entry(client, world):
     assert client.get(url + "?q=別の語")["X-Page-Cache"] == "miss"
 
 
+def test_staff_paths_keep_their_query_string(client, world):
+    response = client.get(reverse("reports:import-upload") + "?cycle=3")
+    assert response.status_code == 302 and "cycle%3D3" in response["Location"]
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_a_made_up_session_cookie_is_served_from_the_cache(client, world):
     url = reverse("public:initiative-list")
     client.get(url)
