@@ -22,7 +22,7 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "asahikawa_2024.
 # Tests that load the full data set (54 initiatives, or the synthetic program) or drive a
 # browser take seconds each: they are marked `slow`, so `pytest -m "not slow"` runs the rest
 # in seconds. `make test` runs everything.
-SLOW_FIXTURES = {"real_program", "published_program", "real_cycle", "synthetic_cycle", "page", "browser"}
+SLOW_FIXTURES = {"fixture_document", "real_program", "published_program", "real_cycle", "synthetic_cycle", "page", "browser"}
 
 
 def pytest_collection_modifyitems(config, items):
