@@ -41,7 +41,12 @@ class Status(models.TextChoices):
         """The status as the report prints it, on one line: the record's status, then each
         department whose part differs — 「予定どおり進んでいる / 予定より遅れている（土木部）」.
         `splits` holds (status, label) pairs."""
-        return " / ".join([cls.label_of(status), *(f"{cls.label_of(s)}（{label}）" for s, label in splits)])
+        return " / ".join(cls.printed_lines(status, splits))
+
+    @classmethod
+    def printed_lines(cls, status: str | None, splits=()) -> list[str]:
+        """The parts of `as_printed`, one per line (the annual report prints them so)."""
+        return [cls.label_of(status), *(f"{cls.label_of(s)}（{label}）" for s, label in splits)]
 
 
 # When a record carries several statuses (one per department), the one that

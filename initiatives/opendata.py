@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from finance.models import Group, LedgerCategory, LedgerEntry
-from finance.selectors import program_ledger
+from finance.selectors import ledger_report
 from programs import money
 from programs.models import Department, Division, Perspective, Pillar, Program
 
@@ -27,7 +27,7 @@ from .models import (
     Status,
     YearlyRecord,
 )
-from .selectors import program_summary, published_summary, published_versions
+from .selectors import program_summary, published_summary, published_versions, report_cycle
 
 FORMAT = "reformtracker/2"
 READABLE_FORMATS = {"reformtracker/1", FORMAT}  # version 1 carried 作業工程 as years[].schedule_step
@@ -64,37 +64,31 @@ def _summary_document(summary) -> dict:
     }
 
 
-def _export_ledger(program: Program) -> dict:
-    ledger = program_ledger(program)
-    last = ledger.latest_fiscal_year
-    categories = []
-    for group in ledger.groups:
-        for line in group.lines:
-            category = line.category
-            cumulative = line.cumulative_to(last) if last else None
-            categories.append(
-                {
-                    "group": category.group,
-                    "order": category.order,
-                    "name": category.name,
-                    "target_thousand_yen": category.target_thousand_yen,
-                    "target_oku_yen": money.format_oku_yen(category.target_thousand_yen),
-                    "entries": [
-                        {"fiscal_year": e.fiscal_year, "secured_thousand_yen": e.secured_thousand_yen, "note": e.note}
-                        for e in category.entries.all()
-                    ],
-                    "cumulative_thousand_yen": cumulative,
-                    "cumulative_oku_yen": money.format_oku_yen(cumulative),
-                }
-            )
-    totals = {
-        str(line.name): {
-            "target_thousand_yen": line.target_thousand_yen,
-            "cumulative_thousand_yen": line.cumulative_to(last) if last else None,
+def _export_ledger(program: Program, up_to: int | None = None) -> dict:
+    """The ledger with its entries up to the cut: a released report's initial budget, or by default the last
+    year with a recorded amount (backups hold every entry)."""
+    report = ledger_report(program, up_to)
+    categories = [
+        {
+            "group": row.line.category.group,
+            "order": row.line.category.order,
+            "name": row.line.category.name,
+            "target_thousand_yen": row.line.target_thousand_yen,
+            "target_oku_yen": money.format_oku_yen(row.line.target_thousand_yen),
+            "entries": [
+                {"fiscal_year": e.fiscal_year, "secured_thousand_yen": e.secured_thousand_yen, "note": e.note}
+                for e in row.entries
+            ],
+            "cumulative_thousand_yen": row.cumulative,
+            "cumulative_oku_yen": money.format_oku_yen(row.cumulative),
         }
-        for line in [*(g.subtotal for g in ledger.groups), ledger.total]
+        for row in report.categories()
+    ]
+    totals = {
+        str(row.line.name): {"target_thousand_yen": row.line.target_thousand_yen, "cumulative_thousand_yen": row.cumulative}
+        for row in [*(subtotal for _label, subtotal, _lines in report.groups), report.total]
     }
-    return {"cumulative_to_fiscal_year": last, "categories": categories, "totals": totals}
+    return {"cumulative_to_fiscal_year": report.up_to, "categories": categories, "totals": totals}
 
 
 def _export_record(record: YearlyRecord) -> dict:
@@ -189,15 +183,24 @@ def _program_header(program: Program) -> dict:
 
 
 def export_published_program(program: Program, cycle=None) -> dict:
-    """The program as citizens see it, in the same format: only published versions (the current
-    ones, or a cycle's archive), with the summary computed from them. No draft reaches it."""
+    """The program as citizens see it, in the same format: the published versions of the latest released
+    report (or of a released cycle given), its summary, its texts and date, and the ledger cut at its
+    initial budget. No draft and no preliminary publication reaches it."""
+    cycle = cycle or report_cycle(program)
     versions = list(published_versions(program, cycle))
     department_names = {unit["department"] for v in versions for unit in v.data.get("departments", [])}
     departments = Department.objects.filter(name__in=department_names).prefetch_related("divisions")
+    document = _frame(program, departments)
+    if cycle is not None:
+        document["program"].update(
+            as_of=(cycle.as_of or cycle.released_on or program.as_of).isoformat(),
+            as_of_label=cycle.label,
+            introduction=cycle.introduction,
+        )
     return {
-        **_frame(program, departments),
+        **document,
         "initiatives": [v.data for v in versions],
-        "ledger": _export_ledger(program),
+        "ledger": _export_ledger(program, cycle.budget_fiscal_year if cycle else None),
         "summary": _summary_document(published_summary(program, cycle)),
     }
 

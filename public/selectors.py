@@ -2,26 +2,35 @@
 
 Initiatives come from their published versions (`PublishedVersion.data`, the open-data
 form of the initiative when it was published), never from the working records, so a
-draft, a review comment or a workflow state can never reach a citizen. The ledger is the
-program's fiscal-target table, which the reform office keeps (it has no drafts).
+draft, a review comment or a workflow state can never reach a citizen.
+
+One report at a time: the summary, list, ledger and department pages describe the latest
+released cycle (公表された報告). A publication in a cycle not yet released (速報) shows on its
+initiative's page only, labelled as preliminary. The ledger is the program's fiscal-target
+table, which the reform office keeps (it has no drafts), cut at the released report's initial
+budget.
 """
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from finance.selectors import Ledger, LedgerLine, program_ledger
+from finance.selectors import LedgerReport, LedgerRow, ledger_report
 from initiatives.models import PublishedVersion, Status
-from initiatives.selectors import published_cycles, published_versions
-from programs import eras
+from initiatives.selectors import (
+    Preliminary,
+    Summary,
+    latest_publication,
+    preliminary_progress,
+    published_cycles,
+    published_schedule,
+    published_versions,
+    released_summaries,
+    report_cycle,
+)
 from programs.models import Department, Program, ReportingCycle
 
 STATUS_ORDER = [s.value for s in Status]
-
-
-def status_label(value: str | None) -> str:
-    """The Japanese (or translated) label of a status value; '' for none."""
-    return str(Status(value).label) if value in Status.values else ""
 
 
 def current_program() -> Program | None:
@@ -29,38 +38,54 @@ def current_program() -> Program | None:
     return Program.objects.order_by("pk").first()
 
 
-def progress_percent(secured: int | None, target: int) -> str:
-    """Share of the target secured, one decimal ('39.9%'); '－' when there is no target or nothing recorded."""
-    if secured is None or not target:
-        return "－"
-    value = (Decimal(secured) * 100 / Decimal(target)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value}%"
+def publication_date(version: PublishedVersion):
+    """公開日 as citizens read it: the release date of the version's report; a preliminary (速報)
+    version's own publication day, in Japan time."""
+    if version.cycle.is_released:
+        return version.cycle.released_on
+    return timezone.localdate(version.published_at)
 
 
 # --- one initiative as published ------------------------------------------------------
 
 
 @dataclass
-class YearStep:
-    """One fiscal year of the work schedule, with what was published for it."""
+class PublishedYear:
+    """One fiscal year's record as it was published (data["years"])."""
 
-    fiscal_year: int
     record: dict
 
     @property
-    def reported(self) -> bool:
-        return bool(self.record.get("plan") or self.record.get("result"))
+    def fiscal_year(self) -> int:
+        return self.record["fiscal_year"]
 
     @property
-    def status_label(self) -> str:
-        return status_label(self.record.get("status")) if self.reported else ""
+    def status(self) -> str:
+        return self.record.get("status", "")
+
+    @property
+    def status_printed(self) -> str:
+        """「予定どおり進んでいる / 予定より遅れている（土木部）」, as the report prints it."""
+        splits = [(d.get("status"), d.get("label", "")) for d in self.record.get("department_statuses", [])]
+        return Status.as_printed(self.status, splits)
 
     @property
     def department_statuses(self) -> list[dict]:
-        return [
-            {**split, "status_label": status_label(split.get("status"))}
-            for split in self.record.get("department_statuses", [])
-        ]
+        return self.record.get("department_statuses", [])
+
+
+@dataclass
+class TimelineYear:
+    """A year of the four-year work schedule (作業工程): the planned step against what was reported.
+
+    `state` says where the year stands in the publication shown: "reported" (its record is
+    published), "unreported" (its time has come but nothing is published for it) or
+    "not_due" (a later year than the one reported: not yet due)."""
+
+    fiscal_year: int
+    step: str
+    state: str
+    published: PublishedYear | None = None
 
 
 @dataclass
@@ -69,6 +94,13 @@ class PublicInitiative:
 
     version: PublishedVersion
     program_years: range
+    preliminary: Preliminary | None = None  # set when the version's cycle is not released yet (速報)
+    released_cycle: ReportingCycle | None = None  # for a preliminary version: the released report that holds it
+
+    @property
+    def report(self) -> ReportingCycle | None:
+        """The released report the page belongs to (its neighbours are that report's initiatives)."""
+        return self.released_cycle if self.preliminary else self.cycle
 
     @property
     def data(self) -> dict:
@@ -79,30 +111,58 @@ class PublicInitiative:
         return self.version.number
 
     @property
+    def cycle(self) -> ReportingCycle:
+        return self.version.cycle
+
+    @property
     def status_label(self) -> str:
-        return status_label(self.version.status)
+        return Status.label_of(self.version.status)
 
     @property
-    def schedule(self) -> list[YearStep]:
-        """Each of the program's fiscal years, with the published record where there is one."""
-        by_year = {y["fiscal_year"]: y for y in self.data.get("years", [])}
-        years = sorted(set(self.program_years) | set(by_year))
-        return [YearStep(year, by_year.get(year, {})) for year in years]
+    def published_on(self):
+        return publication_date(self.version)
 
     @property
-    def reported_year(self) -> YearStep | None:
-        """The record of the fiscal year the publication reports on."""
-        record = next((y for y in self.data.get("years", []) if y["fiscal_year"] == self.version.cycle.fiscal_year), None)
-        return YearStep(self.version.cycle.fiscal_year, record) if record else None
+    def years(self) -> list[PublishedYear]:
+        """The published years, oldest first (the year-over-year table)."""
+        return [PublishedYear(y) for y in sorted(self.data.get("years", []), key=lambda y: y["fiscal_year"])]
+
+    @property
+    def timeline(self) -> list[TimelineYear]:
+        """Each of the program's fiscal years: the 作業工程 step, and the published record where there is one."""
+        published = {y.fiscal_year: y for y in self.years}
+        reported_to = self.cycle.fiscal_year
+        timeline = []
+        for item in published_schedule(self.data, self.program_years):
+            year = item["fiscal_year"]
+            state = "reported" if year in published else "not_due" if year > reported_to else "unreported"
+            timeline.append(TimelineYear(year, item["step"], state, published.get(year)))
+        return timeline
 
 
 def public_initiative(program: Program, number: int, cycle: ReportingCycle | None = None) -> PublicInitiative | None:
-    version = published_versions(program, cycle).filter(number=number).first()
-    return PublicInitiative(version, program.fiscal_years) if version else None
+    """The initiative as a released cycle's report published it (the archive), or its newest publication:
+    a preliminary one (速報) comes with how far its cycle's publication has come and the released report."""
+    if cycle is not None:
+        version = published_versions(program, cycle).filter(number=number).first()
+        return PublicInitiative(version, program.fiscal_years) if version else None
+    # Without a cycle: the newest publication. Its cycle is the latest released report (a release needs
+    # every initiative published in it), unless it is a preliminary one of a cycle not yet released.
+    version = latest_publication(program, number)
+    if version is None:
+        return None
+    initiative = PublicInitiative(version, program.fiscal_years, preliminary=preliminary_progress(version.cycle))
+    if initiative.preliminary:
+        released = report_cycle(program)
+        if released and released.publications.filter(number=number, is_latest_in_cycle=True).exists():
+            initiative.released_cycle = released
+    return initiative
 
 
-def neighbours(program: Program, number: int, cycle: ReportingCycle | None = None) -> tuple[dict | None, dict | None]:
-    """The previous and next published initiatives (by 管理番号): {'number', 'name'} or None."""
+def neighbours(program: Program, number: int, cycle: ReportingCycle | None) -> tuple[dict | None, dict | None]:
+    """The previous and next initiatives (by 管理番号) of a released report: {'number', 'name'} or None."""
+    if cycle is None:
+        return None, None
     versions = published_versions(program, cycle).values("number", "name")
     previous = versions.filter(number__lt=number).order_by("-number").first()
     following = versions.filter(number__gt=number).order_by("number").first()
@@ -110,105 +170,127 @@ def neighbours(program: Program, number: int, cycle: ReportingCycle | None = Non
 
 
 def earlier_publications(program: Program, number: int, *, shown_cycle: ReportingCycle) -> list[ReportingCycle]:
-    """Closed cycles, other than the one shown, in which this initiative was published (newest first)."""
+    """Released reports, other than the one shown, in which this initiative was published (newest first)."""
     return list(
-        ReportingCycle.objects.filter(
-            program=program,
-            state="closed",
-            publications__number=number,
-            publications__is_latest_in_cycle=True,
-        )
+        published_cycles(program)
+        .filter(publications__number=number, publications__is_latest_in_cycle=True)
         .exclude(pk=shown_cycle.pk)
         .distinct()
-        .order_by("-fiscal_year")
     )
+
+
+# --- the year-over-year views ----------------------------------------------------------------
+
+
+@dataclass
+class CycleColumn:
+    """One released report in the year-over-year views: its status mix."""
+
+    cycle: ReportingCycle
+    summary: Summary
+
+
+def released_columns(program: Program) -> list[CycleColumn]:
+    """Each released report with its summary, oldest first."""
+    return [CycleColumn(cycle, summary) for cycle, summary in released_summaries(program)]
+
+
+@dataclass
+class LedgerColumn:
+    """One released report in the ledger's year over year: the cumulative total at its initial budget."""
+
+    cycle: ReportingCycle
+    total: LedgerRow
+
+
+def released_ledger_columns(cycles: list[ReportingCycle], report: LedgerReport) -> list[LedgerColumn]:
+    """The cumulative amount secured as each released report printed it (cut at its initial budget)."""
+    return [LedgerColumn(cycle, report.total_to(cycle.budget_fiscal_year)) for cycle in cycles]
+
+
+def status_mix(columns: list[CycleColumn]) -> list[dict]:
+    """The status counts (and percentages) per released report, one row per status: the table beside the chart.
+    未報告 is a row of its own when any report has an initiative without a publication."""
+    rows = [
+        {
+            "key": status.value,
+            "label": status.label,
+            "cells": [
+                {"count": c.summary.total.counts[status.value], "percent": c.summary.total.percent(status.value)}
+                for c in columns
+            ],
+        }
+        for status in Status
+    ]
+    if any(c.summary.total.not_reported for c in columns):
+        rows.append(
+            {
+                "key": "not_reported",
+                "label": Status.label_of(""),
+                "cells": [{"count": c.summary.total.not_reported, "percent": None} for c in columns],
+            }
+        )
+    return rows
 
 
 # --- the ledger with the initiatives that contribute -------------------------------------
 
 
 @dataclass
-class LedgerRow:
-    line: LedgerLine
-    cumulative: int | None
-    progress: str
-    bar_percent: int
-    by_year: list[int | None]
-    contributors: list[dict] = field(default_factory=list)
-
-
-@dataclass
 class PublicLedger:
-    ledger: Ledger
-    up_to: int | None
-    groups: list[tuple[str, LedgerRow, list[LedgerRow]]]
-    total: LedgerRow
+    """The ledger of the released report (cut at its initial budget) and the published initiatives behind it."""
+
+    report: LedgerReport
+    cycle: ReportingCycle | None
     unassigned: list[dict]
 
     @property
-    def notes(self) -> list[str]:
-        """The entries' notes (e.g. that a figure sums two budgets), each once."""
-        notes = [
-            entry.note
-            for _label, _subtotal, rows in self.groups
-            for row in rows
-            for entry in row.line.category.entries.all()
-            if entry.note
-        ]
-        return list(dict.fromkeys(notes))
+    def groups(self):
+        return self.report.groups
+
+    @property
+    def total(self) -> LedgerRow:
+        return self.report.total
+
+    @property
+    def up_to(self) -> int | None:
+        return self.report.up_to
 
     @property
     def fiscal_years(self) -> list[int]:
-        return self.ledger.fiscal_years
+        return self.report.fiscal_years
+
+    @property
+    def notes(self) -> list[str]:
+        return self.report.notes
 
 
-def _row(line: LedgerLine, up_to: int | None, years, contributors=()) -> LedgerRow:
-    cumulative = line.cumulative_to(up_to) if up_to else None
-    share = (cumulative or 0) / line.target_thousand_yen if line.target_thousand_yen else 0
-    return LedgerRow(
-        line=line,
-        cumulative=cumulative,
-        progress=progress_percent(cumulative, line.target_thousand_yen),
-        bar_percent=max(0, min(100, round(share * 100))),
-        by_year=[line.secured_by_year.get(year) for year in years],
-        contributors=list(contributors),
-    )
-
-
-def public_ledger(program: Program, *, with_contributors: bool = True) -> PublicLedger:
-    """The ledger (targets, secured per year and cumulative, progress) and, per category, the
-    published initiatives linked to it; initiatives with a secured amount but no category are listed apart."""
-    ledger = program_ledger(program)
-    up_to = ledger.latest_fiscal_year
-    by_category: dict[str, list[dict]] = {}
+def public_ledger(program: Program, cycle: ReportingCycle | None, *, with_contributors: bool = True) -> PublicLedger:
+    """The ledger as the released report `cycle` prints it (targets, secured per budget year up to its
+    cut, cumulative, progress) and, per category, the report's initiatives linked to it; initiatives with
+    a secured amount but no category are listed apart."""
+    report = ledger_report(program, cycle.budget_fiscal_year if cycle else None)
     unassigned: list[dict] = []
-    if with_contributors:
-        versions = published_versions(program).exclude(
+    if with_contributors and cycle is not None:
+        rows = {row.line.name: row for row in report.categories()}
+        versions = published_versions(program, cycle).exclude(
             Q(secured_amount_thousand_yen__isnull=True) & Q(data__ledger_category=None)
         ).values("number", "name", "secured_amount_thousand_yen", "data__ledger_category")
         for version in versions:
             item = {"number": version["number"], "name": version["name"], "amount": version["secured_amount_thousand_yen"]}
-            category = version["data__ledger_category"]
-            if category:
-                by_category.setdefault(category, []).append(item)
+            row = rows.get(version["data__ledger_category"])
+            if row is not None:
+                row.contributors.append(item)
             else:
                 unassigned.append(item)
-    groups = [
-        (
-            group.label,
-            _row(group.subtotal, up_to, ledger.fiscal_years),
-            [_row(line, up_to, ledger.fiscal_years, by_category.get(line.name, [])) for line in group.lines],
-        )
-        for group in ledger.groups
-    ]
-    return PublicLedger(ledger=ledger, up_to=up_to, groups=groups, total=_row(ledger.total, up_to, ledger.fiscal_years), unassigned=unassigned)
+    return PublicLedger(report=report, cycle=cycle, unassigned=unassigned)
 
 
 # --- departments ------------------------------------------------------------------------
 
 
 def departments_with_publications(program: Program):
-    """Departments responsible for at least one currently published initiative, with how many."""
+    """Departments responsible for at least one initiative of the released report, with how many."""
     current = published_versions(program).values("pk")
     return (
         Department.objects.filter(responsibilities__initiative__program=program)
@@ -226,7 +308,3 @@ def departments_with_publications(program: Program):
 
 def archive_cycles(program: Program):
     return published_cycles(program)
-
-
-def era_label(fiscal_year: int | None) -> str:
-    return eras.fiscal_year_label_with_western(fiscal_year) if fiscal_year else ""

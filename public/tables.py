@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from initiatives.models import PublishedVersion
+from initiatives.models import PublishedVersion, Status
 from programs import money
 from programs.spreadsheets import cell_values, csv_cell, keep_texts_as_text
 
-from .selectors import STATUS_ORDER, status_label
+from .selectors import STATUS_ORDER, publication_date
 
 
 class PublishedInitiativeTable(tables.Table):
@@ -55,7 +55,7 @@ class PublishedInitiativeTable(tables.Table):
         return format_html_join("、", "{}", ((unit["department"],) for unit in value))
 
     def render_status(self, record):
-        return format_html('<span class="status status-{}">{}</span>', record.status, status_label(record.status))
+        return format_html('<span class="status status-{}">{}</span>', record.status, Status.label_of(record.status))
 
     def order_status(self, queryset, is_descending):
         """In the report's column order (実施済み → 実施不可), not alphabetically by code."""
@@ -75,11 +75,11 @@ COLUMNS = [
     (_("視点"), lambda v: v.pillar.perspective.name),
     (_("柱"), lambda v: str(v.pillar)),
     (_("所管部局"), lambda v: "、".join(v.data.get("departments_display", []))),
-    (_("進行状況"), lambda v: status_label(v.status)),
+    (_("進行状況"), lambda v: Status.label_of(v.status)),
     (_("進行状況（記載どおり）"), lambda v: v.data.get("status_notes") or ""),
     (_("財源確保額（千円）"), lambda v: v.secured_amount_thousand_yen),
     (_("報告期"), lambda v: v.cycle.label),
-    (_("公開日"), lambda v: v.published_at.date().isoformat()),
+    (_("公開日"), lambda v: publication_date(v).isoformat()),
 ]
 
 

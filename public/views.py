@@ -15,12 +15,13 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from initiatives.models import PublishedVersion, Status
+from initiatives.opendata import FORMAT as OPEN_DATA_FORMAT
 from initiatives.opendata import export_published_program
-from initiatives.selectors import published_summary, published_versions
+from initiatives.selectors import published_summary, published_versions, report_cycle
 from programs.models import Department, ReportingCycle
 
 from . import selectors
-from .charts import status_chart
+from .charts import cycles_chart, status_chart
 from .filters import PublishedInitiativeFilter
 from .tables import PublishedInitiativeTable, initiatives_csv, initiatives_workbook
 
@@ -31,8 +32,8 @@ DOWNLOADS = {
 
 
 def report_links(cycle: ReportingCycle | None) -> list[dict]:
-    """Links to the cycle's annual report (PDF, Excel)."""
-    if cycle is None:
+    """Links to a released cycle's annual report (PDF, Excel); none for a cycle not yet released."""
+    if cycle is None or not cycle.is_released:
         return []
     return [
         {"url": reverse("reports:annual-pdf", args=[cycle.pk]), "label": _("年次報告（PDF）")},
@@ -54,8 +55,7 @@ def _download(versions, fmt: str, filename: str) -> HttpResponse:
     return response
 
 
-def _summary_context(program, cycle=None) -> dict:
-    summary = published_summary(program, cycle)
+def _summary_context(summary) -> dict:
     return {
         "summary": summary,
         "chart": status_chart(summary),
@@ -67,15 +67,23 @@ def _summary_context(program, cycle=None) -> dict:
 
 
 def summary(request):
+    """The released report's page 1 (status per pillar, the ledger's progress) and its year over year."""
     program = selectors.current_program()
-    context = {"program": program}
+    context = {"program": program, "has_publications": False}
     if program is not None:
-        context.update(_summary_context(program))
-        context["ledger"] = selectors.public_ledger(program, with_contributors=False)
-        context["behind"] = published_versions(program).filter(status=Status.BEHIND).values("number", "name")
-        latest = selectors.archive_cycles(program).first()
-        context["latest_cycle"] = latest
-        context["report_links"] = report_links(latest)
+        columns = selectors.released_columns(program)
+        cycle = columns[-1].cycle if columns else None
+        if cycle is not None:
+            context.update(_summary_context(columns[-1].summary))
+        context.update(
+            cycle=cycle,
+            ledger=selectors.public_ledger(program, cycle, with_contributors=False),
+            columns=columns,
+            cycles_chart=cycles_chart(columns),
+            status_mix=selectors.status_mix(columns),
+            behind=published_versions(program, cycle).filter(status=Status.BEHIND).values("number", "name") if cycle else [],
+            report_links=report_links(cycle),
+        )
     return render(request, "public/summary.html", context)
 
 
@@ -89,14 +97,14 @@ class InitiativeListView(SingleTableMixin, FilterView):
     table_class = PublishedInitiativeTable
     table_pagination = {"per_page": 25}
     template_name = "public/initiative_list.html"
-    cycle = None
 
     def dispatch(self, request, *args, **kwargs):
         self.program = selectors.current_program()
+        self.cycle = report_cycle(self.program) if self.program else None  # the released report
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        if self.program is None:
+        if self.cycle is None:
             return PublishedVersion.objects.none()
         return published_versions(self.program, self.cycle)
 
@@ -122,18 +130,20 @@ class InitiativeListView(SingleTableMixin, FilterView):
         context.update(
             program=self.program,
             query=query.urlencode(),
-            has_publications=self.get_queryset().exists(),
+            has_publications=self.cycle is not None,  # a released report holds every initiative
         )
         return context
 
 
 def initiative_detail(request, number: int, cycle_id: int | None = None):
+    """The initiative's newest publication (labelled 速報 while its cycle is not released), or, under
+    /archive/, as a released report published it."""
     program = _program_or_404()
-    cycle = get_object_or_404(ReportingCycle, pk=cycle_id, program=program) if cycle_id else None
+    cycle = get_object_or_404(selectors.archive_cycles(program), pk=cycle_id) if cycle_id else None
     initiative = selectors.public_initiative(program, number, cycle)
     if initiative is None:
         raise Http404(_("この管理番号の取組は公開されていません。"))
-    previous, following = selectors.neighbours(program, number, cycle)
+    previous, following = selectors.neighbours(program, number, cycle or initiative.report)
     return render(
         request,
         "public/initiative_detail.html",
@@ -143,7 +153,7 @@ def initiative_detail(request, number: int, cycle_id: int | None = None):
             "archive_cycle": cycle,
             "previous": previous,
             "next": following,
-            "earlier": selectors.earlier_publications(program, number, shown_cycle=initiative.version.cycle),
+            "earlier": selectors.earlier_publications(program, number, shown_cycle=initiative.cycle),
         },
     )
 
@@ -152,10 +162,13 @@ def initiative_detail(request, number: int, cycle_id: int | None = None):
 
 
 def ledger(request):
+    """The released report's ledger, and the cumulative amount of each released report against the target."""
     program = _program_or_404()
-    context = {"program": program, "has_publications": published_versions(program).exists()}
-    if context["has_publications"]:
-        context["ledger"] = selectors.public_ledger(program)
+    cycles = list(selectors.archive_cycles(program).order_by("fiscal_year"))
+    context = {"program": program, "has_publications": bool(cycles)}  # a released report holds every initiative
+    if cycles:
+        ledger = selectors.public_ledger(program, cycles[-1])
+        context.update(ledger=ledger, columns=selectors.released_ledger_columns(cycles, ledger.report))
     return render(request, "public/ledger.html", context)
 
 
@@ -190,7 +203,7 @@ def department_detail(request, pk: int):
 
 def opendata(request):
     program = selectors.current_program()
-    return render(request, "public/opendata.html", {"program": program})
+    return render(request, "public/opendata.html", {"program": program, "format": OPEN_DATA_FORMAT})
 
 
 def opendata_json(request):
@@ -235,7 +248,13 @@ def archive_cycle(request, cycle_id: int):
     return render(
         request,
         "public/archive_cycle.html",
-        {"program": program, "cycle": cycle, "table": table, "report_links": report_links(cycle), **_summary_context(program, cycle)},
+        {
+            "program": program,
+            "cycle": cycle,
+            "table": table,
+            "report_links": report_links(cycle),
+            **_summary_context(published_summary(program, cycle)),
+        },
     )
 
 

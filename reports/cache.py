@@ -1,11 +1,14 @@
 """Built reports kept on disk, one file per cycle, format and state of the cycle's publications.
 
 A file is named by the cycle and a fingerprint of what it was built from: the cycle's
-publications (how many, the latest id and time), the program's frame and the ledger.
-A new publication in the cycle changes the fingerprint, so the next request builds a
-new file; the `published` signal also deletes the cycle's files at once. Files are
-written to a temporary name and moved into place (os.replace), so a reader never sees
-half a file, and two builds at the same time simply both succeed.
+state (a release turns the staff preview into the public report), its texts, its
+publications (how many, the latest id and time), the program's frame and the ledger up to
+the cycle's initial budget. A new publication or the release changes the fingerprint, so
+the next request builds a new file; the `published` signal also deletes the cycle's files
+at once. Files are written to a temporary name and moved into place (os.replace), so a
+reader never sees half a file, and two builds at the same time simply both succeed.
+Reports are the city's Japanese document: they are built in Japanese whatever the language
+of the request that asks first.
 """
 import hashlib
 import os
@@ -14,14 +17,15 @@ import unicodedata
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
 
 from finance.models import LedgerEntry
 from programs.models import Pillar
 
-from .selectors import publication_state
+from .selectors import PREVIEW_MARK, publication_state
 
 # Bump when the layout of a report changes, so that files built by older code are not served.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 FORMATS = {
     "pdf": ("application/pdf", "pdf"),
@@ -43,10 +47,12 @@ def builder(fmt: str):
 
 
 def filename(cycle, fmt: str) -> str:
-    """行財政改革推進プログラム2024_令和7年度当初.pdf: the program's name (full-width digits narrowed) and the cycle."""
+    """行財政改革推進プログラム2024_令和7年度当初.pdf: the program's name (full-width digits narrowed) and the cycle;
+    a cycle not yet released gets …_令和8年度当初_公表前（確認用）.pdf (a staff preview)."""
     name = unicodedata.normalize("NFKC", f"{cycle.program.name}_{cycle.label}")
     name = "".join("_" if c in '\\/:*?"<>|' or c.isspace() else c for c in name)
-    return f"{name}.{FORMATS[fmt][1]}"
+    preview = "" if cycle.is_released else f"_{PREVIEW_MARK}"
+    return f"{name}{preview}.{FORMATS[fmt][1]}"
 
 
 def report_file(cycle, fmt: str) -> Path | None:
@@ -66,17 +72,22 @@ def fingerprint(cycle) -> str | None:
     if not state["count"]:
         return None
     program = cycle.program
-    ledger = LedgerEntry.objects.filter(category__program=program).order_by("pk").values_list(
-        "pk", "category__name", "category__target_thousand_yen", "fiscal_year", "secured_thousand_yen", "note"
+    ledger = (
+        LedgerEntry.objects.filter(category__program=program, fiscal_year__lte=cycle.budget_fiscal_year)
+        .order_by("pk")
+        .values_list("pk", "category__name", "category__target_thousand_yen", "fiscal_year", "secured_thousand_yen", "note")
     )
     pillars = Pillar.objects.filter(program=program).order_by("pk").values_list("pk", "numeral", "name", "perspective__name")
     parts = [
         LAYOUT_VERSION,
         cycle.label,
+        cycle.state,
+        cycle.introduction,
+        str(cycle.as_of),
+        str(cycle.released_on),
+        cycle.cumulative_label,
         str(sorted(state.items())),
         program.name,
-        program.introduction,
-        program.as_of.isoformat(),
         str(program.fiscal_target_thousand_yen),
         str(list(ledger)),
         str(list(pillars)),
@@ -96,7 +107,8 @@ def cached_report(cycle, fmt: str, build) -> Path | None:
     path = _path(cycle, fmt, key)
     if path.exists():
         return path
-    data = build(cycle)
+    with translation.override(settings.LANGUAGE_CODE):
+        data = build(cycle)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".building-", suffix=path.suffix)
     try:

@@ -14,7 +14,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from initiatives.models import Status
 
-from .selectors import AnnualReport, annual_report
+from .selectors import PREVIEW_MARK, AnnualReport, annual_report
 
 FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansJP-Regular.otf"
 
@@ -50,6 +50,7 @@ def render_annual_html(report: AnnualReport) -> str:
             "statuses": Status.choices,
             "ledger_lines": report.ledger_lines(),
             "toc_columns": toc_columns(report),
+            "preview_mark": PREVIEW_MARK,
         },
     )
 

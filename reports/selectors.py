@@ -2,20 +2,31 @@
 
 Both the PDF and the workbook are built from `annual_report(cycle)`: the published
 version of each initiative (its open-data `data`, never the working records), the
-published summary and the program's ledger, grouped by perspective and pillar in the
-report's order. The queries do not grow with the number of initiatives.
+published summary and the program's ledger cut at the cycle's initial budget, grouped by
+perspective and pillar in the report's order. The texts (introduction, 基準日, the
+ledger's "up to" label) are the cycle's. A cycle not yet released gives a staff preview,
+marked as such. The queries do not grow with the number of initiatives.
 """
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 
-from finance.selectors import Ledger, program_ledger
+from finance.selectors import LedgerReport, LedgerRow, ledger_report
 from initiatives.models import PublishedVersion, Status
-from initiatives.selectors import Summary, published_summary, published_versions
+from initiatives.selectors import Summary, published_schedule, published_summary, published_versions
 from programs import eras
 from programs.models import Perspective, Pillar, Program, ReportingCycle
 
-STATUS_LABELS = {value: str(label) for value, label in Status.choices}
+# How a staff preview of a cycle not yet released is marked: on the cover, in every page's header and in the file name.
+PREVIEW_MARK = "公表前（確認用）"
+
+
+def printed_status(record: dict) -> list[str]:
+    """進行状況 of a published year as printed, one line per status: the record's, then each department's part."""
+    if not record:
+        return []
+    splits = [(split.get("status"), split.get("label", "")) for split in record.get("department_statuses", [])]
+    return Status.printed_lines(record.get("status"), splits)
 
 
 @dataclass
@@ -47,31 +58,22 @@ class InitiativeSheet:
 
     @property
     def schedule(self) -> list[dict]:
-        """作業工程: the step of each of the program's years ('' where none is planned)."""
-        by_year = {y["fiscal_year"]: y for y in self.years}
+        """作業工程: the step of each of the program's four years ('' where none is planned)."""
         return [
-            {"fiscal_year": year, "label": eras.fiscal_year_label(year), "step": by_year.get(year, {}).get("schedule_step", "")}
-            for year in self.program_years
+            {**step, "label": eras.fiscal_year_label(step["fiscal_year"])}
+            for step in published_schedule(self.data, self.program_years)
         ]
 
     @property
     def status_lines(self) -> list[str]:
         """進行状況 as printed, one line per status: the record's, then each department's (split statuses)."""
-        record = self.record
-        if not record:
-            return []
-        lines = [STATUS_LABELS.get(record["status"], record["status"])]
-        lines += [
-            f"{STATUS_LABELS.get(split['status'], split['status'])}（{split['label']}）"
-            for split in record.get("department_statuses", [])
-        ]
-        return lines
+        return printed_status(self.record)
 
     @property
     def status_label(self) -> str:
         """The status that counts in the summary (a split status counts as behind)."""
         status = self.data.get("status")
-        return STATUS_LABELS.get(status, "") if status else ""
+        return Status.label_of(status) if status else ""
 
     @property
     def departments(self) -> list[str]:
@@ -95,7 +97,7 @@ class AnnualReport:
     program: Program
     cycle: ReportingCycle
     summary: Summary
-    ledger: Ledger
+    ledger: LedgerReport
     perspectives: list[PerspectiveSection]
     pillars: dict[int, Pillar] = field(default_factory=dict)  # with their perspectives loaded
 
@@ -104,43 +106,45 @@ class AnnualReport:
         return f"{self.program.name}の進行状況"
 
     @property
+    def is_preview(self) -> bool:
+        """A cycle not yet released: its report is a staff preview (公表前（確認用）), never the public one."""
+        return not self.cycle.is_released
+
+    @property
+    def introduction(self) -> str:
+        """The report's opening paragraphs: the cycle's own text."""
+        return self.cycle.introduction
+
+    @property
+    def as_of(self):
+        """基準日: the cycle's date (its release date until one is set)."""
+        return self.cycle.as_of or self.cycle.released_on
+
+    @property
     def initiatives(self) -> list[InitiativeSheet]:
         return [i for p in self.perspectives for s in p.pillars for i in s.initiatives]
 
     @property
     def ledger_fiscal_year(self) -> int:
         """The ledger is cut at the initial budget the cycle is reported with (令和7年度当初 → FY2025)."""
-        return self.cycle.fiscal_year + 1
+        return self.cycle.budget_fiscal_year
 
     @property
     def ledger_fiscal_years(self) -> list[int]:
         """The budget years whose amounts the report may include, up to the cut."""
-        return [year for year in self.program.fiscal_years if year <= self.ledger_fiscal_year]
+        return self.ledger.fiscal_years
 
     @property
     def ledger_cumulative_label(self) -> str:
-        return f"{self.cycle.label}までの累計"
+        return self.cycle.cumulative_label
 
     @property
     def ledger_target_label(self) -> str:
         return f"{eras.fiscal_year_label(self.program.end_fiscal_year)}当初予算編成までに累計{self.program.fiscal_target_oku_yen}億円"
 
-    def ledger_lines(self) -> list[dict]:
+    def ledger_lines(self) -> list[LedgerRow]:
         """The ledger table in the report's order (each group's subtotal, its categories; the total), in 千円."""
-        lines = []
-        for line in [line for g in self.ledger.groups for line in (g.subtotal, *g.lines)] + [self.ledger.total]:
-            lines.append(
-                {
-                    "name": line.name,
-                    "kind": line.kind,
-                    "group": line.category.get_group_display() if line.category else line.name,
-                    "target": line.target_thousand_yen,
-                    "by_year": {year: line.secured_by_year.get(year) for year in self.ledger_fiscal_years},
-                    "cumulative": line.cumulative_to(self.ledger_fiscal_year),
-                    "note": "；".join(e.note for e in line.category.entries.all() if e.note) if line.category else "",
-                }
-            )
-        return lines
+        return self.ledger.rows()
 
 
 def has_publications(cycle: ReportingCycle) -> bool:
@@ -181,7 +185,7 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
         program=program,
         cycle=cycle,
         summary=published_summary(program, cycle),
-        ledger=program_ledger(program),
+        ledger=ledger_report(program, cycle.budget_fiscal_year),
         perspectives=[p for p in perspectives if p.pillars],
         pillars={pk: section.pillar for pk, section in pillar_sections.items()},
     )

@@ -1,9 +1,13 @@
-"""Downloads of the annual reports: public, anonymous, built from the cycle's published versions.
+"""Downloads of the annual reports, built from the cycle's published versions.
 
+Anyone may download the report of a released cycle (公表済み). A cycle not yet released
+has no public report: staff may download it as a preview, marked 「公表前（確認用）」 on
+the cover and in the file name, and never kept by a shared cache.
 The Excel import for departments (staff only) lives in import_views.py.
 """
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from programs.models import ReportingCycle
@@ -11,19 +15,29 @@ from programs.models import ReportingCycle
 from . import cache
 
 
+def _not_available(request, message: str):
+    return render(request, "reports/not_available.html", {"message": message}, status=404)
+
+
 def _download(request, cycle_id: int, fmt: str):
     cycle = get_object_or_404(ReportingCycle.objects.select_related("program"), pk=cycle_id)
+    preview = not cycle.is_released
+    if preview and not (request.user.is_authenticated and request.user.is_staff):
+        return _not_available(request, _("この報告期はまだ公表されていないため、年次報告はまだありません。"))
     path = cache.report_file(cycle, fmt)
     if path is None:
-        raise Http404(_("この報告期には公開された取組がないため、年次報告はまだありません。"))
+        return _not_available(request, _("この報告期には公開された取組がないため、年次報告はまだありません。"))
     response = FileResponse(
         open(path, "rb"),
         as_attachment=True,
         filename=cache.filename(cycle, fmt),
         content_type=cache.FORMATS[fmt][0],
     )
-    # short: a publication rebuilds the file, and readers should see it within a minute
-    response["Cache-Control"] = "public, max-age=60"
+    if preview:
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        # short: a publication rebuilds the file, and readers should see it within a minute
+        response["Cache-Control"] = "public, max-age=60"
     return response
 
 

@@ -1,6 +1,6 @@
 """The annual report as an Excel workbook (openpyxl), from the cycle's published versions only.
 
-Four sheets: 概要 (the status table per pillar with percentages, as of the program's date),
+Four sheets: 概要 (the status table per pillar with percentages, as of the cycle's 基準日),
 取組一覧 (one row per initiative, every field), 年度別計画・実績 (one row per initiative and
 year) and 財源確保 (the ledger: targets, amounts per budget year and cumulative, in 千円).
 Figures are numbers with number formats, never text, so they can be summed and filtered;
@@ -23,7 +23,7 @@ from initiatives.models import Status
 from programs import eras
 from programs.spreadsheets import as_text, cell_value
 
-from .selectors import STATUS_LABELS, AnnualReport, annual_report
+from .selectors import PREVIEW_MARK, AnnualReport, annual_report, printed_status
 
 FONT_NAME = "游ゴシック"
 THOUSAND_YEN = "#,##0"
@@ -185,7 +185,7 @@ def _summary_columns() -> list[Column]:
         columns.append(Column(f"{status.label}\n（件数）", "number", width=14))
         if status in Status.counted_in_percentages():
             columns.append(Column(f"{status.label}\n（割合）", "number", width=14))
-    columns.append(Column("未公開\n（件数）", "number", width=10))
+    columns.append(Column(f"{Status.label_of('')}\n（件数）", "number", width=10))
     return columns
 
 
@@ -201,7 +201,7 @@ def _initiative_rows(report: AnnualReport) -> list[list]:
             "\n".join(sheet.departments),
             sheet.data.get("fiscal_target", ""),
             sheet.data.get("background", ""),
-            record.get("schedule_step", ""),
+            *(step["step"] for step in sheet.schedule),
             record.get("plan", ""),
             record.get("result", ""),
             " / ".join(sheet.status_lines),
@@ -215,7 +215,7 @@ def _initiative_rows(report: AnnualReport) -> list[list]:
     return rows
 
 
-def _initiative_columns(fiscal_year: int) -> list[Column]:
+def _initiative_columns(fiscal_year: int, program_years) -> list[Column]:
     year = eras.fiscal_year_label(fiscal_year)
     return [
         Column("管理番号", "number", width=10),
@@ -225,7 +225,7 @@ def _initiative_columns(fiscal_year: int) -> list[Column]:
         Column("所管部局", width=36),
         Column("財源確保目標額", width=16),
         Column("令和5年度までの経過や背景", "long"),
-        Column(f"作業工程（{year}）", width=30),
+        *[Column(f"作業工程（{eras.fiscal_year_label(y)}）", width=24) for y in program_years],
         Column(f"計画（{year}）", "long"),
         Column(f"実績（{year}）", "long"),
         Column("進行状況", width=30),
@@ -241,18 +241,17 @@ def _initiative_columns(fiscal_year: int) -> list[Column]:
 def _year_rows(report: AnnualReport) -> list[list]:
     rows = []
     for sheet in report.initiatives:
+        steps = {step["fiscal_year"]: step["step"] for step in sheet.schedule}
         for year in sheet.years:
-            statuses = [STATUS_LABELS.get(year["status"], year["status"])]
-            statuses += [f"{STATUS_LABELS.get(s['status'], s['status'])}（{s['label']}）" for s in year.get("department_statuses", [])]
             rows.append([
                 sheet.number,
                 sheet.name,
                 eras.fiscal_year_label(year["fiscal_year"]),
                 year["fiscal_year"],
-                year.get("schedule_step", ""),
+                steps.get(year["fiscal_year"], ""),
                 year.get("plan", ""),
                 year.get("result", ""),
-                " / ".join(statuses),
+                " / ".join(printed_status(year)),
                 year.get("delay_reason", ""),
                 year.get("secured_amount_thousand_yen"),
                 year.get("secured_amount_note", ""),
@@ -287,18 +286,19 @@ def _ledger(report: AnnualReport) -> tuple[list[Column], list[list]]:
         Column("備考", width=40),
     ]
     rows = []
-    for line in report.ledger_lines():
-        total = line["kind"] != "category"
-        cumulative = line["cumulative"]
-        share = cumulative / line["target"] if cumulative is not None and line["target"] else None
+    for row in report.ledger_lines():
+        kind, name, target = row.line.kind, row.line.name, row.line.target_thousand_yen
+        total = kind != "category"
+        cumulative = row.cumulative
+        share = cumulative / target if cumulative is not None and target else None
         rows.append([
-            Value(line["group"] if line["kind"] != "total" else "合計", total),
-            Value(line["name"] if line["kind"] == "category" else f"{line['name']}（計）" if line["kind"] == "group" else line["name"], total),
-            Value(line["target"], total),
-            *[Value(line["by_year"][y], total) for y in years],
+            Value(row.group_label if kind != "total" else "合計", total),
+            Value(name if kind == "category" else f"{name}（計）" if kind == "group" else name, total),
+            Value(target, total),
+            *[Value(amount, total) for amount in row.by_year],
             Value(cumulative, total),
             Value(share, total, "0.0%" if share is not None else None),
-            Value(line["note"], total),
+            Value(row.note, total),
         ])
     return columns, rows
 
@@ -309,16 +309,21 @@ def build_annual_workbook(cycle) -> bytes:
     workbook = Workbook(write_only=True)
     for name, attributes in STYLES.items():
         workbook.add_named_style(NamedStyle(name=name, **attributes))
-    program = report.program
+    title = f"{report.title}（{cycle.label}）" + (f"【{PREVIEW_MARK}】" if report.is_preview else "")
+    as_of = report.as_of
     _write_sheet(
         workbook, "概要", _summary_columns(), _summary_rows(report),
         preamble=[
-            f"{report.title}（{cycle.label}）",
-            f"基準日: {program.as_of.year}年{program.as_of.month}月{program.as_of.day}日　報告対象: {eras.fiscal_year_label_with_western(cycle.fiscal_year)}",
+            title,
+            (f"基準日: {as_of.year}年{as_of.month}月{as_of.day}日　" if as_of else "")
+            + f"報告対象: {eras.fiscal_year_label_with_western(cycle.fiscal_year)}",
+            *([f"{PREVIEW_MARK}：この報告期はまだ公表されていません。職員の確認用です。"] if report.is_preview else []),
             "※ 実施年度未到来及び実施不可の件数は割合算出上の数値に算入していません。分割された進行状況（一部の部局が遅れている）は「予定より遅れている」として数えています。",
         ],
     )
-    _write_sheet(workbook, "取組一覧", _initiative_columns(cycle.fiscal_year), _initiative_rows(report))
+    _write_sheet(
+        workbook, "取組一覧", _initiative_columns(cycle.fiscal_year, report.program.fiscal_years), _initiative_rows(report)
+    )
     _write_sheet(workbook, "年度別計画・実績", YEAR_COLUMNS, _year_rows(report))
     columns, rows = _ledger(report)
     _write_sheet(
@@ -328,7 +333,7 @@ def build_annual_workbook(cycle) -> bytes:
             "単位：千円。一般会計における取組を集計したものです。各項目の額の合計が小計・合計になります。",
         ],
     )
-    workbook.properties.title = cell_value(f"{report.title}（{cycle.label}）")
+    workbook.properties.title = cell_value(title)
     workbook.properties.creator = "reformtracker"
     output = io.BytesIO()
     workbook.save(output)

@@ -6,7 +6,7 @@
 """
 from django import template
 
-from public.selectors import status_label as _status_label
+from initiatives.models import Status
 
 register = template.Library()
 
@@ -26,7 +26,8 @@ SECTIONS = {
 
 @register.filter
 def status_label(value):
-    return _status_label(value)
+    """The status's label in the active language (未報告 when there is none)."""
+    return Status.label_of(value)
 
 
 @register.filter

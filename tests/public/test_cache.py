@@ -3,6 +3,8 @@ import pytest
 from django.urls import reverse
 
 from initiatives import services
+from initiatives.models import Status
+from tests.reports.conftest import publish as publish_record
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +16,7 @@ def page_cache_on(settings):
 
 def publish(world, number, *, result, capture):
     record = world.record(number)
-    services.record_update(record=record, by=world.editor_somu, data={"result": result})
+    services.record_update(record=record, by=world.editor_somu, data={"result": result, "status": Status.ON_SCHEDULE})
     services.record_submit(record=world.record(number), by=world.editor_somu)
     services.record_approve(record=world.record(number), by=world.reviewer)
     with capture(execute=True):
@@ -91,3 +93,28 @@ def test_processes_share_pages_and_each_sees_a_publication(world, django_capture
     publish(world, 1, result="次の実績", capture=django_capture_on_commit_callbacks)
     for worker in (first_worker, second_worker):
         assert "次の実績" in worker.get(url).content.decode()
+
+
+def test_releasing_a_cycle_starts_a_new_generation_once(client, world, django_capture_on_commit_callbacks):
+    """A preliminary publication changes the initiative's page only; the release (one ReportingCycle save)
+    invalidates every page once, and the summary then shows the new report."""
+    summary_url = reverse("public:summary")
+    assert "令和7年度当初" in client.get(summary_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in (1, 2, 3):
+            publish_record(world, number)
+        services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    before = client.get(summary_url)
+    assert before.context["cycle"] == world.released
+    assert client.get(summary_url)["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.cycle_release(cycle=world.cycle, by=world.reviewer)
+    invalidations = [c for c in callbacks if getattr(c, "__name__", "") == "invalidate"]
+    assert len(invalidations) == 1  # the cycle's post_save; nothing else invalidates again
+    for callback in callbacks:
+        callback()
+    after = client.get(summary_url)
+    assert after["X-Page-Cache"] == "miss"
+    assert after.context["cycle"] == world.cycle
+    assert "最新の報告：令和8年度当初" in after.content.decode()

@@ -2,8 +2,12 @@
 import pytest
 from django.urls import reverse
 
+import datetime
+
 from initiatives import services
-from initiatives.models import Initiative
+from initiatives.models import Initiative, PublishedVersion, Status
+from tests.factories import InitiativeFactory
+from tests.reports.conftest import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +34,11 @@ def test_schedule_is_an_ordered_list_of_the_four_program_years(client, published
     assert '<ol class="timeline">' in html
     for label in ["令和6年度（2024年度）", "令和7年度（2025年度）", "令和8年度（2026年度）", "令和9年度（2027年度）"]:
         assert label in html
-    assert [step.fiscal_year for step in response.context["initiative"].schedule] == [2024, 2025, 2026, 2027]
+    timeline = response.context["initiative"].timeline
+    assert [year.fiscal_year for year in timeline] == [2024, 2025, 2026, 2027]
+    assert timeline[0].step == "実態分析及び制度等の検討" and timeline[0].state == "reported"
+    assert [year.state for year in timeline[1:]] == ["not_due"] * 3  # visibly so, in words
+    assert html.count("これからの年度（まだ報告の時期ではありません）") == 3
 
 
 def test_split_status_is_shown_per_department(client, published_program):
@@ -58,15 +66,18 @@ def test_unknown_number_is_404(client, published_program):
 
 
 def test_unpublished_initiative_is_404(client, world):
-    assert Initiative.objects.filter(number=1).exists()
-    assert detail(client, 1).status_code == 404
+    InitiativeFactory(pillar=world.pillar, number=4)  # added after the report: never published
+    assert Initiative.objects.filter(number=4).exists()
+    assert detail(client, 4).status_code == 404
 
 
 def test_a_new_publication_links_to_the_earlier_cycle(client, published_program, reviewer):
     old_cycle = published_program.cycles.get()
     services.cycle_open(program=published_program, fiscal_year=2025, by=reviewer)
     record = Initiative.objects.get(number=1).years.get(fiscal_year=2025)
-    services.record_update(record=record, by=reviewer, data={"plan": "令和7年度の計画", "result": "令和7年度の新しい実績"})
+    services.record_update(
+        record=record, by=reviewer, data={"plan": "令和7年度の計画", "result": "令和7年度の新しい実績", "status": "on_schedule"}
+    )
     services.record_submit(record=record, by=reviewer)
     services.record_approve(record=record, by=reviewer)
     services.record_publish(record=record, by=reviewer)
@@ -87,3 +98,46 @@ def test_print_stylesheet_hides_navigation(client, published_program):
     assert "@media print" in css
     print_rules = css.split("@media print", 1)[1]
     assert ".site-nav" in print_rules and "display: none" in print_rules
+
+
+# --- two cycles: a preliminary publication (速報) beside the released report -----------------------
+
+
+def test_a_preliminary_publication_is_labelled_and_links_to_the_released_report(client, world):
+    publish(world, 1, result="令和7年度の実績（速報）")
+    response = detail(client, 1)
+    html = response.content.decode()
+    assert "速報：令和8年度当初の報告（3件中1件を公開済み・全体の公表前）" in html
+    assert "令和7年度の実績（速報）" in html
+    released_url = reverse("public:archive-initiative", args=[world.released.pk, 1])
+    assert released_url in html and "公表済みの報告（令和7年度当初）での内容を見る" in html
+    released = client.get(released_url).content.decode()
+    assert "速報" not in released and "令和7年度の実績（速報）" not in released
+    assert "速報" not in detail(client, 2).content.decode()  # not yet published in 令和8年度当初
+
+
+def test_the_page_compares_the_years_published_plan_result_and_status(client, world):
+    publish(world, 2, result="一部の工事が遅れた", status=Status.BEHIND, delay_reason="資材不足")
+    response = detail(client, 2)
+    initiative = response.context["initiative"]
+    assert [(y.fiscal_year, y.status) for y in initiative.years] == [(2024, "on_schedule"), (2025, "behind")]
+    assert [(y.fiscal_year, y.step, y.state) for y in initiative.timeline] == [
+        (2024, "検討", "reported"), (2025, "実施", "reported"), (2026, "", "not_due"), (2027, "", "not_due"),
+    ]
+    html = response.content.decode()
+    table = html.split('class="data-table years-table"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="row">令和6年度<br>' in table and '<th scope="row">令和7年度<br>' in table
+    for text in ["検討", "実施した", "一部の工事が遅れた", "資材不足", "予定どおり進んでいる", "予定より遅れている"]:
+        assert text in table
+    assert "作業工程の記載はありません" in html  # 2026 and 2027 plan no step
+
+
+def test_publication_date_is_the_release_date_or_the_preliminary_day_in_japan_time(client, world):
+    world.released.released_on = datetime.date(2025, 4, 1)
+    world.released.save()
+    assert '<time datetime="2025-04-01">' in detail(client, 1).content.decode()
+    version = publish(world, 1)
+    PublishedVersion.objects.filter(pk=version.pk).update(
+        published_at=datetime.datetime(2026, 3, 31, 16, 0, tzinfo=datetime.UTC)  # 2026-04-01 01:00 in Japan
+    )
+    assert '<time datetime="2026-04-01">' in detail(client, 1).content.decode()

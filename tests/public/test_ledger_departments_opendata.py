@@ -5,9 +5,11 @@ import io
 import pytest
 from django.urls import reverse
 
-from finance.models import LedgerCategory
+from initiatives import services
 from initiatives.models import Initiative
 from programs.models import Department
+from tests.factories import LedgerCategoryFactory, LedgerEntryFactory
+from tests.reports.conftest import publish, release
 
 pytestmark = pytest.mark.django_db
 
@@ -34,23 +36,44 @@ def test_ledger_lists_initiatives_with_a_secured_amount(client, published_progra
     assert next(item for item in ledger.unassigned if item["number"] == 40)["amount"] == 1_011_707
 
 
-def test_ledger_lists_the_initiatives_linked_to_a_category_once_published(client, published_program, reviewer):
-    from initiatives import services
-
-    category = LedgerCategory.objects.get(name="ふるさと納税の推進")
-    services.cycle_open(program=published_program, fiscal_year=2025, by=reviewer)
-    initiative = Initiative.objects.get(number=18)
-    services.initiative_update(initiative=initiative, by=reviewer, data={"ledger_category": category})
+def test_ledger_lists_the_initiatives_linked_to_a_category_once_released(client, world):
+    category = LedgerCategoryFactory(program=world.program, name="ふるさと納税の推進")
+    LedgerEntryFactory(category=category, fiscal_year=2025, secured_thousand_yen=100_000)
+    services.initiative_update(initiative=world.initiatives[1], by=world.reviewer, data={"ledger_category": category})
+    publish(world, 1)  # preliminary: the released report (令和7年度当初) had no category for it
     ledger = client.get(reverse("public:ledger")).context["ledger"]
-    assert all(not row.contributors for _l, _s, lines in ledger.groups for row in lines)  # not yet published
+    assert all(not row.contributors for row in ledger.report.categories())
 
-    record = initiative.years.get(fiscal_year=2025)
-    for action in (services.record_submit, services.record_approve, services.record_publish):
-        action(record=record, by=reviewer)
-    html = client.get(reverse("public:ledger")).content.decode()
-    rows = {row.line.name: row for _l, _s, lines in client.get(reverse("public:ledger")).context["ledger"].groups for row in lines}
-    assert [item["number"] for item in rows["ふるさと納税の推進"].contributors] == [18]
-    assert reverse("public:initiative-detail", args=[18]) in html
+    release(world.cycle, world.reviewer)
+    response = client.get(reverse("public:ledger"))
+    rows = {row.line.name: row for row in response.context["ledger"].report.categories()}
+    assert [item["number"] for item in rows["ふるさと納税の推進"].contributors] == [1]
+    assert reverse("public:initiative-detail", args=[1]) in response.content.decode()
+
+
+def test_ledger_is_cut_at_the_released_reports_budget_and_compares_the_reports(client, world):
+    category = LedgerCategoryFactory(program=world.program, target_thousand_yen=1_000_000)
+    LedgerEntryFactory(category=category, fiscal_year=2025, secured_thousand_yen=300_000)
+    LedgerEntryFactory(category=category, fiscal_year=2026, secured_thousand_yen=200_000)  # for 令和8年度当初
+    publish(world, 1)
+    response = client.get(reverse("public:ledger"))
+    ledger = response.context["ledger"]
+    assert ledger.cycle == world.released and ledger.up_to == 2025
+    assert ledger.total.cumulative == 300_000 and ledger.fiscal_years == [2024, 2025]
+    assert [(c.cycle, c.total.cumulative, c.total.progress) for c in response.context["columns"]] == [
+        (world.released, 300_000, "30.0%")
+    ]
+    html = response.content.decode()
+    assert "令和7年度当初までの累計" in html and "令和8年度当初" not in html
+
+    release(world.cycle, world.reviewer)
+    response = client.get(reverse("public:ledger"))
+    assert response.context["ledger"].total.cumulative == 500_000
+    assert [(c.cycle.label, c.total.cumulative, c.total.progress) for c in response.context["columns"]] == [
+        ("令和7年度当初", 300_000, "30.0%"), ("令和8年度当初", 500_000, "50.0%"),
+    ]
+    html = response.content.decode()
+    assert "令和8年度当初までの累計" in html and "ledger-cycles-table" in html
 
 
 # --- departments ---------------------------------------------------------------------------------
@@ -83,13 +106,13 @@ def test_unknown_department_is_404(client, published_program):
 def test_open_data_page_has_stable_urls_schema_and_licence(client, published_program):
     html = client.get(reverse("public:opendata")).content.decode()
     assert "/opendata/program.json" in html and "/opendata/initiatives.csv" in html
-    assert "CC BY 4.0" in html and "reformtracker/1" in html
+    assert "CC BY 4.0" in html and "reformtracker/2" in html
 
 
 def test_program_json_is_the_published_program_in_the_export_format(client, published_program):
     response = client.get(reverse("public:opendata-json"))
     document = response.json()
-    assert document["format"] == "reformtracker/1"
+    assert document["format"] == "reformtracker/2"
     assert len(document["initiatives"]) == 54
     assert document["summary"]["total"]["counts"]["behind"] == 4
     assert document["summary"]["total"]["percentages"]["on_schedule"] == "92.6%"

@@ -19,7 +19,9 @@ def unpublished_changes(published_program, reviewer):
     services.cycle_open(program=published_program, fiscal_year=2025, by=reviewer)
     initiative = Initiative.objects.get(number=30)
     record = initiative.years.get(fiscal_year=2025)
-    services.record_update(record=record, by=reviewer, data={"plan": "下書きの計画", "result": DRAFT_RESULT})
+    services.record_update(
+        record=record, by=reviewer, data={"plan": "下書きの計画", "result": DRAFT_RESULT, "status": "behind", "delay_reason": "理由"}
+    )
     services.initiative_update(initiative=initiative, by=reviewer, data={"next_steps": DRAFT_NEXT_STEPS})
     services.record_submit(record=record, by=reviewer)
     services.record_return(record=record, by=reviewer, comment=COMMENT)
@@ -66,7 +68,14 @@ def test_publishing_makes_the_change_visible(client, published_program, unpublis
     services.record_publish(record=record, by=reviewer)
     html = client.get(reverse("public:initiative-detail", args=[30])).content.decode()
     assert DRAFT_RESULT in html and DRAFT_NEXT_STEPS in html
+    assert "速報：令和8年度当初の報告（54件中1件を公開済み・全体の公表前）" in html
     assert COMMENT not in html
+    # a preliminary publication is on its initiative's page only: the released report stays as it was
+    for url in public_pages(published_program):
+        if url == reverse("public:initiative-detail", args=[30]):
+            continue
+        text = client.get(url).content.decode("utf-8-sig")
+        assert DRAFT_RESULT not in text and DRAFT_NEXT_STEPS not in text, url
 
 
 def test_open_data_holds_only_published_versions(client, published_program, unpublished_changes):

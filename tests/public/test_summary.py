@@ -47,12 +47,28 @@ def test_summary_states_the_as_of_date_and_explains_the_terms(client, published_
     assert '<dl class="terms">' in html
 
 
-def test_summary_links_the_annual_reports_of_the_latest_cycle(client, published_program):
+def test_summary_links_the_annual_reports_of_the_released_cycle(client, published_program):
     response = client.get(reverse("public:summary"))
-    cycle = response.context["latest_cycle"]
+    cycle = response.context["cycle"]
+    assert cycle.label == "令和7年度当初" and cycle.is_released
     html = response.content.decode()
     assert reverse("reports:annual-pdf", args=[cycle.pk]) in html
     assert reverse("reports:annual-xlsx", args=[cycle.pk]) in html
+    assert "最新の報告：令和7年度当初" in html
+    assert '公開日：<time datetime="2025-04-01">2025年4月1日</time>' in html  # the report's date, not the load's
+
+
+def test_summary_shows_the_status_mix_of_each_released_report(client, published_program):
+    response = client.get(reverse("public:summary"))
+    assert [column.cycle.label for column in response.context["columns"]] == ["令和7年度当初"]
+    mix = {row["key"]: [cell["count"] for cell in row["cells"]] for row in response.context["status_mix"]}
+    assert mix == {"implemented": [0], "on_schedule": [50], "behind": [4], "not_yet_due": [0], "infeasible": [0]}
+    html = response.content.decode()
+    assert '<svg class="status-chart" role="img" aria-labelledby="cycles-chart-title cycles-chart-desc"' in html
+    table = html.split('class="data-table status-mix-table"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="col" class="num">令和7年度当初</th>' in table
+    assert "50 <span class=\"percent\">(92.6%)</span>" in table and "4 <span class=\"percent\">(7.41%)</span>" in table
+    assert "未報告" not in table  # only when some report has an initiative without a publication
 
 
 def test_without_a_program_the_pages_say_nothing_is_published(client, db):

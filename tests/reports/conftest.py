@@ -2,10 +2,15 @@
 import pytest
 
 from initiatives import services
+from initiatives.models import Status
 from initiatives.opendata import import_program
 from programs.models import ReportingCycle
 
 from .synthetic import document
+
+
+# What a department reports for a year, when a test does not say.
+REPORTED = {"plan": "年度の計画", "result": "年度の実績", "status": Status.ON_SCHEDULE}
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +36,32 @@ def synthetic_cycle(db, reviewer):
 
 
 def publish(world, number, by=None, **data):
-    """Edit the open cycle's record of initiative `number` and publish it."""
+    """Edit the open cycle's record of initiative `number` (what the department must report and has
+    not yet: 計画, 実績, 進行状況 — on schedule unless given) and publish it."""
     by = by or world.reviewer
-    if data:
-        services.record_update(record=world.record(number), by=by, data=data)
+    record = world.record(number)
+    missing = {field: value for field, value in REPORTED.items() if not getattr(record, field)}
+    if data or missing or record.plan_prefilled:
+        services.record_update(record=record, by=by, data={**missing, **data})
     services.record_submit(record=world.record(number), by=by)
     services.record_approve(record=world.record(number), by=world.reviewer)
     return services.record_publish(record=world.record(number), by=world.reviewer)
+
+
+def publish_the_rest(cycle, reviewer) -> int:
+    """Report (as REPORTED, for what is missing) and publish every record of the open cycle not yet published."""
+    from initiatives.models import WorkflowState, YearlyRecord
+
+    records = YearlyRecord.objects.of_cycle(cycle).exclude(workflow_state=WorkflowState.PUBLISHED)
+    for record in records.order_by("initiative__number"):
+        missing = {field: value for field, value in REPORTED.items() if not getattr(record, field)}
+        if missing or record.plan_prefilled:
+            services.record_update(record=record, by=reviewer, data=missing)
+    return services.cycle_publish_all(cycle=cycle, by=reviewer)
+
+
+def release(cycle, reviewer, released_on=None) -> ReportingCycle:
+    """Publish what is left in the open cycle, close it and release it (公表)."""
+    publish_the_rest(cycle, reviewer)
+    services.cycle_close(cycle=cycle, by=reviewer)
+    return services.cycle_release(cycle=cycle, by=reviewer, released_on=released_on)

@@ -1,4 +1,5 @@
 """The annual PDF (reports/pdf.py), reopened with pdftotext, pdffonts and pypdf."""
+import datetime
 import io
 import re
 import subprocess
@@ -6,9 +7,10 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from initiatives import services
 from reports.pdf import build_annual_pdf
 
-from .conftest import publish
+from .conftest import publish, release
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,35 @@ def test_long_texts_break_across_pages_without_losing_text(synthetic_cycle):
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) > 54 + 2
     assert "予定より遅れている（市立旭川病院）" in text
+
+
+# --- two cycles: the cycle's own texts, the four-year schedule, the preview ---------------------------------
+
+
+def test_texts_come_from_the_cycle_and_the_schedule_has_the_four_years(world):
+    services.cycle_update(cycle=world.cycle, by=world.reviewer, data={
+        "introduction": "令和８年度当初の前文です。", "as_of": datetime.date(2026, 4, 1),
+        "ledger_label": "令和8年度当初予算までの累計額",
+    })
+    publish(world, 1, result="令和7年度の実績です")
+    world.cycle.refresh_from_db()
+    preview = pdf_text(build_annual_pdf(world.cycle), "-layout")
+    first = preview.split("\f")[0]
+    assert "公表前（確認用）" in first
+    assert "令和８年度当初の前文です。" in first and "2026年4月1日" in first
+    assert "令和8年度当初予算までの累計額" in first
+    assert "公表前（確認用）" in preview.split("\f")[2]  # every page's header says so
+
+    release(world.cycle, world.reviewer)
+    world.cycle.refresh_from_db()
+    text = pdf_text(build_annual_pdf(world.cycle), "-layout")
+    assert "公表前" not in text
+    flat = squeeze(text)
+    # 作業工程 of the four years, the cycle's year included (initiative 1: 検討, 実施, none, none)
+    assert squeeze("令和6年度（2024）令和7年度（2025）令和8年度（2026）令和9年度（2027）") in flat
+    assert squeeze("検討実施") in flat
+    assert "令和7年度の実績です" in flat
+
+    released = pdf_text(build_annual_pdf(world.released)).split("\f")[0]
+    assert squeeze(world.program.introduction) in squeeze(released) and "2025年4月1日" in released
+    assert "令和7年度当初までの累計" in released and "令和7年度の実績です" not in released

@@ -13,7 +13,7 @@ from reports import cache
 from reports.pdf import build_annual_pdf
 from reports.workbook import build_annual_workbook
 
-from .conftest import publish
+from .conftest import publish, release
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +53,28 @@ def test_unknown_cycle_or_nothing_published_is_404(client, world, name):
     assert response.status_code == 404
 
 
-def test_reports_show_published_versions_only_and_are_rebuilt_after_a_publication(
+@pytest.mark.parametrize("name", ["reports:annual-pdf", "reports:annual-xlsx"])
+def test_a_cycle_not_yet_released_has_no_public_report_only_a_staff_preview(client, world, name):
+    publish(world, 1)  # 令和8年度当初: one preliminary publication
+    response = client.get(reverse(name, args=[world.cycle.pk]))
+    assert response.status_code == 404
+    assert "まだ公表されていない" in response.content.decode()
+    assert client.get(reverse(name, args=[world.released.pk])).status_code == 200
+
+    client.force_login(world.editor_somu)  # staff
+    preview = client.get(reverse(name, args=[world.cycle.pk]))
+    assert preview.status_code == 200
+    assert quote("令和8年度当初_公表前（確認用）") in preview["Content-Disposition"]
+    assert "no-store" in preview["Cache-Control"] and "private" in preview["Cache-Control"]
+    data = content(preview)
+    text = pdf_text(data) if name.endswith("pdf") else xlsx_text(data)
+    assert "公表前（確認用）" in text
+
+
+def test_reports_show_published_versions_only_and_are_rebuilt_after_a_publication_and_the_release(
     client, world, django_capture_on_commit_callbacks, report_cache_dir
 ):
+    client.force_login(world.reviewer)  # the open cycle's report is a staff preview until it is released
     with django_capture_on_commit_callbacks(execute=True):
         publish(world, 1, result="公開した実績です")
     pdf_url = reverse("reports:annual-pdf", args=[world.cycle.pk])
@@ -78,6 +97,19 @@ def test_reports_show_published_versions_only_and_are_rebuilt_after_a_publicatio
     assert list(report_cache_dir.iterdir()) == []
     assert "下書きの実績です" in pdf_text(content(client.get(pdf_url)))
     assert "下書きの実績です" in xlsx_text(content(client.get(xlsx_url)))
+    previews = sorted(report_cache_dir.iterdir())
+
+    # the release changes the cycle's state, hence the files' key: the public report is built anew, unmarked
+    with django_capture_on_commit_callbacks(execute=True):
+        release(world.cycle, world.reviewer)
+    client.logout()
+    public_pdf = client.get(pdf_url)
+    assert public_pdf.status_code == 200
+    assert quote("令和8年度当初.pdf") in public_pdf["Content-Disposition"]
+    text = pdf_text(content(public_pdf))
+    assert "下書きの実績です" in text and "公表前" not in text
+    assert "公表前" not in xlsx_text(content(client.get(xlsx_url)))
+    assert not set(previews) & set(report_cache_dir.iterdir())
 
 
 def test_second_download_is_served_from_the_cache(world, django_assert_max_num_queries):

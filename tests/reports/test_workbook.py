@@ -1,10 +1,15 @@
 """The annual workbook (reports/workbook.py), reopened with openpyxl."""
+import datetime
 import io
 
 import pytest
 from openpyxl import load_workbook
 
+from initiatives import services
+from initiatives.models import Status
 from reports.workbook import build_annual_workbook
+
+from .conftest import publish, release
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +100,33 @@ def test_synthetic_program_with_long_texts(synthetic_cycle):
     rows = rows_as_dicts(book["取組一覧"])
     assert len(rows) == 54
     assert "（取組16の40）" in next(r for r in rows if r["管理番号"] == 16)["実績（令和6年度）"]
+
+
+# --- two cycles ----------------------------------------------------------------------------------------
+
+
+def test_four_year_schedule_years_as_published_and_the_cycles_date(world):
+    services.cycle_update(cycle=world.cycle, by=world.reviewer, data={"as_of": datetime.date(2026, 4, 1)})
+    publish(world, 2, result="一部が遅れた", status=Status.BEHIND, delay_reason="資材不足")
+    world.cycle.refresh_from_db()
+    preview = reopen(build_annual_workbook(world.cycle))
+    assert "公表前（確認用）" in preview["概要"]["A1"].value
+    assert "2026年4月1日" in preview["概要"]["A2"].value
+    assert [r["管理番号"] for r in rows_as_dicts(preview["取組一覧"])] == [2]
+
+    release(world.cycle, world.reviewer)
+    world.cycle.refresh_from_db()
+    book = reopen(build_annual_workbook(world.cycle))
+    assert "公表前" not in book["概要"]["A1"].value
+    rows = {r["管理番号"]: r for r in rows_as_dicts(book["取組一覧"])}
+    assert [rows[2][f"作業工程（{label}）"] for label in ["令和6年度", "令和7年度", "令和8年度", "令和9年度"]] == [
+        "検討", "実施", None, None,
+    ]
+    assert rows[2]["進行状況"] == "予定より遅れている" and rows[2]["実績（令和7年度）"] == "一部が遅れた"
+    years = [(r["管理番号"], r["年度（西暦）"], r["作業工程"], r["進行状況"]) for r in rows_as_dicts(book["年度別計画・実績"])]
+    assert (2, 2024, "検討", "予定どおり進んでいる") in years and (2, 2025, "実施", "予定より遅れている") in years
+    assert len(years) == 6  # three initiatives, each with the year of each released report
+
+    released = reopen(build_annual_workbook(world.released))
+    assert {r["年度（西暦）"] for r in rows_as_dicts(released["年度別計画・実績"])} == {2024}
+    assert "2025年4月1日" in released["概要"]["A2"].value

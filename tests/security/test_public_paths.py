@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from initiatives import services
 from initiatives.models import Status
+from tests.reports.conftest import release
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +22,15 @@ COMMENT = "審査の内部コメント"
 
 def publish(world, number, data, next_steps=None):
     submitter = world.editor_somu if number == 1 else world.editor_doboku
+    data = {"status": Status.ON_SCHEDULE, **data}  # the department chooses the status (a new year starts 未報告)
     services.record_update(record=world.record(number), by=submitter, data=data, next_steps=next_steps)
     services.record_submit(record=world.record(number), by=submitter)
     services.record_approve(record=world.record(number), by=world.reviewer)
     services.record_publish(record=world.record(number), by=world.reviewer)
 
 
-def public_urls(world):
+def public_urls(world, cycle):
+    """Every public page and download, with the archive and annual reports of a released `cycle`."""
     department = world.somu
     return [
         reverse("public:summary"),
@@ -43,10 +46,10 @@ def public_urls(world):
         reverse("public:opendata-json"),
         reverse("public:opendata-csv"),
         reverse("public:archive-index"),
-        reverse("public:archive-cycle", args=[world.cycle.pk]),
-        reverse("public:archive-initiative", args=[world.cycle.pk, 1]),
-        reverse("reports:annual-pdf", args=[world.cycle.pk]),
-        reverse("reports:annual-xlsx", args=[world.cycle.pk]),
+        reverse("public:archive-cycle", args=[cycle.pk]),
+        reverse("public:archive-initiative", args=[cycle.pk, 1]),
+        reverse("reports:annual-pdf", args=[cycle.pk]),
+        reverse("reports:annual-xlsx", args=[cycle.pk]),
     ]
 
 
@@ -64,19 +67,19 @@ def text_of(response) -> str:
 
 @pytest.fixture
 def published_with_a_draft_behind(world):
-    publish(world, 1, {"result": "公開済みの実績"})
+    publish(world, 1, {"result": "公開済みの実績"})  # preliminary (速報) in 令和8年度当初; 令和7年度当初 is released
     # a newer draft, submitted and returned with a comment: none of it is public
     services.record_update(record=world.record(1), by=world.editor_somu, data={"result": DRAFT})
     services.record_submit(record=world.record(1), by=world.editor_somu)
     services.record_return(record=world.record(1), by=world.reviewer, comment=COMMENT)
-    # 取組2 is never published
+    # 取組2 is never published in 令和8年度当初
     services.record_update(record=world.record(2), by=world.editor_doboku, data={"result": "取組2の未公開の実績"})
     return world
 
 
 def test_no_public_url_or_download_shows_unpublished_data(client, published_with_a_draft_behind):
     world = published_with_a_draft_behind
-    for url in public_urls(world):
+    for url in [*public_urls(world, world.released), reverse("public:initiative-detail", args=[2])]:
         response = client.get(url)
         assert response.status_code == 200, url
         text = text_of(response)
@@ -85,18 +88,21 @@ def test_no_public_url_or_download_shows_unpublished_data(client, published_with
         assert "取組2の未公開の実績" not in text, url
         assert "差戻し" not in text and "提出済み" not in text, url
     assert "公開済みの実績" in text_of(client.get(reverse("public:initiative-detail", args=[1])))
-    assert client.get(reverse("public:initiative-detail", args=[2])).status_code == 404
+    for url in [reverse("public:archive-cycle", args=[world.cycle.pk]), reverse("reports:annual-pdf", args=[world.cycle.pk])]:
+        assert client.get(url).status_code == 404, url  # a cycle not yet released has no public report
 
 
 @pytest.fixture
 def hostile_texts(world):
+    """Hostile texts published in 令和8年度当初, which is then released: every public output shows them."""
     services.initiative_update(initiative=world.record(1).initiative, by=world.reviewer, data={"name": FORMULA})
     publish(world, 1, {"plan": XSS, "result": FORMULA, "status": Status.BEHIND, "delay_reason": XSS}, next_steps=XSS)
+    release(world.cycle, world.reviewer)
     return world
 
 
 def test_hostile_text_is_escaped_in_every_html_page(client, hostile_texts):
-    for url in public_urls(hostile_texts):
+    for url in public_urls(hostile_texts, hostile_texts.cycle):
         response = client.get(url)
         if "text/html" not in response["Content-Type"]:
             continue
