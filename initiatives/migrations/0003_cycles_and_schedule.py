@@ -26,6 +26,9 @@ def forward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # PostgreSQL refuses to alter a table with pending trigger events in the same transaction:
+    # the data step commits on its own before schedule_step is removed.
+    atomic = False
 
     dependencies = [
         ('initiatives', '0002_publication_number_indexes'),
@@ -110,7 +113,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('initiative', 'fiscal_year'), name='one_schedule_step_per_year')],
             },
         ),
-        migrations.RunPython(forward, migrations.RunPython.noop),
+        migrations.RunPython(forward, migrations.RunPython.noop, atomic=True),
         migrations.RemoveField(
             model_name='historicalyearlyrecord',
             name='schedule_step',

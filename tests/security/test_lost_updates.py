@@ -66,7 +66,9 @@ def test_six_identical_saves_at_once_give_one_save_and_five_lost_update_messages
         start.wait()
         try:
             response = client.post(record_url(record), data)
-            outcomes.append((response.status_code, " ".join(messages_of(response))))
+            # refused by the form's own check (the page again, 200) or by the service under the row lock (302)
+            said = response.content.decode() if response.status_code == 200 else " ".join(messages_of(response))
+            outcomes.append((response.status_code, said))
         finally:
             close_old_connections()
 
@@ -75,7 +77,7 @@ def test_six_identical_saves_at_once_give_one_save_and_five_lost_update_messages
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(status for status, _ in outcomes) == [302] * 6
+    assert {status for status, _ in outcomes} <= {200, 302}  # never a 500
     refused = [text for _, text in outcomes if "他の人が更新しました" in text]
     assert len(refused) == 5
     assert world.record(1).version == record.version + 1
