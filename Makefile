@@ -48,7 +48,7 @@ $(SYSTEM_TOOLS):
 
 # pytest-xdist spreads the suite over the machine's cores (each worker has its own test database).
 # The fast part alone: `.venv/bin/python -m pytest -m "not slow"`.
-PYTEST := $(PY) -m pytest -n auto
+PYTEST := $(PY) -m pytest -n auto --durations=15
 
 # Both runs happen even when the first fails (-k); `make test` fails if either does.
 test: $(STAMP) $(PG_BIN)/initdb $(SYSTEM_TOOLS)
