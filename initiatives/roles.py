@@ -33,6 +33,7 @@ ROLE_PERMISSIONS = {
         "programs": ["*"],
         "finance": ["*"],
         "notifications": ["view_notification", "change_notification"],  # the log; resending a failed mail
+        "reports": ["view_reportbuild", "change_reportbuild"],  # the annual reports' builds; building a failed one again
     },
     ADMINISTRATOR: {
         "auth": ["*"],

@@ -9,9 +9,10 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from reformtracker.admin import LogAdmin
 
 from . import services
 from .models import Delivery, Kind, Notification, Preference
@@ -24,7 +25,7 @@ class PreferenceForm(forms.ModelForm):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(LogAdmin):
     list_display = ["created_at", "kind", "recipient", "address", "cycle", "delivery", "attempts", "error_summary"]
     list_filter = ["delivery", "kind", "cycle"]
     list_select_related = ["recipient", "cycle"]
@@ -34,20 +35,6 @@ class NotificationAdmin(admin.ModelAdmin):
               "created_at", "sent_at", "key"]
     readonly_fields = fields
     actions = ["resend_selected"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        """Nothing in a notification is edited; the change permission only allows sending a failed one again."""
-        return obj is None and super().has_change_permission(request)
-
-    @admin.display(description=gettext_lazy("送信できなかった理由"))
-    def error_summary(self, obj):
-        return Truncator(obj.error).chars(80)
 
     @admin.action(description=gettext_lazy("選択した送信できなかった通知をもう一度送る"), permissions=["change"])
     def resend_selected(self, request, queryset):

@@ -5,7 +5,8 @@
   comment), and what others changed in those records since their last visit.
 - A reviewer sees the submissions waiting for review (oldest first), the departments that
   still owe records (how many, how late), what is approved but not published, each cycle's
-  progress (n of 54 published, released or not), and the notifications that could not be sent.
+  progress (n of 54 published, released or not), the annual reports being built or whose build
+  failed, and the notifications that could not be sent.
 
 Every list is read with a fixed number of queries, however many records there are.
 """
@@ -18,6 +19,7 @@ from django.utils import timezone
 from initiatives import roles
 from initiatives.models import Initiative, PublishedVersion, Responsibility, WorkflowState, YearlyRecord
 from programs.models import CycleState, Department, ReportingCycle
+from reports.models import BuildState, ReportBuild
 
 from .models import Notification, Preference
 
@@ -30,6 +32,7 @@ FIRST_VISIT_WINDOW = datetime.timedelta(days=7)
 SESSION_KEY = "notifications.home_since"
 CHANGES_SHOWN = 15
 FAILURES_SHOWN = 10
+BUILDS_SHOWN = 10
 
 
 @dataclass
@@ -139,6 +142,9 @@ def reviewer_home(*, today: datetime.date) -> dict:
             Notification.objects.failed().select_related("recipient", "cycle", "record__initiative")[:FAILURES_SHOWN]
         ),
         "failure_count": Notification.objects.failed().count(),
+        "builds": list(
+            ReportBuild.objects.exclude(state=BuildState.READY).select_related("cycle").order_by("-enqueued_at")[:BUILDS_SHOWN]
+        ),
     }
 
 

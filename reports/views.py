@@ -3,7 +3,9 @@
 Anyone may download the report of a released cycle (公表済み). A cycle not yet released
 has no public report: staff may download it as a preview, marked 「公表前（確認用）」 on
 the cover and in the file name, and never kept by a shared cache.
-The Excel import for departments (staff only) lives in import_views.py.
+When a worker builds the reports, a download never waits for a build: it serves the latest finished
+file (cache.report_to_serve), or says the report is being prepared (503) while the cycle's first one
+is built. The Excel import for departments (staff only) lives in import_views.py.
 """
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,16 +21,31 @@ def _not_available(request, message: str):
     return render(request, "reports/not_available.html", {"message": message}, status=404)
 
 
+def _being_built(request):
+    """Nothing of the cycle is built yet and a worker is building it: come back in a moment."""
+    response = render(request, "reports/building.html", status=503)
+    response["Retry-After"] = "10"
+    response._has_been_logged = True  # expected for the seconds a build takes: not an error for django.request's log
+    patch_cache_control(response, no_store=True)
+    return response
+
+
 def _download(request, cycle_id: int, fmt: str):
     cycle = get_object_or_404(ReportingCycle.objects.select_related("program"), pk=cycle_id)
     preview = not cycle.is_released
     if preview and not (request.user.is_authenticated and request.user.is_staff):
         return _not_available(request, _("この報告期はまだ公表されていないため、年次報告はまだありません。"))
-    path = cache.report_file(cycle, fmt)
-    if path is None:
+    download = cache.report_to_serve(cycle, fmt)
+    if download is None:
         return _not_available(request, _("この報告期には公開された取組がないため、年次報告はまだありません。"))
+    try:
+        handle = cache.open_report(download.report) if download.report else None
+    except FileNotFoundError:  # replaced by a newer build a moment ago
+        handle = None
+    if handle is None:
+        return _being_built(request)
     response = FileResponse(
-        open(path, "rb"),
+        handle,
         as_attachment=True,
         filename=cache.filename(cycle, fmt),
         content_type=cache.FORMATS[fmt][0],
@@ -38,6 +55,9 @@ def _download(request, cycle_id: int, fmt: str):
     else:
         # short: a publication rebuilds the file, and readers should see it within a minute
         response["Cache-Control"] = "public, max-age=60"
+    response["X-Report-Version"] = download.report.fingerprint  # which state of the cycle it shows
+    if not download.current:  # the new build is on its way: caches must not keep this one
+        patch_cache_control(response, max_age=0)
     return response
 
 

@@ -1,6 +1,6 @@
 """Production settings: secrets have no default, HTTPS everywhere."""
 from .base import *  # noqa: F401,F403
-from .base import MIDDLEWARE, VAR_DIR, env, mailers
+from .base import MIDDLEWARE, STORAGES, VAR_DIR, env, mailers
 
 # Static files served by the application processes themselves (hashed, compressed names).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
@@ -24,6 +24,6 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # "reports": the built annual reports (base.py)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -141,6 +141,18 @@ def test_the_reviewer_sees_the_notifications_that_could_not_be_sent(client, worl
     assert "送信できなかった通知 1件" in html and "editor-doboku" in html and "メールアドレスが登録されていません" in html
 
 
+def test_the_reviewer_sees_report_builds_under_way_or_failed(client, world):
+    from reports.models import BuildState, ReportBuild
+
+    ReportBuild.objects.create(cycle=world.cycle, format="pdf", fingerprint="a", state=BuildState.FAILED,
+                               error="RuntimeError: フォントが読めません")
+    ReportBuild.objects.create(cycle=world.cycle, format="xlsx", fingerprint="a", state=BuildState.BUILDING)
+    html = home(client, world.reviewer)
+    section = html[html.index("年次報告の作成"):html.index("送信できなかった通知")]
+    assert "令和8年度当初 PDF: <span class=\"home-late-text\">失敗" in section and "フォントが読めません" in section
+    assert "令和8年度当初 Excel: <span class=\"\">作成中" in section
+
+
 def test_an_administrator_gets_the_plain_admin_index(client, make_user, world):
     html = home(client, make_user("admin", role="システム管理者"))
     assert "staff-home" not in html and "最近行った操作" in html
@@ -181,5 +193,5 @@ def test_the_home_pages_query_count_does_not_grow_with_the_records(client, world
     add_records(world, 40)
     many = queries_for(client, user)
     assert many == few
-    with django_assert_max_num_queries(12 if role == "editor_somu" else 16):
+    with django_assert_max_num_queries(12 if role == "editor_somu" else 17):
         client.get(HOME)

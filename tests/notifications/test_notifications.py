@@ -309,6 +309,17 @@ def test_a_person_switches_their_own_digests_and_reminders_off(staff, client):
     assert preference.digests and not preference.reminders
 
 
+def test_after_migrate_the_reviewers_may_read_the_logs_of_notifications_and_report_builds(db):
+    from django.contrib.auth.models import Group
+
+    from initiatives import roles
+
+    granted = set(Group.objects.get(name=roles.REVIEWER).permissions.values_list("content_type__app_label", "codename"))
+    assert {("notifications", "view_notification"), ("reports", "view_reportbuild")} <= granted
+    administrator = Group.objects.get(name=roles.ADMINISTRATOR).permissions
+    assert administrator.filter(content_type__app_label="django_tasks_database", codename="view_dbtaskresult").exists()
+
+
 def test_editors_cannot_read_the_notification_log(staff, client):
     client.force_login(staff.editor_somu)
     assert client.get(reverse("admin:notifications_notification_changelist")).status_code == 403

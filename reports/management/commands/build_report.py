@@ -23,11 +23,12 @@ class Command(BaseCommand):
         directory = os.path.dirname(os.path.abspath(output))
         if not os.path.isdir(directory):
             raise CommandError(f"出力先のフォルダ {directory} がありません。")
-        path = cache.report_file(target, format)
-        if path is None:
+        report = cache.report_file(target, format)
+        if report is None:
             raise CommandError(f"報告期「{target.label}」には公開された取組がありません。先に公開してください。")
         try:
-            shutil.copyfile(path, output)
+            with cache.open_report(report) as source, open(output, "wb") as destination:
+                shutil.copyfileobj(source, destination)
         except OSError as error:
             raise CommandError(f"ファイル {output} に書き込めません: {error.strerror}") from error
         self.stderr.write(f"{target.program.name}（{target.label}）の年次報告を {output} に書き出しました。")

@@ -1,0 +1,217 @@
+"""Annual reports built in the background (issue 13, item 3): with a worker no request waits for a build,
+the previous file is served until the new one is ready, failures are retried and shown, files go
+through the "reports" storage.
+
+"A worker is configured" is played here by Django's DummyBackend, which keeps what is queued;
+`worker()` then runs it as db_worker would. The real db_worker runs in the last test, on PostgreSQL.
+The `world` has 令和7年度当初 released and 令和8年度当初 open; its reports are staff previews.
+"""
+import io
+import time
+
+import pytest
+from django.tasks import task_backends
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports import cache
+from reports.models import BuildState, ReportBuild
+from tests.worker import db_worker, require_postgresql
+
+from .conftest import publish, release
+
+pytestmark = pytest.mark.django_db
+
+
+def xlsx_text(response) -> str:
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return "\n".join(str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row if v)
+
+
+@pytest.fixture
+def worker(settings):
+    """A task queue without a worker of its own; calling it runs what is queued (retries included)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+
+    def run() -> int:
+        ran = 0
+        while backend.results:
+            result = backend.results.pop(0)
+            try:
+                result.task.call(*result.args, **result.kwargs)
+            except Exception:  # noqa: BLE001 — a failing task is recorded by the task itself
+                pass
+            ran += 1
+        return ran
+
+    run.queued = lambda: [r.task.name for r in backend.results]
+    return run
+
+
+@pytest.fixture
+def staff_client(client, world):
+    client.force_login(world.reviewer)
+    return client
+
+
+def xlsx_url(world):
+    return reverse("reports:annual-xlsx", args=[world.cycle.pk])
+
+
+def test_a_publication_queues_the_builds_and_no_request_builds(world, worker, staff_client, monkeypatch, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1, result="最初に公開した実績")
+    assert sorted(worker.queued()) == ["build_report", "build_report"]
+    assert set(ReportBuild.objects.values_list("format", "state")) == {("pdf", BuildState.QUEUED), ("xlsx", BuildState.QUEUED)}
+
+    def no_build_in_a_request(fmt):
+        raise AssertionError("a request built a report")
+
+    monkeypatch.setattr(cache, "builder", no_build_in_a_request)
+    waiting = staff_client.get(xlsx_url(world))
+    assert waiting.status_code == 503 and waiting["Retry-After"] == "10"
+    assert "年次報告を作成しています" in waiting.content.decode()
+    monkeypatch.undo()
+
+    assert worker() == 2
+    served = staff_client.get(xlsx_url(world))
+    assert served.status_code == 200 and served["X-Report-Version"] == cache.fingerprint(world.cycle)
+    assert "最初に公開した実績" in xlsx_text(served)
+
+
+def test_until_the_new_build_is_ready_the_previous_file_is_served(world, worker, staff_client, report_cache_dir, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1, result="一つ目の実績")
+    worker()
+    before = cache.fingerprint(world.cycle)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 2, result="二つ目の実績")
+
+    meanwhile = staff_client.get(xlsx_url(world))
+    assert meanwhile.status_code == 200 and meanwhile["X-Report-Version"] == before
+    assert "max-age=0" in meanwhile["Cache-Control"]  # no cache keeps the previous file
+    text = xlsx_text(meanwhile)
+    assert "一つ目の実績" in text and "二つ目の実績" not in text
+
+    worker()
+    after = staff_client.get(xlsx_url(world))
+    assert after["X-Report-Version"] == cache.fingerprint(world.cycle) != before
+    assert "二つ目の実績" in xlsx_text(after)
+    assert len([p for p in report_cache_dir.iterdir() if p.suffix == ".xlsx"]) == 1  # the previous file is gone
+    assert ReportBuild.objects.filter(format="xlsx").count() == 1
+
+
+def test_the_release_queues_the_public_reports(world, worker, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        release(world.cycle, world.reviewer)
+    worker()
+    world.cycle.refresh_from_db()
+    public = client.get(xlsx_url(world))  # anonymous: the cycle is released
+    assert public.status_code == 200 and public["X-Report-Version"] == cache.fingerprint(world.cycle)
+    assert set(ReportBuild.objects.filter(cycle=world.cycle).values_list("state", flat=True)) == {BuildState.READY}
+
+
+def test_a_build_of_a_state_that_changed_again_stops_at_once(world, worker, django_capture_on_commit_callbacks, monkeypatch):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 2)
+    assert len(worker.queued()) == 4
+    built = []
+    real = cache.builder
+
+    def counting(fmt):
+        built.append(fmt)
+        return real(fmt)
+
+    monkeypatch.setattr(cache, "builder", counting)
+    worker()
+    assert sorted(built) == ["pdf", "xlsx"]  # the first publication's builds were skipped
+    assert set(ReportBuild.objects.values_list("fingerprint", flat=True)) == {cache.fingerprint(world.cycle)}
+
+
+def test_a_failing_build_is_tried_three_times_then_shown_failed_while_the_previous_file_stays(
+    world, worker, staff_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1, result="一つ目の実績")
+    worker()
+    before = cache.fingerprint(world.cycle)
+
+    def broken(fmt):
+        def build(cycle):
+            raise RuntimeError("フォントが読めません")
+        return build
+
+    monkeypatch.setattr(cache, "builder", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 2)
+    assert worker() == 6  # two formats, three attempts each
+    failed = ReportBuild.objects.get(format="xlsx", state=BuildState.FAILED)
+    assert failed.attempts == 3 and "RuntimeError: フォントが読めません" in failed.error
+    assert staff_client.get(xlsx_url(world))["X-Report-Version"] == before  # the previous file is still served
+
+    changelist = staff_client.get(reverse("admin:reports_reportbuild_changelist")).content.decode()
+    assert "失敗" in changelist and "フォントが読めません" in changelist
+    monkeypatch.undo()
+    staff_client.post(reverse("admin:reports_reportbuild_changelist"),
+                      {"action": "rebuild_selected", "_selected_action": [failed.pk]})
+    worker()
+    failed.refresh_from_db()
+    assert failed.state == BuildState.READY
+    assert staff_client.get(xlsx_url(world))["X-Report-Version"] == cache.fingerprint(world.cycle)
+
+
+def test_reports_go_through_the_reports_storage(world, settings, staff_client, tmp_path):
+    settings.REPORTS_CACHE_DIR = None
+    settings.STORAGES = {**settings.STORAGES, "reports": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    publish(world, 1, result="記憶域に置いた実績")
+    response = staff_client.get(xlsx_url(world))
+    assert "記憶域に置いた実績" in xlsx_text(response)
+    report = ReportBuild.objects.get(format="xlsx")
+    assert cache.storage().exists(report.file_name)
+
+
+def test_without_a_worker_a_download_builds_what_it_needs(world, staff_client):
+    publish(world, 1, result="すぐに作る実績")
+    response = staff_client.get(xlsx_url(world))
+    assert response.status_code == 200 and "すぐに作る実績" in xlsx_text(response)
+
+
+# --- the real worker ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_db_worker_builds_a_queued_report_while_the_link_keeps_working(world, settings, client, tmp_path):
+    """On PostgreSQL: a publication queues the PDF build, `db_worker` builds it in its own process, and the
+    preview link serves the previous file until it serves the new one."""
+    require_postgresql()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.REPORTS_CACHE_DIR = tmp_path / "reports"  # the worker's REFORMTRACKER_VAR_DIR/reports
+    client.force_login(world.reviewer)
+    url = reverse("reports:annual-pdf", args=[world.cycle.pk])
+
+    publish(world, 1)
+    assert db_worker(tmp_path).returncode == 0
+    first = client.get(url)
+    assert first.status_code == 200 and first["X-Report-Version"] == cache.fingerprint(world.cycle)
+
+    publish(world, 2)
+    new = cache.fingerprint(world.cycle)
+    assert ReportBuild.objects.get(format="pdf", fingerprint=new).state == BuildState.QUEUED
+    process = db_worker(tmp_path, wait=False)
+    versions, deadline = [], time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            response = client.get(url)
+            assert response.status_code == 200  # the link works throughout
+            versions.append(response["X-Report-Version"])
+            if versions[-1] == new:
+                break
+            time.sleep(0.2)
+    finally:
+        process.wait(timeout=300)
+    assert versions[0] == first["X-Report-Version"] and versions[-1] == new
+    assert ReportBuild.objects.get(format="pdf", fingerprint=new).state == BuildState.READY
