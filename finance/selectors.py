@@ -1,99 +1,19 @@
-"""Reads of the fiscal-target ledger: per category, per group and in total, with cumulative sums."""
+"""Reads of the fiscal-target ledger: one report's figures per category, per group and in total.
+
+`ledger_report(program, budget_fiscal_year)` is the one shape of the ledger that the public
+pages, the annual reports and the open data read: the statement of that initial budget (the
+report 令和7年度当初 reads 令和7年度当初予算), never another report's figures. A category's
+cumulative amount is the one the report states, or, where the report gives amounts per budget
+year only, their sum; a subtotal or total is the sum of its categories. Every amount keeps
+the precision it was entered in (`Unit`): a sum with a part entered in 億円 is a 億円 figure.
+"""
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch
-
 from programs.models import Program
 
-from .models import Group, LedgerCategory, LedgerEntry
-
-
-@dataclass
-class LedgerLine:
-    """A row of the ledger table: a category, a group subtotal or the grand total."""
-
-    name: str
-    target_thousand_yen: int
-    secured_by_year: dict[int, int]
-    category: LedgerCategory | None = None
-    kind: str = "category"  # "category", "group" or "total"
-    has_entries: bool = True
-
-    def secured_in(self, fiscal_year: int) -> int:
-        return self.secured_by_year.get(fiscal_year, 0)
-
-    def cumulative_to(self, fiscal_year: int) -> int | None:
-        """Secured from the start of the program up to and including this fiscal year; None if nothing is recorded."""
-        if not self.has_entries:
-            return None
-        return sum(amount for year, amount in self.secured_by_year.items() if year <= fiscal_year)
-
-    def progress_to(self, fiscal_year: int) -> float:
-        """Share of the target secured so far, for drawing bars (0.0–1.0+); never used for stored money."""
-        cumulative = self.cumulative_to(fiscal_year) or 0
-        return cumulative / self.target_thousand_yen if self.target_thousand_yen else 0.0
-
-
-@dataclass
-class LedgerGroup:
-    group: str
-    label: str
-    subtotal: LedgerLine
-    lines: list[LedgerLine] = field(default_factory=list)
-
-
-@dataclass
-class Ledger:
-    program: Program
-    fiscal_years: list[int]
-    groups: list[LedgerGroup]
-    total: LedgerLine
-
-    @property
-    def latest_fiscal_year(self) -> int | None:
-        """The last fiscal year with a recorded amount (the 'up to' of the cumulative column)."""
-        years = [year for g in self.groups for line in g.lines for year in line.secured_by_year]
-        return max(years) if years else None
-
-
-def _sum_lines(name: str, lines: list[LedgerLine], kind: str) -> LedgerLine:
-    by_year: dict[int, int] = {}
-    for line in lines:
-        for year, amount in line.secured_by_year.items():
-            by_year[year] = by_year.get(year, 0) + amount
-    return LedgerLine(
-        name=name,
-        target_thousand_yen=sum(line.target_thousand_yen for line in lines),
-        secured_by_year=by_year,
-        kind=kind,
-        has_entries=any(line.has_entries for line in lines),
-    )
-
-
-def program_ledger(program: Program) -> Ledger:
-    categories = LedgerCategory.objects.filter(program=program).prefetch_related(
-        Prefetch("entries", queryset=LedgerEntry.objects.order_by("fiscal_year"))
-    )
-    groups = []
-    for group in Group:
-        lines = [
-            LedgerLine(
-                name=category.name,
-                target_thousand_yen=category.target_thousand_yen,
-                secured_by_year={e.fiscal_year: e.secured_thousand_yen for e in category.entries.all()},
-                category=category,
-                has_entries=bool(category.entries.all()),
-            )
-            for category in categories
-            if category.group == group
-        ]
-        groups.append(LedgerGroup(group=group.value, label=group.label, subtotal=_sum_lines(group.label, lines, "group"), lines=lines))
-    total = _sum_lines("財源確保目標額", [g.subtotal for g in groups], "total")
-    return Ledger(program=program, fiscal_years=list(program.fiscal_years), groups=groups, total=total)
-
-
-# --- the ledger as a report shows it: cut at one initial budget ------------------------------
+from .models import Group, LedgerCategory, LedgerEntry, LedgerStatement, Unit, format_amount
 
 
 def progress_percent(secured: int | None, target: int) -> str:
@@ -106,61 +26,75 @@ def progress_percent(secured: int | None, target: int) -> str:
 
 @dataclass
 class LedgerRow:
-    """A line of the ledger up to the cut: the amounts per budget year, the cumulative amount, the progress."""
+    """A line of one report's ledger: a category, a group's subtotal or the total."""
 
-    line: LedgerLine
+    name: str
+    kind: str  # "category", "group" or "total"
     group_label: str
-    up_to: int | None
-    fiscal_years: list[int]  # the program's budget years up to the cut
-    contributors: list = field(default_factory=list)  # what the public page lists under a category
+    target_thousand_yen: int
+    cumulative: int | None  # up to the report's initial budget; None: nothing stated (「－」)
+    unit: str | None  # the precision of `cumulative` (Unit)
+    stated: bool  # whether the report states `cumulative` itself (False: a sum of figures it states)
+    by_year: list[int | None]  # the amounts the report states per budget year, in the order of its fiscal_years
+    category: LedgerCategory | None = None
+    entries: list[LedgerEntry] = field(default_factory=list)
+    contributors: list[dict] = field(default_factory=list)  # the report's initiatives linked to the category
 
     @property
-    def cumulative(self) -> int | None:
-        return self.line.cumulative_to(self.up_to) if self.up_to is not None else None
-
-    @property
-    def by_year(self) -> list[int | None]:
-        """The amount of each budget year up to the cut, in the order of `fiscal_years` (None: nothing recorded)."""
-        return [self.line.secured_by_year.get(year) for year in self.fiscal_years]
+    def cumulative_display(self) -> str:
+        """As precise as entered: '10.1億円', '1,011,707千円', '－'."""
+        return format_amount(self.cumulative, self.unit)
 
     @property
     def progress(self) -> str:
-        return progress_percent(self.cumulative, self.line.target_thousand_yen)
+        return progress_percent(self.cumulative, self.target_thousand_yen)
 
     @property
     def bar_percent(self) -> int:
         """The share of the target as a bar's length, 0–100 (a line above its target fills the bar)."""
-        target = self.line.target_thousand_yen
-        share = (self.cumulative or 0) / target if target else 0
+        share = (self.cumulative or 0) / self.target_thousand_yen if self.target_thousand_yen else 0
         return max(0, min(100, round(share * 100)))
-
-    @property
-    def entries(self) -> list[LedgerEntry]:
-        """The category's recorded entries up to the cut (none for subtotals and the total)."""
-        if self.line.category is None or self.up_to is None:
-            return []
-        return [e for e in self.line.category.entries.all() if e.fiscal_year <= self.up_to]
 
     @property
     def note(self) -> str:
         return "；".join(e.note for e in self.entries if e.note)
 
+    # --- reconciliation with the initiatives linked to the category ---------------------------
+
+    @property
+    def linked_total(self) -> int | None:
+        """The sum of the linked initiatives' amounts (千円); None when none of them states one."""
+        amounts = [item["amount"] for item in self.contributors if item.get("amount") is not None]
+        return sum(amounts) if amounts else None
+
+    @property
+    def outside(self) -> int | None:
+        """個別取組以外: the category's amount less its linked initiatives' amounts; None without an amount."""
+        if self.kind != "category" or self.cumulative is None:
+            return None
+        return self.cumulative - (self.linked_total or 0)
+
+    @property
+    def outside_display(self) -> str:
+        """個別取組以外 at the precision of the category's amount (10.1億円 − 1,011,707千円 → '0.0億円')."""
+        return format_amount(self.outside, self.unit)
+
 
 @dataclass
 class LedgerReport:
-    """The ledger as the report of one initial budget prints it (令和7年度当初 → cut at FY2025): the
-    amounts of the budget years up to the cut and the cumulative amount to it. The public pages,
-    the annual reports and the open data all read the ledger through this one shape."""
+    """The ledger as the report of one initial budget states it (令和7年度当初 → 令和7年度当初予算)."""
 
-    ledger: Ledger
-    up_to: int | None
+    program: Program
+    budget_fiscal_year: int | None
+    statement: LedgerStatement | None
+    fiscal_years: list[int]  # the budget years the report states amounts for, one column each
     groups: list[tuple[str, LedgerRow, list[LedgerRow]]]
     total: LedgerRow
 
     @property
-    def fiscal_years(self) -> list[int]:
-        """The budget years up to the cut."""
-        return self.total.fiscal_years
+    def up_to(self) -> int | None:
+        """The initial budget the cumulative amounts run to."""
+        return self.budget_fiscal_year
 
     def rows(self) -> list[LedgerRow]:
         """In the report's order: each group's subtotal and its categories, then the total."""
@@ -171,32 +105,118 @@ class LedgerReport:
 
     @property
     def notes(self) -> list[str]:
-        """The entries' notes (e.g. that a figure sums two budgets), each once."""
+        """The entries' notes, each once."""
         return list(dict.fromkeys(e.note for row in self.categories() for e in row.entries if e.note))
 
-    def total_to(self, fiscal_year: int) -> LedgerRow:
-        """The total as the report of another initial budget prints it (the same ledger, another cut)."""
-        return _report_row(self.ledger.total, self.ledger.total.name, fiscal_year, self.ledger.fiscal_years)
+    @property
+    def link_notes(self) -> list[tuple[str, str]]:
+        """(category, why initiatives are linked to it) for each category that says so."""
+        return [(row.name, row.category.note) for row in self.categories() if row.category and row.category.note]
+
+    @property
+    def units(self) -> set[str]:
+        return {row.unit for row in self.categories() if row.unit}
+
+    def link(self, initiatives) -> list[dict]:
+        """Attach the report's initiatives (dicts with "category", "number", "name", "amount") to their
+        categories; returns those linked to no category of this ledger."""
+        rows = {row.name: row for row in self.categories()}
+        unlinked = []
+        for item in initiatives:
+            row = rows.get(item.get("category"))
+            if row is not None:
+                row.contributors.append(item)
+            else:
+                unlinked.append(item)
+        return unlinked
 
 
-def _report_row(line: LedgerLine, group_label: str, up_to: int | None, all_years: list[int]) -> LedgerRow:
-    years = [year for year in all_years if up_to is not None and year <= up_to]
-    return LedgerRow(line=line, group_label=group_label, up_to=up_to, fiscal_years=years)
+def _category_row(category: LedgerCategory, label: str, entries: list[LedgerEntry], years: list[int]) -> LedgerRow:
+    for entry in entries:
+        entry.category = category  # already read: no query per entry
+    stated = next((e for e in entries if e.fiscal_year is None), None)
+    per_year = {e.fiscal_year: e for e in entries if e.fiscal_year is not None}
+    if stated is not None:
+        cumulative, unit, is_stated = stated.secured_thousand_yen, stated.unit, True
+    elif per_year:
+        cumulative = sum(e.secured_thousand_yen for e in per_year.values())
+        unit, is_stated = Unit.coarsest(e.unit for e in per_year.values()), False
+    else:
+        cumulative, unit, is_stated = None, None, True
+    return LedgerRow(
+        name=category.name, kind="category", group_label=label, target_thousand_yen=category.target_thousand_yen,
+        cumulative=cumulative, unit=unit, stated=is_stated,
+        by_year=[per_year[y].secured_thousand_yen if y in per_year else None for y in years],
+        category=category, entries=entries,
+    )
 
 
-def ledger_report(program: Program, up_to: int | None = None) -> LedgerReport:
-    """The ledger cut at the initial budget of fiscal year `up_to` (a cycle's `budget_fiscal_year`);
-    without one, at the last year with a recorded amount. Amounts of later years are left out."""
-    ledger = program_ledger(program)
-    if up_to is None:
-        up_to = ledger.latest_fiscal_year
-    years = ledger.fiscal_years
-    groups = [
-        (
-            group.label,
-            _report_row(group.subtotal, group.label, up_to, years),
-            [_report_row(line, group.label, up_to, years) for line in group.lines],
-        )
-        for group in ledger.groups
-    ]
-    return LedgerReport(ledger=ledger, up_to=up_to, groups=groups, total=_report_row(ledger.total, ledger.total.name, up_to, years))
+def _sum_row(name: str, kind: str, label: str, rows: list[LedgerRow]) -> LedgerRow:
+    amounts = [row.cumulative for row in rows if row.cumulative is not None]
+    by_year = []
+    for column in zip(*(row.by_year for row in rows)) if rows else []:
+        present = [amount for amount in column if amount is not None]
+        by_year.append(sum(present) if present else None)
+    return LedgerRow(
+        name=name, kind=kind, group_label=label, target_thousand_yen=sum(row.target_thousand_yen for row in rows),
+        cumulative=sum(amounts) if amounts else None, unit=Unit.coarsest(row.unit for row in rows), stated=False,
+        by_year=by_year,
+    )
+
+
+TOTAL_NAME = "財源確保目標額"
+
+
+def _build(program: Program, categories: list[LedgerCategory], statement: LedgerStatement | None,
+           budget_fiscal_year: int | None, entries: list[LedgerEntry]) -> LedgerReport:
+    by_category: dict[int, list[LedgerEntry]] = defaultdict(list)
+    for entry in entries:
+        by_category[entry.category_id].append(entry)
+    years = sorted({e.fiscal_year for e in entries if e.fiscal_year is not None})
+    groups = []
+    for group in Group:
+        lines = [
+            _category_row(category, group.label, by_category.get(category.pk, []), years)
+            for category in categories
+            if category.group == group
+        ]
+        groups.append((group.label, _sum_row(group.label, "group", group.label, lines), lines))
+    total = _sum_row(TOTAL_NAME, "total", TOTAL_NAME, [subtotal for _label, subtotal, _lines in groups])
+    return LedgerReport(
+        program=program, budget_fiscal_year=budget_fiscal_year, statement=statement, fiscal_years=years,
+        groups=groups, total=total,
+    )
+
+
+def ledger_reports(program: Program, budget_fiscal_years) -> dict[int, LedgerReport]:
+    """The ledger of each initial budget given, in two queries however many (a statement with no figure
+    yet reads as none)."""
+    years = sorted(set(budget_fiscal_years))
+    categories = list(LedgerCategory.objects.filter(program=program).order_by("order"))
+    entries: dict[int, list[LedgerEntry]] = defaultdict(list)
+    statements: dict[int, LedgerStatement] = {}
+    figures = LedgerEntry.objects.filter(statement__program=program, statement__budget_fiscal_year__in=years)
+    for entry in figures.select_related("statement").order_by("category__order", "fiscal_year"):
+        statements[entry.statement.budget_fiscal_year] = entry.statement
+        entries[entry.statement.budget_fiscal_year].append(entry)
+    return {year: _build(program, categories, statements.get(year), year, entries.get(year, [])) for year in years}
+
+
+def ledger_report(program: Program, budget_fiscal_year: int | None) -> LedgerReport:
+    """The ledger as the report of the initial budget of `budget_fiscal_year` states it (a cycle's
+    `budget_fiscal_year`); with none, the categories and their targets without figures."""
+    if budget_fiscal_year is None:
+        return _build(program, list(LedgerCategory.objects.filter(program=program).order_by("order")), None, None, [])
+    return ledger_reports(program, [budget_fiscal_year])[budget_fiscal_year]
+
+
+def statement_fingerprint(program: Program, budget_fiscal_year: int) -> str:
+    """What a report's ledger is built from (categories, the statement's state and entries), as text."""
+    categories = LedgerCategory.objects.filter(program=program).order_by("pk").values_list(
+        "pk", "group", "order", "name", "target_thousand_yen", "note"
+    )
+    statement = LedgerStatement.objects.filter(program=program, budget_fiscal_year=budget_fiscal_year)
+    entries = LedgerEntry.objects.filter(statement__in=statement).order_by("pk").values_list(
+        "pk", "category_id", "fiscal_year", "secured_thousand_yen", "unit", "note"
+    )
+    return repr([list(categories), list(statement.values_list("pk", "state")), list(entries)])

@@ -34,7 +34,8 @@ class Status(models.TextChoices):
         """The label of a status value in the active language; 未報告 for none (nothing was reported)."""
         if not value:
             return str(NOT_REPORTED_LABEL)
-        return str(cls(value).label) if value in cls.values else value
+        member = cls._value2member_map_.get(value)  # not cls.values, which builds a list each time
+        return str(member.label) if member is not None else value
 
     @classmethod
     def as_printed(cls, status: str | None, splits=()) -> str:

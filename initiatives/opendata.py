@@ -10,12 +10,10 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finance.models import Group, LedgerCategory, LedgerEntry
+from finance.models import Group, LedgerCategory, LedgerEntry, LedgerStatement, StatementState, Unit
 from finance.selectors import ledger_report
 from programs import money
-from programs.models import Department, Division, Perspective, Pillar, Program
-
-from programs.models import ReportingCycle
+from programs.models import Department, Division, Perspective, Pillar, Program, ReportingCycle
 
 from .models import (
     DepartmentStatus,
@@ -29,8 +27,11 @@ from .models import (
 )
 from .selectors import program_summary, published_summary, published_versions, report_cycle
 
-FORMAT = "reformtracker/2"
-READABLE_FORMATS = {"reformtracker/1", FORMAT}  # version 1 carried 作業工程 as years[].schedule_step
+FORMAT = "reformtracker/3"
+# version 1 carried 作業工程 as years[].schedule_step; versions 1 and 2 kept the ledger as amounts per fiscal
+# year under each category (`categories[].entries`), shared by every report
+READABLE_FORMATS = {"reformtracker/1", "reformtracker/2", FORMAT}
+LEGACY_LEDGER_FORMATS = {"reformtracker/1", "reformtracker/2"}
 
 
 class DataFormatError(Exception):
@@ -64,31 +65,70 @@ def _summary_document(summary) -> dict:
     }
 
 
-def _export_ledger(program: Program, up_to: int | None = None) -> dict:
-    """The ledger with its entries up to the cut: a released report's initial budget, or by default the last
-    year with a recorded amount (backups hold every entry)."""
-    report = ledger_report(program, up_to)
+def _export_entry(entry: LedgerEntry) -> dict:
+    """A figure as entered: 億円 with one decimal as a string ("10.1"), 千円 as an integer."""
+    document = {"category": entry.category.name, "fiscal_year": entry.fiscal_year, "unit": entry.unit}
+    if entry.unit == Unit.OKU_YEN:
+        document["secured_oku_yen"] = entry.entered_value
+    document["secured_thousand_yen"] = entry.secured_thousand_yen  # with 億円: export only, for sums
+    document["precision_thousand_yen"] = Unit.precision_thousand_yen(entry.unit)  # export only
+    document["note"] = entry.note
+    return document
+
+
+def _export_ledger(program: Program, budget_fiscal_year: int | None, *, every_statement: bool) -> dict:
+    """The categories, the statements with their figures (every statement for a backup; else the one of
+    `budget_fiscal_year`), and (export only) the report of `budget_fiscal_year` as its table prints it:
+    each category's cumulative amount, the subtotals and the total."""
+    report = ledger_report(program, budget_fiscal_year)
+    if every_statement:
+        statements = list(LedgerStatement.objects.filter(program=program).order_by("budget_fiscal_year"))
+        entries = LedgerEntry.objects.filter(statement__in=statements).select_related("category").order_by(
+            "statement__budget_fiscal_year", "category__order", "fiscal_year"
+        )
+    else:
+        statements = [report.statement] if report.statement else []
+        entries = [entry for row in report.categories() for entry in row.entries]
+    by_statement: dict[int, list[dict]] = {}
+    for entry in entries:
+        by_statement.setdefault(entry.statement_id, []).append(_export_entry(entry))
     categories = [
         {
-            "group": row.line.category.group,
-            "order": row.line.category.order,
-            "name": row.line.category.name,
-            "target_thousand_yen": row.line.target_thousand_yen,
-            "target_oku_yen": money.format_oku_yen(row.line.target_thousand_yen),
-            "entries": [
-                {"fiscal_year": e.fiscal_year, "secured_thousand_yen": e.secured_thousand_yen, "note": e.note}
-                for e in row.entries
-            ],
+            "group": row.category.group,
+            "order": row.category.order,
+            "name": row.name,
+            "target_thousand_yen": row.target_thousand_yen,
+            "target_oku_yen": money.format_oku_yen(row.target_thousand_yen),
+            "note": row.category.note,
             "cumulative_thousand_yen": row.cumulative,
             "cumulative_oku_yen": money.format_oku_yen(row.cumulative),
+            "cumulative_unit": row.unit,
         }
         for row in report.categories()
     ]
     totals = {
-        str(row.line.name): {"target_thousand_yen": row.line.target_thousand_yen, "cumulative_thousand_yen": row.cumulative}
+        str(row.name): {"target_thousand_yen": row.target_thousand_yen, "cumulative_thousand_yen": row.cumulative,
+                        "cumulative_unit": row.unit}
         for row in [*(subtotal for _label, subtotal, _lines in report.groups), report.total]
     }
-    return {"cumulative_to_fiscal_year": report.up_to, "categories": categories, "totals": totals}
+    return {
+        "budget_fiscal_year": budget_fiscal_year,
+        "categories": categories,
+        "statements": [
+            {"budget_fiscal_year": s.budget_fiscal_year, "state": s.state, "note": s.note, "entries": by_statement.get(s.pk, [])}
+            for s in statements
+        ],
+        "totals": totals,
+    }
+
+
+def _report_budget(program: Program) -> int | None:
+    """The initial budget of the latest released report (else of the newest statement)."""
+    cycle = ReportingCycle.objects.latest_released(program)
+    if cycle is not None:
+        return cycle.budget_fiscal_year
+    newest = LedgerStatement.objects.filter(program=program).order_by("-budget_fiscal_year").first()
+    return newest.budget_fiscal_year if newest else None
 
 
 def _export_record(record: YearlyRecord) -> dict:
@@ -150,7 +190,7 @@ def export_program(program: Program) -> dict:
     return {
         **_frame(program, departments),
         "initiatives": [export_initiative(i, summary["fiscal_year"]) for i in initiatives],
-        "ledger": _export_ledger(program),
+        "ledger": _export_ledger(program, _report_budget(program), every_statement=True),
         "summary": summary,
     }
 
@@ -179,6 +219,7 @@ def _program_header(program: Program) -> dict:
         "as_of": program.as_of.isoformat(),
         "as_of_label": program.as_of_label,
         "introduction": program.introduction,
+        "issuing_office": program.issuing_office,
     }
 
 
@@ -200,7 +241,7 @@ def export_published_program(program: Program, cycle=None) -> dict:
     return {
         **document,
         "initiatives": [v.data for v in versions],
-        "ledger": _export_ledger(program, cycle.budget_fiscal_year if cycle else None),
+        "ledger": _export_ledger(program, cycle.budget_fiscal_year if cycle else None, every_statement=False),
         "summary": _summary_document(published_summary(program, cycle)),
     }
 
@@ -316,6 +357,7 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
                 as_of=as_of,
                 as_of_label=reader.value(data, "as_of_label", str),
                 introduction=reader.value(data, "introduction", str, required=False, default=""),
+                issuing_office=reader.value(data, "issuing_office", str, required=False, default=""),
             )
         )
 
@@ -375,6 +417,7 @@ def _import_departments(reader: _Reader, document: dict):
 
 def _import_ledger(reader: _Reader, document: dict, program: Program) -> dict:
     categories = {}
+    legacy_entries = []
     ledger = reader.value(document, "ledger", dict)
     with reader.at(".ledger"):
         for _, item in reader.items(ledger, "categories"):
@@ -389,19 +432,89 @@ def _import_ledger(reader: _Reader, document: dict, program: Program) -> dict:
                     order=reader.value(item, "order", int),
                     name=reader.value(item, "name", str),
                     target_thousand_yen=reader.value(item, "target_thousand_yen", int),
+                    note=reader.value(item, "note", str, required=False, default=""),
                 )
             )
             categories[category.name] = category
+            if document.get("format") in LEGACY_LEDGER_FORMATS:
+                for _, entry in reader.items(item, "entries", required=False):
+                    legacy_entries.append((category, reader.value(entry, "fiscal_year", int),
+                                           reader.value(entry, "secured_thousand_yen", int),
+                                           reader.value(entry, "note", str, required=False, default="")))
+        if document.get("format") in LEGACY_LEDGER_FORMATS:
+            _import_legacy_ledger(program, legacy_entries)
+            return categories
+        budgets = set()
+        for _, item in reader.items(ledger, "statements", required=False):
+            budget = reader.value(item, "budget_fiscal_year", int)
+            if budget in budgets:
+                with reader.at(".budget_fiscal_year"):
+                    reader.fail(f"当初予算の年度 {budget} の財源確保額が2つあります。")
+            budgets.add(budget)
+            state = reader.value(item, "state", str, required=False, default=StatementState.CONFIRMED)
+            if state not in StatementState.values:
+                with reader.at(".state"):
+                    reader.fail(f"状態は {', '.join(StatementState.values)} のいずれかです（値: {state!r}）。")
+            statement = reader.save(LedgerStatement(
+                program=program, budget_fiscal_year=budget, state=state,
+                note=reader.value(item, "note", str, required=False, default=""),
+            ))
             for _, entry in reader.items(item, "entries"):
-                reader.save(
-                    LedgerEntry(
-                        category=category,
-                        fiscal_year=reader.value(entry, "fiscal_year", int),
-                        secured_thousand_yen=reader.value(entry, "secured_thousand_yen", int),
-                        note=reader.value(entry, "note", str, required=False, default=""),
-                    )
-                )
+                reader.save(_ledger_entry(reader, entry, statement, categories))
     return categories
+
+
+def _ledger_entry(reader: _Reader, entry: dict, statement: LedgerStatement, categories: dict) -> LedgerEntry:
+    """One figure as entered: `secured_oku_yen` ("10.1") with unit oku_yen, `secured_thousand_yen` with thousand_yen."""
+    name = reader.value(entry, "category", str)
+    if name not in categories:
+        with reader.at(".category"):
+            reader.fail(f"財源確保の項目「{name}」は ledger.categories にありません。")
+    unit = reader.value(entry, "unit", str, required=False,
+                        default=Unit.OKU_YEN if "secured_oku_yen" in entry else Unit.THOUSAND_YEN)
+    if unit not in Unit.values:
+        with reader.at(".unit"):
+            reader.fail(f"単位は {', '.join(Unit.values)} のいずれかです（値: {unit!r}）。")
+    if unit == Unit.OKU_YEN:
+        text = reader.value(entry, "secured_oku_yen", str)
+        try:
+            amount = money.oku_to_thousand_yen(text)
+        except ValueError:
+            with reader.at(".secured_oku_yen"):
+                reader.fail(f"億円の額は小数第1位までの数を文字列で書きます（例: \"10.1\"、値: {text!r}）。")
+        given = reader.value(entry, "secured_thousand_yen", int, required=False, default=amount)
+        if given != amount:
+            with reader.at(".secured_thousand_yen"):
+                reader.fail(f"secured_oku_yen（{text}）と一致しません（値: {given!r}）。")
+    else:
+        amount = reader.value(entry, "secured_thousand_yen", int)
+    return LedgerEntry(
+        statement=statement,
+        category=categories[name],
+        fiscal_year=reader.value(entry, "fiscal_year", int, required=False, nullable=True),
+        secured_thousand_yen=amount,
+        unit=unit,
+        note=reader.value(entry, "note", str, required=False, default=""),
+    )
+
+
+def _import_legacy_ledger(program: Program, entries: list) -> None:
+    """Formats 1 and 2: amounts per fiscal year, shared by every report. They become one confirmed statement
+    as of the latest year (each report was the sum up to its budget); an amount whose note says the report
+    prints only the cumulative figure (「…累計のみ…」) is that cumulative amount, in 億円 where it is a whole
+    number of 0.1億円 (as finance/migrations/0003 converts existing databases)."""
+    if not entries:
+        return
+    budget = max(year for _category, year, _amount, _note in entries)
+    statement = LedgerStatement.objects.create(program=program, budget_fiscal_year=budget, state=StatementState.CONFIRMED)
+    for category, year, amount, note in entries:
+        cumulative = year == budget and "累計のみ" in note
+        LedgerEntry.objects.create(
+            statement=statement, category=category, fiscal_year=None if cumulative else year,
+            secured_thousand_yen=amount,
+            unit=Unit.OKU_YEN if cumulative and amount % Unit.precision_thousand_yen(Unit.OKU_YEN) == 0 else Unit.THOUSAND_YEN,
+            note="" if cumulative else note,
+        )
 
 
 def _import_initiative(reader, item, program, pillars, departments, divisions, categories) -> Initiative:

@@ -5,6 +5,8 @@ Roles are Django groups, created after every `migrate` (see apps.py):
   they are a member of (Department.members): the open cycle's record and next steps.
 - 行政改革課（審査・公開）(reform-office reviewer): sees everything; returns, approves,
   publishes; opens and closes cycles; edits structure.
+- 財政課（財源確保額）(finance officer): enters each report's ledger figures (財源確保額),
+  confirms them for the release, and checks the draft annual report.
 - システム管理者 (administrator): users, departments, roles.
 Citizens never log in.
 
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 EDITOR = "部局編集者"
 REVIEWER = "行政改革課（審査・公開）"
 ADMINISTRATOR = "システム管理者"
+FINANCE = "財政課（財源確保額）"
 
 # app_label: codenames (without the app label) each role is granted.
 ROLE_PERMISSIONS = {
@@ -31,9 +34,18 @@ ROLE_PERMISSIONS = {
     REVIEWER: {
         "initiatives": ["*"],
         "programs": ["*"],
-        "finance": ["*"],
+        # the ledger's frame (categories, targets, links); its figures are 財政課's, the reviewer reads them
+        "finance": ["view_ledgercategory", "add_ledgercategory", "change_ledgercategory", "delete_ledgercategory",
+                    "view_ledgerstatement", "view_ledgerentry"],
         "notifications": ["view_notification", "change_notification"],  # the log; resending a failed mail
         "reports": ["view_reportbuild", "change_reportbuild"],  # the annual reports' builds; building a failed one again
+    },
+    FINANCE: {
+        "finance": ["view_ledgercategory", "view_ledgerstatement", "add_ledgerstatement", "change_ledgerstatement",
+                    "confirm_ledgerstatement", "view_ledgerentry", "add_ledgerentry", "change_ledgerentry",
+                    "delete_ledgerentry"],
+        "programs": ["view_program", "view_reportingcycle"],
+        "initiatives": ["view_initiative"],
     },
     ADMINISTRATOR: {
         "auth": ["*"],
@@ -63,6 +75,15 @@ def is_reviewer(user) -> bool:
 
 def is_editor(user) -> bool:
     return has_role(user, EDITOR)
+
+
+def is_finance(user) -> bool:
+    return has_role(user, FINANCE)
+
+
+def can_see_draft_report(user) -> bool:
+    """The annual report of a cycle not yet released (案) is checked by the reform office and 財政課 only."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff and (is_reviewer(user) or is_finance(user)))
 
 
 def department_ids(user) -> frozenset[int]:

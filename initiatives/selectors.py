@@ -2,8 +2,10 @@
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext
 
+from finance.selectors import LedgerReport, ledger_report
 from programs.models import Pillar, Program, ReportingCycle
 
 from .models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
@@ -125,6 +127,33 @@ def published_versions(program: Program, cycle: ReportingCycle | None = None):
         .select_related("pillar__perspective", "cycle")
         .order_by("number")
     )
+
+
+@dataclass
+class PublishedLedger:
+    """A report's ledger with the report's initiatives linked to its categories (reconciliation), and
+    those initiatives with a secured amount that are linked to no category."""
+
+    report: LedgerReport
+    unlinked: list[dict]
+
+
+def published_ledger(program: Program, cycle: ReportingCycle | None, report: LedgerReport | None = None) -> PublishedLedger:
+    """The ledger of the cycle's initial budget (`report`, if already read), each category with the
+    initiatives the cycle published linked to it (number, name, amount as published). Without a cycle:
+    the categories without figures."""
+    if cycle is None:
+        return PublishedLedger(report=ledger_report(program, None), unlinked=[])
+    report = report or ledger_report(program, cycle.budget_fiscal_year)
+    versions = published_versions(program, cycle).exclude(
+        Q(secured_amount_thousand_yen__isnull=True) & Q(data__ledger_category=None)
+    ).values("number", "name", "secured_amount_thousand_yen", "data__ledger_category")
+    unlinked = report.link(
+        {"number": v["number"], "name": v["name"], "amount": v["secured_amount_thousand_yen"],
+         "category": v["data__ledger_category"]}
+        for v in versions
+    )
+    return PublishedLedger(report=report, unlinked=unlinked)
 
 
 def latest_publication(program: Program, number: int) -> PublishedVersion | None:

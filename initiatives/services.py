@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from finance import services as ledger_services
 from programs import eras
 from programs.text import strip_illegal_xml
 from programs.models import CycleState, ReportingCycle
@@ -387,6 +388,7 @@ def cycle_open(
     )
     cycle.full_clean()
     cycle.save()
+    ledger_services.ledger_statement_open(program=program, budget_fiscal_year=cycle.budget_fiscal_year)
     steps = dict(
         ScheduleStep.objects.filter(initiative__program=program, fiscal_year=fiscal_year).values_list("initiative_id", "step")
     )
@@ -478,6 +480,9 @@ def release_problems(cycle: ReportingCycle) -> list[str]:
         )
     if not cycle.introduction.strip():
         problems.append(_("報告書の前文を入力してください。"))
+    ledger = ledger_services.release_problem(cycle)
+    if ledger:
+        problems.append(ledger)
     newer = ReportingCycle.objects.released().filter(program=cycle.program, fiscal_year__gt=cycle.fiscal_year)
     if newer.exists():
         problems.append(_("より新しい報告期が公表済みです。"))

@@ -23,6 +23,7 @@ DEMO_USERS = [
     # granted only by a superuser (accounts/admin.py), created with `createsuperuser`
     DemoUser("admin", "demo-admin-asahikawa", "システム管理者", "システム管理者"),
     DemoUser("reviewer", "demo-reviewer-asahikawa", "行政改革課（審査・公開）", "行政改革課（審査・公開）"),
+    DemoUser("finance", "demo-finance-asahikawa", "財政課（財源確保額）", "財政課（財源確保額）"),
     DemoUser("editor-somu", "demo-editor-somu", "部局編集者", "部局編集者", ["総務部"]),
     DemoUser("editor-doboku", "demo-editor-doboku", "部局編集者", "部局編集者", ["土木部"]),
     DemoUser("editor-byoin", "demo-editor-byoin", "部局編集者", "部局編集者", ["市立旭川病院事務局"]),

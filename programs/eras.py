@@ -5,6 +5,7 @@ which it starts: FY2024 = 令和6年度 = April 2024 – March 2025. The Reiwa e
 in 2019 (令和元年度); earlier fiscal years are Heisei (平成30年度 = FY2018).
 """
 import datetime
+import functools
 import re
 
 _ERAS = (
@@ -30,6 +31,7 @@ def era_year(fiscal_year: int) -> tuple[str, int]:
     raise ValueError(f"{fiscal_year} is before the Heisei era")
 
 
+@functools.lru_cache(maxsize=64)
 def fiscal_year_label(fiscal_year: int) -> str:
     """令和6年度 for 2024; 令和元年度 for 2019."""
     name, number = era_year(fiscal_year)
@@ -67,3 +69,12 @@ def calendar_era(day: datetime.date) -> tuple[str, str, int] | None:
         if day >= first:
             return name, initial, day.year - first.year + 1
     return None
+
+
+def era_date(day: datetime.date) -> str:
+    """令和7年4月1日 for 2025-04-01 (令和元年5月1日 for the era's first year), as the city dates its documents."""
+    era = calendar_era(day)
+    if era is None:
+        return f"{day.year}年{day.month}月{day.day}日"
+    name, _initial, year = era
+    return f"{name}{'元' if year == 1 else year}年{day.month}月{day.day}日"

@@ -94,13 +94,13 @@ def connect_signals() -> None:
 
     A publication creates a PublishedVersion, so its post_save covers it (the `published`
     signal would only invalidate a second time)."""
-    from finance.models import LedgerCategory, LedgerEntry
+    from finance.models import LedgerCategory, LedgerEntry, LedgerStatement
     from initiatives.models import PublishedVersion
     from programs.models import Department, Division, Perspective, Pillar, Program, ReportingCycle
 
     for model in [
         PublishedVersion, ReportingCycle, Program, Perspective, Pillar, Department, Division,
-        LedgerCategory, LedgerEntry,
+        LedgerCategory, LedgerStatement, LedgerEntry,
     ]:
         for signal in (post_save, post_delete):
             signal.connect(invalidate_after_commit, sender=model, dispatch_uid=f"public.cache.{signal}.{model.__name__}")

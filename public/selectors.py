@@ -6,22 +6,22 @@ draft, a review comment or a workflow state can never reach a citizen.
 
 One report at a time: the summary, list, ledger and department pages describe the latest
 released cycle (公表された報告). A publication in a cycle not yet released (速報) shows on its
-initiative's page only, labelled as preliminary. The ledger is the program's fiscal-target
-table, which the reform office keeps (it has no drafts), cut at the released report's initial
-budget.
+initiative's page only, labelled as preliminary. The ledger is the released report's: the
+figures 財政課 stated for its initial budget, released with the cycle (finance.selectors).
 """
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from finance.selectors import LedgerReport, LedgerRow, ledger_report
+from finance.selectors import LedgerReport, LedgerRow, ledger_report, ledger_reports
 from initiatives.models import PublishedVersion, Status
 from initiatives.selectors import (
     Preliminary,
     Summary,
     latest_publication,
     preliminary_progress,
+    published_ledger,
     published_cycles,
     published_schedule,
     published_versions,
@@ -197,15 +197,20 @@ def released_columns(program: Program) -> list[CycleColumn]:
 
 @dataclass
 class LedgerColumn:
-    """One released report in the ledger's year over year: the cumulative total at its initial budget."""
+    """One released report in the ledger's year over year: the cumulative total it stated."""
 
     cycle: ReportingCycle
     total: LedgerRow
 
 
-def released_ledger_columns(cycles: list[ReportingCycle], report: LedgerReport) -> list[LedgerColumn]:
-    """The cumulative amount secured as each released report printed it (cut at its initial budget)."""
-    return [LedgerColumn(cycle, report.total_to(cycle.budget_fiscal_year)) for cycle in cycles]
+def released_ledgers(program: Program, cycles: list[ReportingCycle]) -> tuple["PublicLedger", list[LedgerColumn]]:
+    """The ledger of the latest released report (the last of `cycles`) with its initiatives, and the cumulative
+    amount secured as each released report stated it (its own statement's figures)."""
+    reports = ledger_reports(program, [cycle.budget_fiscal_year for cycle in cycles])
+    latest = cycles[-1]
+    ledger = published_ledger(program, latest, reports[latest.budget_fiscal_year])
+    columns = [LedgerColumn(cycle, reports[cycle.budget_fiscal_year].total) for cycle in cycles]
+    return PublicLedger(report=ledger.report, cycle=latest, unassigned=ledger.unlinked), columns
 
 
 def status_mix(columns: list[CycleColumn]) -> list[dict]:
@@ -238,7 +243,7 @@ def status_mix(columns: list[CycleColumn]) -> list[dict]:
 
 @dataclass
 class PublicLedger:
-    """The ledger of the released report (cut at its initial budget) and the published initiatives behind it."""
+    """The ledger of the released report (its statement) and the published initiatives behind it."""
 
     report: LedgerReport
     cycle: ReportingCycle | None
@@ -266,24 +271,13 @@ class PublicLedger:
 
 
 def public_ledger(program: Program, cycle: ReportingCycle | None, *, with_contributors: bool = True) -> PublicLedger:
-    """The ledger as the released report `cycle` prints it (targets, secured per budget year up to its
-    cut, cumulative, progress) and, per category, the report's initiatives linked to it; initiatives with
-    a secured amount but no category are listed apart."""
-    report = ledger_report(program, cycle.budget_fiscal_year if cycle else None)
-    unassigned: list[dict] = []
-    if with_contributors and cycle is not None:
-        rows = {row.line.name: row for row in report.categories()}
-        versions = published_versions(program, cycle).exclude(
-            Q(secured_amount_thousand_yen__isnull=True) & Q(data__ledger_category=None)
-        ).values("number", "name", "secured_amount_thousand_yen", "data__ledger_category")
-        for version in versions:
-            item = {"number": version["number"], "name": version["name"], "amount": version["secured_amount_thousand_yen"]}
-            row = rows.get(version["data__ledger_category"])
-            if row is not None:
-                row.contributors.append(item)
-            else:
-                unassigned.append(item)
-    return PublicLedger(report=report, cycle=cycle, unassigned=unassigned)
+    """The ledger as the released report `cycle` states it (targets, cumulative amounts, amounts per budget
+    year where it gives them, progress) and, per category, the report's initiatives linked to it with the
+    remainder from outside them; initiatives with a secured amount but no category are listed apart."""
+    if with_contributors:
+        ledger = published_ledger(program, cycle)
+        return PublicLedger(report=ledger.report, cycle=cycle, unassigned=ledger.unlinked)
+    return PublicLedger(report=ledger_report(program, cycle.budget_fiscal_year if cycle else None), cycle=cycle, unassigned=[])
 
 
 # --- departments ------------------------------------------------------------------------

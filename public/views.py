@@ -167,8 +167,8 @@ def ledger(request):
     cycles = list(selectors.archive_cycles(program).order_by("fiscal_year"))
     context = {"program": program, "has_publications": bool(cycles)}  # a released report holds every initiative
     if cycles:
-        ledger = selectors.public_ledger(program, cycles[-1])
-        context.update(ledger=ledger, columns=selectors.released_ledger_columns(cycles, ledger.report))
+        ledger, columns = selectors.released_ledgers(program, cycles)
+        context.update(ledger=ledger, columns=columns)
     return render(request, "public/ledger.html", context)
 
 

@@ -27,14 +27,14 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone, translation
 
-from finance.models import LedgerEntry
+from finance.selectors import statement_fingerprint
 from programs.models import Pillar, ReportingCycle
 
 from .models import BuildState, ReportBuild
 from .selectors import PREVIEW_MARK, publication_state
 
 # Bump when the layout of a report changes, so that files built by older code are not served.
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 
 FORMATS = {
     "pdf": ("application/pdf", "pdf"),
@@ -87,11 +87,7 @@ def fingerprint(cycle) -> str | None:
     if not state["count"]:
         return None
     program = cycle.program
-    ledger = (
-        LedgerEntry.objects.filter(category__program=program, fiscal_year__lte=cycle.budget_fiscal_year)
-        .order_by("pk")
-        .values_list("pk", "category__name", "category__target_thousand_yen", "fiscal_year", "secured_thousand_yen", "note")
-    )
+    ledger = statement_fingerprint(program, cycle.budget_fiscal_year)  # the statement of the cycle's budget
     pillars = Pillar.objects.filter(program=program).order_by("pk").values_list("pk", "numeral", "name", "perspective__name")
     parts = [
         LAYOUT_VERSION,
@@ -104,7 +100,7 @@ def fingerprint(cycle) -> str | None:
         str(sorted(state.items())),
         program.name,
         str(program.fiscal_target_thousand_yen),
-        str(list(ledger)),
+        ledger,
         str(list(pillars)),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

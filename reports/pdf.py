@@ -1,12 +1,19 @@
 """The annual progress report as a PDF, laid out like the city's own (WeasyPrint).
 
-A4 landscape: a first page with the introduction, the status table per pillar and the
-ledger; a table of contents; then one sheet per initiative, grouped by perspective and
-pillar, with the report's fields in the report's order. Japanese text is set in the
-Noto Sans JP font shipped in reports/fonts/ (embedded as a subset), never a system font.
+A4 landscape: a cover page (the issuing office and release date, the introduction and 基準日,
+the status table per pillar and the ledger); a table of contents; then the initiatives, two a
+page as the city prints them (an initiative is never split unless it alone is longer than a
+page), grouped by perspective and pillar, with the report's fields in the report's order and
+the four-year 作業工程. A draft (a cycle not yet released) is marked 「案」 on every page.
+
+The PDF is accessible (JIS X 8341-3 applies to the city's PDFs): PDF/UA-1, i.e. tagged, with
+the document language (ja), its title shown as the window title, bookmarks, and tables
+tagged as tables whose cells know their headers (th scope="row"/"col"). Japanese text is set
+in the Noto Sans JP font shipped in reports/fonts/ (embedded as a subset), never a system font.
 """
 from pathlib import Path
 
+import pydyf
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from weasyprint import CSS, HTML
@@ -14,9 +21,26 @@ from weasyprint.text.fonts import FontConfiguration
 
 from initiatives.models import Status
 
-from .selectors import PREVIEW_MARK, AnnualReport, annual_report
+from .batch import without_cyclic_gc
+from .selectors import PREVIEW_MARK, PREVIEW_NOTE, AnnualReport, annual_report
 
 FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansJP-Regular.otf"
+PDF_VARIANT = "pdf/ua-1"  # tagged, with the language and title (WeasyPrint 70: pdf_tags, /Lang, DisplayDocTitle)
+
+
+def _page_references(pdf) -> tuple:
+    """pydyf's PDF.page_references, kept until a page is added. WeasyPrint's tagging asks for it once per
+    structure element (thousands a report), and pydyf rebuilds the tuple of every page each time: the
+    PDF/UA output took time in the pages times the elements. Same value, built once per page count."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_page_references"] = cached
+    return cached[1]
+
+
+pydyf.PDF.page_references = property(_page_references)
 
 
 def toc_columns(report: AnnualReport, columns: int = 2) -> list[list[dict]]:
@@ -51,16 +75,23 @@ def render_annual_html(report: AnnualReport) -> str:
             "ledger_lines": report.ledger_lines(),
             "toc_columns": toc_columns(report),
             "preview_mark": PREVIEW_MARK,
+            "preview_note": PREVIEW_NOTE,
         },
     )
 
 
-def build_annual_pdf(cycle) -> bytes:
-    """The annual report of a reporting cycle, from its published versions only."""
+def render_annual_document(cycle):
+    """The laid-out report (a WeasyPrint Document: its pages and boxes), before it is written as a PDF."""
     report = annual_report(cycle)
     fonts = FontConfiguration()
     stylesheet = CSS(
         string=render_to_string("reports/annual.css", {"font_url": FONT.as_uri()}), font_config=fonts
     )
-    document = HTML(string=render_annual_html(report), base_url=str(FONT.parent))
-    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    html = HTML(string=render_annual_html(report), base_url=str(FONT.parent))
+    return html.render(stylesheets=[stylesheet], font_config=fonts, pdf_variant=PDF_VARIANT)
+
+
+def build_annual_pdf(cycle) -> bytes:
+    """The annual report of a reporting cycle, from its published versions only: a tagged PDF (PDF/UA-1)."""
+    with without_cyclic_gc():
+        return render_annual_document(cycle).write_pdf(pdf_variant=PDF_VARIANT)

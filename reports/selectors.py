@@ -4,12 +4,16 @@ Both the PDF and the workbook are built from `annual_report(cycle)`: the publish
 version of each initiative (its open-data `data`, never the working records), the
 published summary and the program's ledger cut at the cycle's initial budget, grouped by
 perspective and pillar in the report's order. The texts (introduction, 基準日, the
-ledger's "up to" label) are the cycle's. A cycle not yet released gives a staff preview,
-marked as such. The queries do not grow with the number of initiatives.
+ledger's "up to" label) are the cycle's, and so is the ledger: the figures 財政課 stated for its
+initial budget, with the report's initiatives linked to their categories. A cycle not yet
+released gives the draft (案) the reform office and 財政課 check. The queries do not grow with
+the number of initiatives.
 """
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
+from django.utils import translation
 
 from finance.selectors import LedgerReport, LedgerRow, ledger_report
 from initiatives.models import PublishedVersion, Status
@@ -17,16 +21,25 @@ from initiatives.selectors import Summary, published_schedule, published_summary
 from programs import eras
 from programs.models import Perspective, Pillar, Program, ReportingCycle
 
-# How a staff preview of a cycle not yet released is marked: on the cover, in every page's header and in the file name.
-PREVIEW_MARK = "公表前（確認用）"
+# How the draft (案) of a cycle not yet released is marked: across and in the header of every page, in the
+# workbook's title and in the file name. The reform office and 財政課 check it before it goes to the council.
+PREVIEW_MARK = "案"
+PREVIEW_NOTE = "公表前・確認用"
 
 
-def printed_status(record: dict) -> list[str]:
-    """進行状況 of a published year as printed, one line per status: the record's, then each department's part."""
+def printed_status(record: dict, language: str | None = None) -> list[str]:
+    """進行状況 of a published year as printed, one line per status: the record's, then each department's part
+    (in `language`, by default the active one)."""
     if not record:
         return []
-    splits = [(split.get("status"), split.get("label", "")) for split in record.get("department_statuses", [])]
-    return Status.printed_lines(record.get("status"), splits)
+    splits = tuple((split.get("status"), split.get("label", "")) for split in record.get("department_statuses", []))
+    return list(_printed_lines(language or translation.get_language(), record.get("status"), splits))
+
+
+@functools.lru_cache(maxsize=512)
+def _printed_lines(language: str | None, status: str | None, splits: tuple) -> tuple[str, ...]:
+    """Status.printed_lines, once per language and status (a report of thousands of initiatives has a few)."""
+    return tuple(Status.printed_lines(status, splits))
 
 
 @dataclass
@@ -37,7 +50,7 @@ class InitiativeSheet:
     pillar: Pillar
     fiscal_year: int
     program_years: range
-    published_at: object
+    language: str | None = None  # of the report's texts (the statuses' labels)
 
     @property
     def number(self) -> int:
@@ -51,12 +64,12 @@ class InitiativeSheet:
     def years(self) -> list[dict]:
         return self.data.get("years", [])
 
-    @property
+    @functools.cached_property
     def record(self) -> dict:
         """The record of the cycle's fiscal year (an empty one if the initiative has none)."""
         return next((y for y in self.years if y["fiscal_year"] == self.fiscal_year), {})
 
-    @property
+    @functools.cached_property
     def schedule(self) -> list[dict]:
         """作業工程: the step of each of the program's four years ('' where none is planned)."""
         return [
@@ -67,13 +80,18 @@ class InitiativeSheet:
     @property
     def status_lines(self) -> list[str]:
         """進行状況 as printed, one line per status: the record's, then each department's (split statuses)."""
-        return printed_status(self.record)
+        return printed_status(self.record, self.language)
+
+    @property
+    def status_printed(self) -> str:
+        """進行状況 on one line, as the report prints it: 「予定どおり進んでいる / 予定より遅れている（土木部）」."""
+        return " / ".join(self.status_lines)
 
     @property
     def status_label(self) -> str:
         """The status that counts in the summary (a split status counts as behind)."""
         status = self.data.get("status")
-        return Status.label_of(status) if status else ""
+        return _printed_lines(self.language or translation.get_language(), status, ())[0] if status else ""
 
     @property
     def departments(self) -> list[str]:
@@ -100,6 +118,7 @@ class AnnualReport:
     ledger: LedgerReport
     perspectives: list[PerspectiveSection]
     pillars: dict[int, Pillar] = field(default_factory=dict)  # with their perspectives loaded
+    ledger_unlinked: list[dict] = field(default_factory=list)  # initiatives with an amount linked to no category
 
     @property
     def title(self) -> str:
@@ -167,25 +186,37 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
     for pillar in Pillar.objects.filter(program=program).select_related("perspective").order_by("order"):
         pillar_sections[pillar.pk] = PillarSection(pillar)
         sections[pillar.perspective_id].pillars.append(pillar_sections[pillar.pk])
-    for version in published_versions(program, cycle):
-        pillar_sections[version.pillar_id].initiatives.append(
+    language = translation.get_language()
+    # values, not model instances: thousands of initiatives are read in a fraction of a second
+    for data, pillar_id in published_versions(program, cycle).values_list("data", "pillar_id"):
+        section = pillar_sections[pillar_id]
+        section.initiatives.append(
             InitiativeSheet(
-                data=version.data,
-                pillar=version.pillar,
+                data=data,
+                pillar=section.pillar,
                 fiscal_year=cycle.fiscal_year,
                 program_years=program.fiscal_years,
-                published_at=version.published_at,
+                language=language,
             )
         )
     perspectives = [
         PerspectiveSection(section.perspective, [p for p in section.pillars if p.initiatives])
         for section in sections.values()
     ]
+    # the ledger's initiatives are those of the report, already read: no second pass over thousands of versions
+    ledger = ledger_report(program, cycle.budget_fiscal_year)
+    unlinked = ledger.link(
+        {"number": sheet.number, "name": sheet.name, "amount": sheet.data.get("secured_amount_thousand_yen"),
+         "category": sheet.data.get("ledger_category")}
+        for section in pillar_sections.values() for sheet in section.initiatives
+        if sheet.data.get("ledger_category") or sheet.data.get("secured_amount_thousand_yen") is not None
+    )
     return AnnualReport(
         program=program,
         cycle=cycle,
         summary=published_summary(program, cycle),
-        ledger=ledger_report(program, cycle.budget_fiscal_year),
+        ledger=ledger,
+        ledger_unlinked=unlinked,
         perspectives=[p for p in perspectives if p.pillars],
         pillars={pk: section.pillar for pk, section in pillar_sections.items()},
     )

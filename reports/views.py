@@ -1,8 +1,8 @@
 """Downloads of the annual reports, built from the cycle's published versions.
 
 Anyone may download the report of a released cycle (公表済み). A cycle not yet released
-has no public report: staff may download it as a preview, marked 「公表前（確認用）」 on
-the cover and in the file name, and never kept by a shared cache.
+has no public report (404): the reform office and 財政課 download its draft, marked 「案」 on
+every page and in the file name, and never kept by a shared cache.
 When a worker builds the reports, a download never waits for a build: it serves the latest finished
 file (cache.report_to_serve), or says the report is being prepared (503) while the cycle's first one
 is built. The Excel import for departments (staff only) lives in import_views.py.
@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from initiatives import roles
 from programs.models import ReportingCycle
 
 from . import cache
@@ -33,7 +34,7 @@ def _being_built(request):
 def _download(request, cycle_id: int, fmt: str):
     cycle = get_object_or_404(ReportingCycle.objects.select_related("program"), pk=cycle_id)
     preview = not cycle.is_released
-    if preview and not (request.user.is_authenticated and request.user.is_staff):
+    if preview and not roles.can_see_draft_report(request.user):
         return _not_available(request, _("この報告期はまだ公表されていないため、年次報告はまだありません。"))
     download = cache.report_to_serve(cycle, fmt)
     if download is None:

@@ -73,6 +73,31 @@ def reviewer(make_user):
 
 
 @pytest.fixture
+def finance(make_user):
+    """財政課: enters and confirms each report's ledger figures."""
+    return make_user("finance", role=roles.FINANCE)
+
+
+def enter_ledger(cycle, by, figures: dict, *, unit="thousand_yen", confirm=True):
+    """財政課 enters the cycle's ledger figures ({category name: cumulative amount in 千円}) and confirms them."""
+    from finance import services as ledger_services
+    from finance.models import LedgerEntry, LedgerStatement
+
+    statement = LedgerStatement.objects.for_cycle(cycle) or ledger_services.ledger_statement_create(
+        program=cycle.program, budget_fiscal_year=cycle.budget_fiscal_year, by=by
+    )
+    for category in cycle.program.ledger_categories.filter(name__in=figures):
+        entry = statement.entries.filter(category=category, fiscal_year=None).first() or LedgerEntry(
+            statement=statement, category=category
+        )
+        entry.secured_thousand_yen, entry.unit = figures[category.name], unit
+        ledger_services.ledger_entry_save(entry=entry, by=by)
+    if confirm:
+        ledger_services.ledger_statement_confirm(statement=statement, by=by)
+    return statement
+
+
+@pytest.fixture
 def world(db, reviewer, make_user):
     """Two cycles: 令和7年度当初 (FY2024) released, 令和8年度当初 (FY2025) open, its records 未報告.
 

@@ -3,7 +3,7 @@ import datetime
 
 import factory
 
-from finance.models import Group, LedgerCategory, LedgerEntry
+from finance.models import Group, LedgerCategory, LedgerEntry, LedgerStatement, StatementState, Unit
 from initiatives.models import DepartmentStatus, Initiative, Responsibility, ScheduleStep, Status, YearlyRecord
 from programs.models import Department, Division, Perspective, Pillar, Program
 
@@ -115,13 +115,29 @@ class LedgerCategoryFactory(factory.django.DjangoModelFactory):
     target_thousand_yen = 1_000_000
 
 
+class LedgerStatementFactory(factory.django.DjangoModelFactory):
+    """The figures of one report (by default 令和7年度当初予算), confirmed by 財政課."""
+
+    class Meta:
+        model = LedgerStatement
+        django_get_or_create = ["program", "budget_fiscal_year"]
+
+    program = factory.SubFactory(ProgramFactory)
+    budget_fiscal_year = 2025
+    state = StatementState.CONFIRMED
+
+
 class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    """A category's cumulative amount in a statement, in 千円 unless told (fiscal_year=N: the amount of one budget year)."""
+
     class Meta:
         model = LedgerEntry
 
     category = factory.SubFactory(LedgerCategoryFactory)
-    fiscal_year = 2024
+    statement = factory.SubFactory(LedgerStatementFactory, program=factory.SelfAttribute("..category.program"))
+    fiscal_year = None
     secured_thousand_yen = 100_000
+    unit = Unit.THOUSAND_YEN
 
 
 class UserFactory(factory.django.DjangoModelFactory):

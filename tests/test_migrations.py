@@ -64,3 +64,49 @@ def test_a_first_version_database_is_carried_over():
     assert (fy2024.cycle_id, fy2024.status) == (released.pk, "on_schedule")
     assert fy2025.status == ""  # 未報告: the carried-forward status is gone
     assert fy2025.cycle.label == "令和8年度当初"
+
+
+LEDGER_BEFORE = [("programs", "0002_cycle_texts_and_release"), ("finance", "0001_initial")]
+LEDGER_AFTER = [("finance", "0004_ledger_entry_statement_required")]
+
+
+def test_an_existing_ledger_becomes_each_reports_statement():
+    """The city's data as the first versions stored it: the report's cumulative figure under FY2025 with a note
+    saying so; a released 令和7年度当初 and an open 令和8年度当初 with a FY2026 amount prepared for it."""
+    old = migrate(LEDGER_BEFORE)
+    Program = old.get_model("programs", "Program")
+    Cycle = old.get_model("programs", "ReportingCycle")
+    Category = old.get_model("finance", "LedgerCategory")
+    Entry = old.get_model("finance", "LedgerEntry")
+    program = Program.objects.create(
+        name="移行テスト（財源）", start_fiscal_year=2024, end_fiscal_year=2027, fiscal_target_thousand_yen=100,
+        as_of=datetime.date(2025, 4, 1), as_of_label="令和7年度当初",
+    )
+    Cycle.objects.create(program=program, fiscal_year=2024, label="令和7年度当初", state="released",
+                         released_on=datetime.date(2025, 4, 1))
+    Cycle.objects.create(program=program, fiscal_year=2025, label="令和8年度当初", state="open")
+    works = Category.objects.create(program=program, group="expenditure", order=1, name="公共事業等の抑制",
+                                    target_thousand_yen=520_000)
+    staff = Category.objects.create(program=program, group="expenditure", order=2, name="人件費の削減",
+                                    target_thousand_yen=800_000)
+    Entry.objects.create(category=works, fiscal_year=2025, secured_thousand_yen=1_010_000,
+                         note="令和6年度・令和7年度当初予算の合算（報告書は令和7年度当初までの累計のみを掲載）")
+    Entry.objects.create(category=staff, fiscal_year=2024, secured_thousand_yen=123_456, note="")
+    Entry.objects.create(category=staff, fiscal_year=2026, secured_thousand_yen=1, note="見込み")
+
+    new = migrate(LEDGER_AFTER)
+    Statement = new.get_model("finance", "LedgerStatement")
+    Entry = new.get_model("finance", "LedgerEntry")
+    released, prepared = Statement.objects.filter(program_id=program.pk).order_by("budget_fiscal_year")
+    assert (released.budget_fiscal_year, released.state) == (2025, "confirmed")
+    assert (prepared.budget_fiscal_year, prepared.state) == (2026, "draft")
+    figures = lambda statement: sorted(  # noqa: E731
+        Entry.objects.filter(statement=statement).values_list("category__name", "fiscal_year", "secured_thousand_yen", "unit")
+    )
+    # the report's figure is what it is: the cumulative amount to 令和7年度当初, in 億円
+    assert figures(released) == [("人件費の削減", 2024, 123_456, "thousand_yen"), ("公共事業等の抑制", None, 1_010_000, "oku_yen")]
+    # the open cycle's draft keeps what the old ledger summed for it
+    assert figures(prepared) == [
+        ("人件費の削減", 2024, 123_456, "thousand_yen"), ("人件費の削減", 2026, 1, "thousand_yen"),
+        ("公共事業等の抑制", 2025, 1_010_000, "thousand_yen"),
+    ]

@@ -5,6 +5,7 @@
     {{ 2024|fiscal_year_western }}    → 令和6年度（2024年度）
     {{ amount|thousand_yen }}         → 1,011,707千円
     {{ amount|oku_yen }}              → 10.1
+    {{ date|era_date }}               → 令和7年4月1日
 """
 from django import template
 
@@ -31,6 +32,11 @@ def thousand_yen(value):
 @register.filter
 def oku_yen(value):
     return money.format_oku_yen(None if value in (None, "") else int(value))
+
+
+@register.filter
+def era_date(value):
+    return eras.era_date(value) if value else ""
 
 
 @register.filter

@@ -37,7 +37,68 @@ def test_export_reproduces_the_reports_facts(real_program, tmp_path):
     assert document["ledger"]["totals"]["財源確保目標額"] == {
         "target_thousand_yen": 8_900_000,
         "cumulative_thousand_yen": 3_550_000,
+        "cumulative_unit": "oku_yen",
     }
+
+
+def test_ledger_figures_are_exported_as_entered_with_their_precision(real_program, tmp_path):
+    ledger = export_via_command(tmp_path)["ledger"]
+    (statement,) = ledger["statements"]
+    assert (statement["budget_fiscal_year"], statement["state"]) == (2025, "confirmed")
+    public_works = next(e for e in statement["entries"] if e["category"] == "公共事業等の抑制")
+    assert public_works == {
+        "category": "公共事業等の抑制", "fiscal_year": None, "unit": "oku_yen", "secured_oku_yen": "10.1",
+        "secured_thousand_yen": 1_010_000, "precision_thousand_yen": 10_000, "note": "",
+    }
+    assert "受益者負担の適正化" not in {e["category"] for e in statement["entries"]}  # 「－」 in the report
+    categories = {c["name"]: c for c in ledger["categories"]}
+    assert categories["公共事業等の抑制"]["cumulative_unit"] == "oku_yen"
+    assert "1,011,707千円" in categories["公共事業等の抑制"]["note"]  # why #40 is linked
+
+
+def test_the_fixture_links_only_the_initiatives_whose_amounts_match_a_category(fixture_document):
+    links = {i["number"]: i["ledger_category"] for i in fixture_document["initiatives"] if i["ledger_category"]}
+    assert links == {18: "ふるさと納税の推進", 35: "特別会計操出金の抑制", 40: "公共事業等の抑制"}
+    (statement,) = fixture_document["ledger"]["statements"]
+    printed = {e["category"]: e["secured_oku_yen"] for e in statement["entries"]}
+    assert printed == {"ふるさと納税の推進": "3.5", "その他収入の確保": "13.5", "事業等の見直し": "2.7",
+                       "公共事業等の抑制": "10.1", "特別会計操出金の抑制": "4.5", "人件費の削減": "1.2"}
+    assert all(e["fiscal_year"] is None for e in statement["entries"])  # the report prints the cumulative only
+    assert "対応づけていない" in statement["note"]
+
+
+def test_a_figure_in_oku_yen_with_more_than_one_decimal_is_refused_with_its_place(fixture_document):
+    document = copy.deepcopy(fixture_document)
+    document["ledger"]["statements"][0]["entries"][0]["secured_oku_yen"] = "3.55"
+    with pytest.raises(DataFormatError, match=r"ledger\.statements\[0\]\.entries\[0\]\.secured_oku_yen"):
+        import_program(document)
+
+
+def legacy_ledger(document: dict) -> dict:
+    """The ledger as formats 1 and 2 kept it: amounts per fiscal year under each category (the report's
+    cumulative figure under FY2025, with the note the old fixture had)."""
+    document = copy.deepcopy(document)
+    entries = {e["category"]: e for e in document["ledger"].pop("statements")[0]["entries"]}
+    note = "令和6年度・令和7年度当初予算の合算（報告書は令和7年度当初までの累計のみを掲載）"
+    for category in document["ledger"]["categories"]:
+        category.pop("note")
+        entry = entries.get(category["name"])
+        category["entries"] = [{"fiscal_year": 2025, "secured_thousand_yen": round(float(entry["secured_oku_yen"]) * 100_000),
+                                "note": note}] if entry else []
+    return document
+
+
+def test_a_version_2_ledger_becomes_the_reports_cumulative_figures(fixture_document):
+    from finance.selectors import ledger_report
+
+    legacy = legacy_ledger(fixture_document)
+    legacy["format"] = "reformtracker/2"
+    program = import_program(legacy)
+    report = ledger_report(program, 2025)
+    rows = {row.name: row for row in report.categories()}
+    assert report.fiscal_years == [] and report.total.cumulative == 3_550_000
+    assert rows["公共事業等の抑制"].cumulative_display == "10.1億円"
+    assert rows["受益者負担の適正化"].cumulative is None
 
 
 def test_split_status_is_exported_with_its_department(real_program, tmp_path):
@@ -86,7 +147,7 @@ def test_import_refuses_an_existing_program_without_replace(real_program, fixtur
 
 def test_export_to_stdout(real_program, capsys):
     call_command("export_data")
-    assert json.loads(capsys.readouterr().out)["format"] == "reformtracker/2"
+    assert json.loads(capsys.readouterr().out)["format"] == "reformtracker/3"
 
 
 def test_export_refuses_an_unknown_format(real_program):
@@ -208,7 +269,7 @@ def test_import_refuses_a_list_at_the_top(tmp_path):
 
 
 def test_a_version_1_document_is_read_with_its_schedule_steps(fixture_document):
-    legacy = copy.deepcopy(fixture_document)
+    legacy = legacy_ledger(fixture_document)
     legacy["format"] = "reformtracker/1"
     for item in legacy["initiatives"]:
         steps = {s["fiscal_year"]: s["step"] for s in item.pop("schedule")}

@@ -10,7 +10,9 @@ year. After every step the invariants of the portal are checked:
 - no unreviewed text (every draft below carries the word 未審査) reaches a public page,
   download, the search or the annual report, in either language;
 - the summary of a cycle counts that cycle's publications only;
-- the city's own 令和7年度当初 report keeps its figures (54 / 50 (92.6%) / 4 (7.41%)).
+- the city's own 令和7年度当初 report keeps its figures (54 / 50 (92.6%) / 4 (7.41%), 35.5億円);
+- each report's ledger is the one 財政課 confirmed for it: prepared as a draft (with a note
+  marked 未審査) while the cycle runs, public only with the release, and never changed after.
 """
 import io
 import itertools
@@ -24,6 +26,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from finance import services as ledger_services
+from finance.models import LedgerEntry, LedgerStatement, Unit
+from finance.selectors import ledger_report
 from initiatives import roles, services
 from initiatives.models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
 from initiatives.selectors import published_summary, published_versions
@@ -46,6 +51,7 @@ class Year:
             program=sim.program, fiscal_year=fiscal_year, by=sim.reviewer, deadline=date(fiscal_year + 1, 3, 31)
         )
         self.approved: dict[int, dict] = {}  # number → the record's reported fields as approved
+        sim.prepare_ledger(self)
 
     def record(self, number: int) -> YearlyRecord:
         return YearlyRecord.objects.get(cycle=self.cycle, initiative__number=number)
@@ -101,18 +107,42 @@ class Simulation:
             d.name: make_user(f"editor-{d.pk}", role=roles.EDITOR, departments=[d])
             for d in Department.objects.filter(responsibilities__initiative__program=program).distinct()
         }
+        self.finance = make_user("finance", role=roles.FINANCE)
         self.released: dict[int, dict] = {}  # cycle pk → {number: published data} at release
+        self.ledgers: dict[int, int] = {}  # cycle pk → the ledger's total at release
         self.city_report = ReportingCycle.objects.get(program=program, label="令和7年度当初")
         self.released[self.city_report.pk] = self.snapshot(self.city_report)
+        self.ledgers[self.city_report.pk] = ledger_report(program, self.city_report.budget_fiscal_year).total.cumulative
 
     def snapshot(self, cycle) -> dict:
         return {v.number: v.data for v in published_versions(self.program, cycle)}
 
+    def prepare_ledger(self, year: Year):
+        """財政課 drafts the new report's figures: last report's cumulative amounts plus 1.0億円 each, marked 未審査."""
+        statement = LedgerStatement.objects.for_cycle(year.cycle)
+        previous = ledger_report(self.program, year.cycle.budget_fiscal_year - 1)
+        for row in previous.categories():
+            if row.cumulative is not None:
+                entry = LedgerEntry(statement=statement, category=row.category, secured_thousand_yen=row.cumulative + 100_000,
+                                    unit=Unit.OKU_YEN, note=f"{UNREVIEWED}の見込み")
+                ledger_services.ledger_entry_save(entry=entry, by=self.finance)
+
+    def confirm_ledger(self, year: Year):
+        statement = LedgerStatement.objects.for_cycle(year.cycle)
+        for entry in statement.entries.all():
+            entry.note = ""
+            ledger_services.ledger_entry_save(entry=entry, by=self.finance)
+        ledger_services.ledger_statement_confirm(statement=statement, by=self.finance)
+
     def release(self, year: Year, on: date):
         services.cycle_close(cycle=year.cycle, by=self.reviewer)
+        with pytest.raises(services.WorkflowError, match="財政課で確定されていません"):
+            services.cycle_release(cycle=year.cycle, by=self.reviewer, released_on=on)
+        self.confirm_ledger(year)
         services.cycle_release(cycle=year.cycle, by=self.reviewer, released_on=on)
         year.cycle.refresh_from_db()
         self.released[year.cycle.pk] = self.snapshot(year.cycle)
+        self.ledgers[year.cycle.pk] = ledger_report(self.program, year.cycle.budget_fiscal_year).total.cumulative
 
     # --- the invariants ------------------------------------------------------------
 
@@ -133,6 +163,8 @@ class Simulation:
             if cycle.is_released:
                 assert self.snapshot(cycle) == self.released[cycle.pk], f"{step}: {cycle.label} changed after release"
                 assert len(versions) == 54
+                ledger = ledger_report(self.program, cycle.budget_fiscal_year)
+                assert ledger.total.cumulative == self.ledgers[cycle.pk], f"{step}: {cycle.label}'s ledger changed"
 
     def check_summaries_count_their_own_cycle(self, step):
         for cycle in ReportingCycle.objects.filter(program=self.program):
@@ -148,6 +180,7 @@ class Simulation:
         summary = published_summary(self.program, self.city_report)
         assert summary.total.counts == CITY_REPORT, step
         assert (summary.total.percent(Status.ON_SCHEDULE), summary.total.percent(Status.BEHIND)) == ("92.6%", "7.41%")
+        assert ledger_report(self.program, 2025).total.cumulative == 3_550_000, step
 
     def public_texts(self):
         """Every public output as text: pages in both languages, the search, downloads, annual reports."""
@@ -259,6 +292,9 @@ def test_four_years_of_the_program_keep_every_report_true(sim):
     sim.release(fy25, date(2026, 4, 1))
     sim.check("FY2025 released", years)
     assert published_summary(sim.program).fiscal_year == 2025
+    assert ledger_report(sim.program, 2026).total.cumulative == 3_550_000 + 6 * 100_000  # 41.5億円
+    with pytest.raises(ledger_services.LedgerError, match="公表済み"):
+        ledger_services.ledger_statement_reopen(statement=LedgerStatement.objects.for_cycle(fy25.cycle), by=sim.finance)
     assert PublishedVersion.objects.of_cycle(fy25.cycle).get(number=30).status == Status.BEHIND
 
     # --- 令和9年度当初 (FY2026) -----------------------------------------------------

@@ -3,11 +3,13 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from initiatives import services
 from initiatives.models import Initiative
 from programs.models import Department
+from tests.conftest import enter_ledger
 from tests.factories import LedgerCategoryFactory, LedgerEntryFactory
 from tests.reports.conftest import publish, release
 
@@ -21,52 +23,80 @@ def test_ledger_shows_targets_secured_and_progress(client, published_program):
     response = client.get(reverse("public:ledger"))
     html = response.content.decode()
     ledger = response.context["ledger"]
-    assert ledger.total.line.target_thousand_yen == 8_900_000 and ledger.total.cumulative == 3_550_000
+    assert ledger.total.target_thousand_yen == 8_900_000 and ledger.total.cumulative == 3_550_000
     assert "89.0" in html and "35.5" in html and "39.9%" in html
-    rows = {row.line.name: row for _label, _subtotal, lines in ledger.groups for row in lines}
+    rows = {row.name: row for _label, _subtotal, lines in ledger.groups for row in lines}
     assert rows["公共事業等の抑制"].progress == "194.2%"  # 10.1 of 5.2 億円: above target
     assert rows["公共事業等の抑制"].bar_percent == 100
     assert rows["受益者負担の適正化"].cumulative is None and rows["受益者負担の適正化"].progress == "－"
-    assert "令和7年度（2025年度）当初予算" in html
 
 
-def test_ledger_lists_initiatives_with_a_secured_amount(client, published_program):
+def test_ledger_prints_the_cumulative_figure_only_as_the_report_does(client, published_program):
+    """The report gives 令和7年度当初までの累計 only: no split by budget year is invented, no 千円 precision."""
+    html = client.get(reverse("public:ledger")).content.decode()
+    assert "令和7年度当初までの累計" in html
+    assert "令和6年度当初予算" not in html and "令和7年度当初予算" not in html
+    assert "年度ごとの内訳はありません" in html
+    assert "10.1億円" in html and "1,010,000" not in html
+
+
+def test_ledger_reconciles_each_category_with_its_linked_initiatives(client, published_program):
+    response = client.get(reverse("public:ledger"))
+    rows = {row.name: row for row in response.context["ledger"].report.categories()}
+    assert [(i["number"], i["amount"]) for i in rows["ふるさと納税の推進"].contributors] == [(18, 350_000)]
+    assert [(i["number"], i["amount"]) for i in rows["特別会計操出金の抑制"].contributors] == [(35, 450_066)]
+    assert [(i["number"], i["amount"]) for i in rows["公共事業等の抑制"].contributors] == [(40, 1_011_707)]
+    assert rows["ふるさと納税の推進"].outside_display == "0.0億円"
+    assert rows["公共事業等の抑制"].outside_display == "0.0億円"  # 10.1億円 − 1,011,707千円, at 0.1億円
+    assert rows["その他収入の確保"].contributors == [] and rows["その他収入の確保"].outside_display == "13.5億円"
+    html = response.content.decode()
+    assert "個別取組以外" in html and "取組の額の計" in html
+    assert reverse("public:initiative-detail", args=[40]) in html
+    assert "取組40「公共事業費等の抑制」の財源確保額（当初予算時）1,011,707千円" in html  # why it is linked
+
+
+def test_ledger_lists_initiatives_with_an_amount_but_no_category_apart(client, published_program):
     ledger = client.get(reverse("public:ledger")).context["ledger"]
-    assert {item["number"] for item in ledger.unassigned} >= {18, 35, 40}
-    assert next(item for item in ledger.unassigned if item["number"] == 40)["amount"] == 1_011_707
+    numbers = {item["number"] for item in ledger.unassigned}
+    assert numbers == {3, 16, 19, 21, 22, 23, 26, 28, 29, 34, 37}
+    assert not numbers & {18, 35, 40}
 
 
-def test_ledger_lists_the_initiatives_linked_to_a_category_once_released(client, world):
+def test_ledger_lists_the_initiatives_linked_to_a_category_once_released(client, world, finance):
     category = LedgerCategoryFactory(program=world.program, name="ふるさと納税の推進")
-    LedgerEntryFactory(category=category, fiscal_year=2025, secured_thousand_yen=100_000)
+    LedgerEntryFactory(category=category, secured_thousand_yen=100_000)  # 令和7年度当初 (released)
     services.initiative_update(initiative=world.initiatives[1], by=world.reviewer, data={"ledger_category": category})
     publish(world, 1)  # preliminary: the released report (令和7年度当初) had no category for it
     ledger = client.get(reverse("public:ledger")).context["ledger"]
     assert all(not row.contributors for row in ledger.report.categories())
 
+    enter_ledger(world.cycle, finance, {"ふるさと納税の推進": 150_000})
     release(world.cycle, world.reviewer)
     response = client.get(reverse("public:ledger"))
-    rows = {row.line.name: row for row in response.context["ledger"].report.categories()}
+    rows = {row.name: row for row in response.context["ledger"].report.categories()}
     assert [item["number"] for item in rows["ふるさと納税の推進"].contributors] == [1]
     assert reverse("public:initiative-detail", args=[1]) in response.content.decode()
 
 
-def test_ledger_is_cut_at_the_released_reports_budget_and_compares_the_reports(client, world):
+def test_ledger_shows_the_released_reports_own_figures_and_compares_the_reports(client, world, finance):
     category = LedgerCategoryFactory(program=world.program, target_thousand_yen=1_000_000)
-    LedgerEntryFactory(category=category, fiscal_year=2025, secured_thousand_yen=300_000)
-    LedgerEntryFactory(category=category, fiscal_year=2026, secured_thousand_yen=200_000)  # for 令和8年度当初
+    LedgerEntryFactory(category=category, secured_thousand_yen=300_000)  # 令和7年度当初 (released)
+    enter_ledger(world.cycle, finance, {category.name: 500_000}, confirm=False)  # 令和8年度当初, being prepared
     publish(world, 1)
     response = client.get(reverse("public:ledger"))
     ledger = response.context["ledger"]
     assert ledger.cycle == world.released and ledger.up_to == 2025
-    assert ledger.total.cumulative == 300_000 and ledger.fiscal_years == [2024, 2025]
+    assert ledger.total.cumulative == 300_000 and ledger.fiscal_years == []
     assert [(c.cycle, c.total.cumulative, c.total.progress) for c in response.context["columns"]] == [
         (world.released, 300_000, "30.0%")
     ]
     html = response.content.decode()
-    assert "令和7年度当初までの累計" in html and "令和8年度当初" not in html
+    assert "令和7年度当初までの累計" in html and "令和8年度当初" not in html and "50.0%" not in html
 
-    release(world.cycle, world.reviewer)
+    with pytest.raises(ValidationError, match="財政課で確定されていません"):
+        release(world.cycle, world.reviewer)
+    enter_ledger(world.cycle, finance, {})  # 財政課 confirms the figures
+    services.cycle_release(cycle=world.cycle, by=world.reviewer)
     response = client.get(reverse("public:ledger"))
     assert response.context["ledger"].total.cumulative == 500_000
     assert [(c.cycle.label, c.total.cumulative, c.total.progress) for c in response.context["columns"]] == [
@@ -106,13 +136,13 @@ def test_unknown_department_is_404(client, published_program):
 def test_open_data_page_has_stable_urls_schema_and_licence(client, published_program):
     html = client.get(reverse("public:opendata")).content.decode()
     assert "/opendata/program.json" in html and "/opendata/initiatives.csv" in html
-    assert "CC BY 4.0" in html and "reformtracker/2" in html
+    assert "CC BY 4.0" in html and "reformtracker/3" in html
 
 
 def test_program_json_is_the_published_program_in_the_export_format(client, published_program):
     response = client.get(reverse("public:opendata-json"))
     document = response.json()
-    assert document["format"] == "reformtracker/2"
+    assert document["format"] == "reformtracker/3"
     assert len(document["initiatives"]) == 54
     assert document["summary"]["total"]["counts"]["behind"] == 4
     assert document["summary"]["total"]["percentages"]["on_schedule"] == "92.6%"

@@ -16,10 +16,13 @@ from openpyxl import load_workbook
 
 from initiatives import services
 from initiatives.models import Initiative, Status
+from tests.conftest import enter_ledger
 from tests.reports.conftest import publish, release
 
 pytestmark = pytest.mark.django_db
 
+LEDGER_2025 = {"ふるさと納税の推進": 350_000, "その他収入の確保": 1_350_000, "事業等の見直し": 270_000, "公共事業等の抑制": 1_010_000,
+               "特別会計操出金の抑制": 450_000, "人件費の削減": 120_000}  # 令和7年度当初までの累計
 COUNTS_2024 = {"implemented": 0, "on_schedule": 50, "behind": 4, "not_yet_due": 0, "infeasible": 0}
 BEHIND_2024 = [30, 42, 49, 52]
 
@@ -80,7 +83,7 @@ def assert_the_city_report(client, released):
 
     ledger = client.get(reverse("public:ledger")).context["ledger"]
     assert ledger.cycle == released
-    assert ledger.total.line.target_thousand_yen == 8_900_000 and ledger.total.cumulative == 3_550_000
+    assert ledger.total.target_thousand_yen == 8_900_000 and ledger.total.cumulative == 3_550_000
 
     document = client.get(reverse("public:opendata-json")).json()
     assert document["program"]["as_of_label"] == "令和7年度当初" and document["program"]["as_of"] == "2025-04-01"
@@ -106,7 +109,7 @@ def assert_the_city_report(client, released):
 
 @pytest.mark.slow
 def test_a_preliminary_publication_leaves_the_released_report_as_it_was_until_the_next_release(
-    client, published_program, reviewer
+    client, published_program, reviewer, finance
 ):
     released = published_program.cycles.get()
     assert_the_city_report(client, released)
@@ -124,6 +127,8 @@ def test_a_preliminary_publication_leaves_the_released_report_as_it_was_until_th
     for action in (services.record_submit, services.record_approve, services.record_publish):
         action(record=record, by=reviewer)
 
+    # 財政課 prepares 令和8年度当初's ledger (ふるさと納税の推進 4.0億円, the rest as last year): not public yet
+    enter_ledger(current, finance, {**LEDGER_2025, "ふるさと納税の推進": 400_000}, unit="oku_yen", confirm=False)
     assert_the_city_report(client, released)
     page = client.get(reverse("public:initiative-detail", args=[30])).content.decode()
     assert "速報：令和8年度当初の報告（54件中1件を公開済み・全体の公表前）" in page
@@ -131,7 +136,8 @@ def test_a_preliminary_publication_leaves_the_released_report_as_it_was_until_th
     assert reverse("public:archive-initiative", args=[released.pk, 30]) in page
     assert [item["cycle"] for item in client.get(reverse("public:archive-index")).context["cycles"]] == [released]
 
-    # the rest is published, the cycle closed and released: everything moves to 令和8年度当初 together
+    # the rest is published, the ledger confirmed, the cycle closed and released: everything moves to 令和8年度当初 together
+    enter_ledger(current, finance, {})
     release(current, reviewer, released_on=datetime.date(2026, 4, 1))
     response = client.get(reverse("public:summary"))
     summary = response.context["summary"]
@@ -147,7 +153,7 @@ def test_a_preliminary_publication_leaves_the_released_report_as_it_was_until_th
 
     pdf, workbook = summary_report_downloads(client)
     first = pdf_first_page(pdf)
-    for figure in ["令和8年度当初", "令和８年度当初における", "54 (100%)", "0 (0.00%)", "令和8年度当初までの累計"]:
+    for figure in ["令和8年度当初", "令和８年度当初における", "54 (100%)", "0 (0.00%)", "令和8年度当初までの累計", "36.0"]:
         assert figure in first
     assert "公表前" not in first
     total = workbook_total(workbook)
@@ -161,6 +167,10 @@ def test_a_preliminary_publication_leaves_the_released_report_as_it_was_until_th
     assert [year.fiscal_year for year in page.context["initiative"].years] == [2024, 2025]
     document = client.get(reverse("public:opendata-json")).json()
     assert document["program"]["as_of_label"] == "令和8年度当初" and document["summary"]["fiscal_year"] == 2025
+    assert document["ledger"]["totals"]["財源確保目標額"]["cumulative_thousand_yen"] == 3_600_000
+    ledger = client.get(reverse("public:ledger")).context
+    assert ledger["ledger"].total.cumulative == 3_600_000
+    assert [(c.cycle.label, c.total.cumulative) for c in ledger["columns"]] == [("令和7年度当初", 3_550_000), ("令和8年度当初", 3_600_000)]
 
 
 # --- the same rule on a small program (fast) ---------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from initiatives import services
 from reports import cache
@@ -54,21 +55,56 @@ def test_unknown_cycle_or_nothing_published_is_404(client, world, name):
 
 
 @pytest.mark.parametrize("name", ["reports:annual-pdf", "reports:annual-xlsx"])
-def test_a_cycle_not_yet_released_has_no_public_report_only_a_staff_preview(client, world, name):
+def test_a_cycle_not_yet_released_has_no_public_report_only_a_draft_for_the_reform_office_and_finance(
+    client, world, finance, name
+):
     publish(world, 1)  # 令和8年度当初: one preliminary publication
     response = client.get(reverse(name, args=[world.cycle.pk]))
     assert response.status_code == 404
     assert "まだ公表されていない" in response.content.decode()
     assert client.get(reverse(name, args=[world.released.pk])).status_code == 200
 
-    client.force_login(world.editor_somu)  # staff
-    preview = client.get(reverse(name, args=[world.cycle.pk]))
-    assert preview.status_code == 200
-    assert quote("令和8年度当初_公表前（確認用）") in preview["Content-Disposition"]
-    assert "no-store" in preview["Cache-Control"] and "private" in preview["Cache-Control"]
-    data = content(preview)
-    text = pdf_text(data) if name.endswith("pdf") else xlsx_text(data)
-    assert "公表前（確認用）" in text
+    client.force_login(world.editor_somu)  # staff, but neither the reform office nor 財政課
+    assert client.get(reverse(name, args=[world.cycle.pk])).status_code == 404
+
+    for person in (world.reviewer, finance):
+        client.force_login(person)
+        draft = client.get(reverse(name, args=[world.cycle.pk]))
+        assert draft.status_code == 200
+        assert quote("令和8年度当初_案") in draft["Content-Disposition"]
+        assert "no-store" in draft["Cache-Control"] and "private" in draft["Cache-Control"]
+        data = content(draft)
+        text = pdf_text(data) if name.endswith("pdf") else xlsx_text(data)
+        assert "【案】" in text
+
+
+def test_every_page_of_the_draft_pdf_is_marked_and_the_released_one_is_not(client, world):
+    publish(world, 1)
+    publish(world, 2)
+    data = build_annual_pdf(world.cycle)
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    for page in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-", "-"], input=data,
+                              capture_output=True, check=True).stdout.decode()
+        assert "【案】" in text, page
+    assert PdfReader(io.BytesIO(data)).metadata.title.startswith("【案】")
+    release(world.cycle, world.reviewer)
+    world.cycle.refresh_from_db()
+    released = build_annual_pdf(world.cycle)
+    assert "【案】" not in pdf_text(released) and "案" not in PdfReader(io.BytesIO(released)).metadata.title
+
+
+@pytest.mark.parametrize("name", ["reports:annual-pdf", "reports:annual-xlsx"])
+def test_the_report_is_japanese_whoever_asks_first(client, world, name):
+    """The official report is the city's Japanese document: an English reader asking first gets it too,
+    and the file kept for everyone is the same Japanese one."""
+    client.cookies["django_language"] = "en"
+    first = content(client.get(reverse(name, args=[world.released.pk]), HTTP_ACCEPT_LANGUAGE="en"))
+    text = pdf_text(first) if name.endswith("pdf") else xlsx_text(first)
+    assert "取組項目名" in text or "管理番号" in text
+    assert "Initiative" not in text and "Status" not in text
+    client.cookies["django_language"] = "ja"
+    assert content(client.get(reverse(name, args=[world.released.pk]))) == first
 
 
 def test_reports_show_published_versions_only_and_are_rebuilt_after_a_publication_and_the_release(

@@ -74,25 +74,36 @@ def test_summary_figures_are_numbers_with_the_reports_percentages(real_cycle):
     assert sheet.cell(row=last, column=10).number_format == "0.00%"  # 7.41%
 
 
-def test_ledger_amounts_are_thousand_yen_numbers_that_add_up(real_cycle):
+def test_ledger_is_in_oku_yen_as_the_report_prints_it_and_adds_up(real_cycle):
     sheet = reopen(build_annual_workbook(real_cycle))["財源確保"]
     first = header_row(sheet)
     headers = [c.value for c in sheet[first]]
     rows = rows_as_dicts(sheet)
-    cumulative = next(h for h in headers if h.endswith("までの累計（千円）"))
+    cumulative = "令和7年度当初までの累計（億円）"
+    assert cumulative in headers
+    assert not [h for h in headers if h.endswith("当初予算（億円）")]  # no split by budget year is invented
     categories = [r for r in rows if not r["項目"].endswith("（計）") and r["区分"] != "合計"]
     total = rows[-1]
     assert len(categories) == 7
-    assert total["財源確保目標額（千円）"] == 8_900_000 == sum(r["財源確保目標額（千円）"] for r in categories)
-    assert total[cumulative] == sum(r[cumulative] or 0 for r in categories)
-    assert round(total[cumulative] / 100_000, 1) == 35.5
-    for group in ("収入の確保", "支出の抑制"):
-        subtotal = next(r for r in rows if r["項目"] == f"{group}（計）")
-        assert subtotal[cumulative] == sum(r[cumulative] or 0 for r in categories if r["区分"] == group)
+    assert total["財源確保目標額（億円）"] == 89.0
+    assert [r[cumulative] for r in categories] == [None, 3.5, 13.5, 2.7, 10.1, 4.5, 1.2]
+    assert total[cumulative] == 35.5
+    for group, amount in (("収入の確保", 17.0), ("支出の抑制", 18.5)):
+        assert next(r for r in rows if r["項目"] == f"{group}（計）")[cumulative] == amount
     column = headers.index(cumulative) + 1
-    assert sheet.cell(row=first + 1, column=column).number_format == "#,##0"
-    per_year = [h for h in headers if h.endswith("当初予算（千円）")]
-    assert total[cumulative] == sum(total[h] or 0 for h in per_year)
+    assert sheet.cell(row=first + 2, column=column).number_format == "0.0"
+    assert {r["入力の単位"] for r in categories if r[cumulative] is not None} == {"億円（小数第1位まで）"}
+
+
+def test_ledger_reconciles_each_category_with_its_initiatives(real_cycle):
+    rows = {r["項目"]: r for r in rows_as_dicts(reopen(build_annual_workbook(real_cycle))["財源確保"])}
+    works = rows["公共事業等の抑制"]
+    assert works["対応する取組（財源確保額）"] == "40 公共事業費等の抑制（1,011,707千円）"
+    assert works["取組の額の計（千円）"] == 1_011_707
+    assert works["個別取組以外（億円）"] == 0  # 10.1億円 − 1,011,707千円, at 0.1億円
+    assert rows["ふるさと納税の推進"]["対応する取組（財源確保額）"] == "18 ふるさと納税の推進（350,000千円）"
+    assert rows["その他収入の確保"]["取組の額の計（千円）"] is None and rows["その他収入の確保"]["個別取組以外（億円）"] == 13.5
+    assert "1,011,707千円" in works["備考"]  # why #40 is linked
 
 
 def test_synthetic_program_with_long_texts(synthetic_cycle):
@@ -110,14 +121,15 @@ def test_four_year_schedule_years_as_published_and_the_cycles_date(world):
     publish(world, 2, result="一部が遅れた", status=Status.BEHIND, delay_reason="資材不足")
     world.cycle.refresh_from_db()
     preview = reopen(build_annual_workbook(world.cycle))
-    assert "公表前（確認用）" in preview["概要"]["A1"].value
+    assert preview["概要"]["A1"].value.startswith("【案】")
+    assert all(sheet.oddHeader.right.text == "【案】" for sheet in preview.worksheets)  # every printed page
     assert "2026年4月1日" in preview["概要"]["A2"].value
     assert [r["管理番号"] for r in rows_as_dicts(preview["取組一覧"])] == [2]
 
     release(world.cycle, world.reviewer)
     world.cycle.refresh_from_db()
     book = reopen(build_annual_workbook(world.cycle))
-    assert "公表前" not in book["概要"]["A1"].value
+    assert "【案】" not in book["概要"]["A1"].value and not book["概要"].oddHeader.right.text
     rows = {r["管理番号"]: r for r in rows_as_dicts(book["取組一覧"])}
     assert [rows[2][f"作業工程（{label}）"] for label in ["令和6年度", "令和7年度", "令和8年度", "令和9年度"]] == [
         "検討", "実施", None, None,
