@@ -18,7 +18,7 @@ class Program(models.Model):
     as_of_label = models.CharField(_("基準時点の表記"), max_length=50, help_text=_("例: 令和7年度当初"))
     introduction = models.TextField(_("プログラムの説明"), blank=True)
     issuing_office = models.CharField(
-        _("発行部署"), max_length=100, blank=True,
+        _("発行部署"), max_length=100, blank=True, default="", db_default="",
         help_text=_("年次報告の表紙に載る発行元（例: 旭川市 行財政改革推進部 行政改革課）"),
     )
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='program',
             name='issuing_office',
-            field=models.CharField(blank=True, help_text='年次報告の表紙に載る発行元（例: 旭川市 行財政改革推進部 行政改革課）', max_length=100, verbose_name='発行部署'),
+            field=models.CharField(blank=True, default='', db_default='', help_text='年次報告の表紙に載る発行元（例: 旭川市 行財政改革推進部 行政改革課）', max_length=100, verbose_name='発行部署'),
         ),
     ]

@@ -38,8 +38,8 @@ def numbers_on(page: str) -> list[int]:
     return [int(n) for n in re.findall(r"管理番号\s+(\d+)", page)]
 
 
-def test_real_report_has_every_initiative_the_summary_the_ledger_and_page_numbers(real_cycle):
-    data = build_annual_pdf(real_cycle)
+def test_real_report_has_every_initiative_the_summary_the_ledger_and_page_numbers(real_cycle, real_pdf):
+    data = real_pdf
     reader = PdfReader(io.BytesIO(data))
     pages = len(reader.pages)
     assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height  # landscape
@@ -58,10 +58,10 @@ def test_real_report_has_every_initiative_the_summary_the_ledger_and_page_number
     assert "1,011,707千円" in flat
 
 
-def test_real_report_prints_two_initiatives_a_page_never_splitting_one(real_cycle, artifacts):
+def test_real_report_prints_two_initiatives_a_page_never_splitting_one(real_cycle, real_pdf, artifacts):
     """About 35 pages as the city's: two initiatives a page wherever both fit, and an initiative that does not
     fit beside another starts a page of its own rather than being split."""
-    data = build_annual_pdf(real_cycle)
+    data = real_pdf
     pages = pages_text(data)
     assert 30 <= len(pages) <= 38, len(pages)
     starts = [numbers_on(page) for page in pages]
@@ -74,10 +74,22 @@ def test_real_report_prints_two_initiatives_a_page_never_splitting_one(real_cycl
             end = squeeze(versions[number].data["next_steps"])[-20:]
             if end not in squeeze(pages[index]):  # …unless, alone on its page, it is longer than a page
                 assert numbers == [number] and end in squeeze(pages[index + 1]), number
+    assert not words_beyond_the_margins(data)
     # page 1 and a sheet of two initiatives, for a person to compare with the city's report
     pair = next(index for index, numbers in enumerate(starts) if numbers == [1, 2])
     render(data, 1, artifacts / "annual-page-1.png")
     render(data, pair + 1, artifacts / "annual-two-initiatives.png")
+
+
+def words_beyond_the_margins(data: bytes, margin_mm: float = 10) -> list[str]:
+    """The words printed outside the page's left and right margins (a table wider than the page)."""
+    layout = pdf_text(data, "-bbox")
+    width = float(re.search(r'<page width="([\d.]+)"', layout).group(1))
+    margin = margin_mm * 72 / 25.4 - 1  # points, less a point of tolerance
+    return [
+        word for x_min, x_max, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', layout)
+        if float(x_min) < margin or float(x_max) > width - margin
+    ]
 
 
 def render(data: bytes, page: int, target: Path) -> None:
@@ -92,14 +104,14 @@ def artifacts():
     return ARTIFACTS
 
 
-def test_split_status_is_printed_on_one_line(real_cycle):
-    lines = pdf_text(build_annual_pdf(real_cycle), "-layout").splitlines()
+def test_split_status_is_printed_on_one_line(real_pdf):
+    lines = pdf_text(real_pdf, "-layout").splitlines()
     assert any("予定どおり進んでいる / 予定より遅れている（土木部）" in line for line in lines)
     assert any("予定どおり進んでいる / 予定より遅れている（市立旭川病院）" in line for line in lines)
 
 
-def test_cover_has_the_issuing_office_the_release_date_and_the_cycles_texts(real_cycle):
-    first = pdf_text(build_annual_pdf(real_cycle), "-f", "1", "-l", "1")
+def test_cover_has_the_issuing_office_the_release_date_and_the_cycles_texts(real_cycle, real_pdf):
+    first = pdf_text(real_pdf, "-f", "1", "-l", "1")
     assert "旭川市 行財政改革推進部 行政改革課" in first
     assert "令和7年4月1日 公表" in first and "基準日 令和7年4月1日" in first
     assert squeeze(real_cycle.introduction) in squeeze(first)
@@ -172,8 +184,8 @@ def flatten(outline):
             yield item
 
 
-def test_japanese_font_is_embedded_and_text_is_selectable(real_cycle):
-    data = build_annual_pdf(real_cycle)
+def test_japanese_font_is_embedded_and_text_is_selectable(real_pdf):
+    data = real_pdf
     fonts = subprocess.run(["pdffonts", "-"], input=data, capture_output=True).stdout.decode()
     if not fonts:  # older poppler cannot read stdin
         fonts = ""
