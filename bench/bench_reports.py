@@ -121,12 +121,21 @@ def peak_memory(function) -> tuple[float, float]:
 
 
 def timed(function, repeat: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
+    best, _cpu, result = timed_with_cpu(function, repeat)
     return best, result
+
+
+def timed_with_cpu(function, repeat: int) -> tuple[float, float, object]:
+    """(best wall time, the CPU time of that run, result). The CPU time is what the build costs whatever
+    else the machine is doing: on a busy machine it is the figure to compare with the aims."""
+    best, best_cpu, result = float("inf"), float("inf"), None
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = function()
+        wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        if wall < best:
+            best, best_cpu = wall, cpu
+    return best, best_cpu, result
 
 
 def main() -> None:
@@ -166,7 +175,7 @@ def main() -> None:
         print(f"data loaded in {time.perf_counter() - start:.1f} s\n")
 
         builders = {"pdf": build_annual_pdf, "xlsx": build_annual_workbook}
-        header = (f"{'data':<24} {'format':<6} {'build (cold)':>13} {'via cache, cold':>16} {'cached':>9} {'size':>10}"
+        header = (f"{'data':<24} {'format':<6} {'build (cold)':>13} {'(CPU)':>9} {'via cache, cold':>16} {'cached':>9} {'size':>10}"
                   f" {'peak memory (+ during build)':>30}")
         print(header)
         print("-" * len(header))
@@ -175,12 +184,12 @@ def main() -> None:
                 if fmt not in formats:
                     continue
                 repeat = args.repeat if fmt == "xlsx" or "real" in name or "×1 " in name else 1
-                build_time, data = timed(lambda: builders[fmt](cycle), repeat)
+                build_time, build_cpu, data = timed_with_cpu(lambda: builders[fmt](cycle), repeat)
                 cache.invalidate(cycle.pk)
                 cold_time, _ = timed(lambda: cache.report_file(cycle, fmt), 1)
                 cached_time, _ = timed(lambda: cache.report_file(cycle, fmt), 5)
                 peak, above = peak_memory(lambda: builders[fmt](cycle))
-                print(f"{name:<24} {fmt:<6} {build_time:>11.2f} s {cold_time:>14.2f} s {cached_time * 1000:>6.1f} ms "
+                print(f"{name:<24} {fmt:<6} {build_time:>11.2f} s {build_cpu:>7.2f} s {cold_time:>14.2f} s {cached_time * 1000:>6.1f} ms "
                       f"{len(data) / 1024:>7.0f} KB {peak:>15.0f} MB (+{above:.0f} MB)", flush=True)
         print()
         background(Path(directory), reviewer)

@@ -7,15 +7,18 @@
   still owe records (how many, how late), what is approved but not published, each cycle's
   progress (n of 54 published, released or not), the annual reports being built or whose build
   failed, and the notifications that could not be sent.
+- 財政課 (finance officer) sees the ledger figures of each report not yet released: whether they
+  are entered and confirmed, the cycle's deadline, and the draft annual report to check.
 
 Every list is read with a fixed number of queries, however many records there are.
 """
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from finance.models import LedgerCategory, LedgerStatement
 from initiatives import roles
 from initiatives.models import Initiative, PublishedVersion, Responsibility, WorkflowState, YearlyRecord
 from programs.models import CycleState, Department, ReportingCycle
@@ -204,6 +207,34 @@ def cycle_progress() -> list[dict]:
     ]
 
 
+def finance_home(*, today: datetime.date) -> dict:
+    """財政課: per cycle not yet released (of a program with a ledger), its statement (none yet, 入力中 or 確定)
+    with how many of the items have a figure, and the cycle's deadline."""
+    items = dict(LedgerCategory.objects.values_list("program").annotate(n=Count("pk")))
+    cycles = list(
+        ReportingCycle.objects.exclude(state=CycleState.RELEASED).filter(program_id__in=items)
+        .annotate(has_publications=Exists(PublishedVersion.objects.filter(cycle=OuterRef("pk"))))
+        .select_related("program").order_by("program_id", "fiscal_year")
+    )
+    statements = {
+        (s.program_id, s.budget_fiscal_year): s
+        for s in LedgerStatement.objects.filter(program_id__in=items).annotate(
+            items_entered=Count("entries__category", distinct=True)
+        )
+    }
+    return {
+        "ledgers": [
+            {
+                "cycle": cycle,
+                "deadline": deadline_of(cycle, today),
+                "statement": statements.get((cycle.program_id, cycle.budget_fiscal_year)),
+                "items": items[cycle.program_id],
+            }
+            for cycle in cycles
+        ]
+    }
+
+
 def home_context(request) -> dict:
     """The admin index's extra context: the person's home, by role (nothing for an administrator)."""
     user = request.user
@@ -212,4 +243,6 @@ def home_context(request) -> dict:
         return {"home_role": "reviewer", "home": reviewer_home(today=today)}
     if roles.is_editor(user):
         return {"home_role": "editor", "home": editor_home(user, since=visit_since(request), today=today)}
+    if roles.is_finance(user):
+        return {"home_role": "finance", "home": finance_home(today=today)}
     return {}

@@ -170,6 +170,13 @@ def test_every_public_page_type_passes_axe_and_is_screenshotted(browser, live_se
         results = axe.run(page, options=WCAG_21_AA)
         if results.violations_count:
             problems[path] = results.generate_report()
+        if name == "ledger":  # every column of the ledger's tables in view, on a desktop and a phone
+            scrolling = page.evaluate(
+                "Array.from(document.querySelectorAll('main table')).filter(t => { const box = t.parentElement;"
+                " return box.scrollWidth > box.clientWidth + 1 || t.getBoundingClientRect().right > window.innerWidth; })"
+                ".map(t => t.className)"
+            )
+            assert not scrolling, f"ledger tables scroll sideways at {viewport}: {scrolling}"
         if viewport == "mobile":
             overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
             assert not overflow, f"{path} scrolls sideways at 360 px"

@@ -195,3 +195,28 @@ def test_the_home_pages_query_count_does_not_grow_with_the_records(client, world
     assert many == few
     with django_assert_max_num_queries(12 if role == "editor_somu" else 17):
         client.get(HOME)
+
+
+# --- 財政課 -------------------------------------------------------------------------------
+
+
+def test_the_finance_officer_sees_the_open_cycles_ledger_figures_to_enter_and_the_draft_report(client, world, finance):
+    from tests.conftest import enter_ledger
+    from tests.factories import LedgerCategoryFactory
+    from tests.reports.conftest import publish
+
+    LedgerCategoryFactory(program=world.program, name="ふるさと納税の推進", target_thousand_yen=1_880_000)
+    LedgerCategoryFactory(program=world.program, name="人件費の削減", target_thousand_yen=800_000)
+    html = home(client, finance)
+    section = html[html.index("財源確保額の入力と確定"):]
+    assert "令和8年度当初" in section and "令和7年度当初" not in section  # released reports are final
+    assert "未入力" in section and "2項目中 0項目" in section
+    assert "公開済みの取組がまだありません" in section
+
+    enter_ledger(world.cycle, finance, {"ふるさと納税の推進": 350_000}, confirm=False)
+    publish(world, 1)
+    html = home(client, finance)
+    assert "2項目中 1項目" in html and "入力中" in html
+    assert reverse("reports:annual-pdf", args=[world.cycle.pk]) in html
+    enter_ledger(world.cycle, finance, {"人件費の削減": 120_000})
+    assert "2項目中 2項目" in home(client, finance) and "確定（財政課）" in home(client, finance)
