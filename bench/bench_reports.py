@@ -88,6 +88,21 @@ def publish_in_bulk(program, reviewer):
     return services.cycle_release(cycle=cycle, by=reviewer, released_on=program.as_of)
 
 
+def enter_ledger_figures(cycle, by) -> None:
+    """The cycle's ledger statement as 財政課 would leave it for the release: the previous report's figures again,
+    confirmed."""
+    from finance import services as ledger_services
+    from finance.models import LedgerEntry, LedgerStatement
+
+    statement = LedgerStatement.objects.for_cycle(cycle)
+    previous = LedgerStatement.objects.get(program=cycle.program, budget_fiscal_year=cycle.budget_fiscal_year - 1)
+    for entry in previous.entries.all():
+        figure = LedgerEntry(statement=statement, category=entry.category, fiscal_year=entry.fiscal_year,
+                             secured_thousand_yen=entry.secured_thousand_yen, unit=entry.unit)
+        ledger_services.ledger_entry_save(entry=figure, by=by)
+    ledger_services.ledger_statement_confirm(statement=statement, by=by)
+
+
 def load(document: dict, reviewer, *, rename: str | None = None, bulk: bool = False):
     from initiatives.opendata import import_program
 
@@ -216,6 +231,8 @@ def background(directory: Path, reviewer) -> None:
     for record in records[:-1]:
         for step in (services.record_submit, services.record_approve, services.record_publish):
             step(record=YearlyRecord.objects.get(pk=record.pk), by=reviewer)
+
+    enter_ledger_figures(cycle, reviewer)  # 財政課's figures, confirmed: the release needs them
 
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"], cwd=ROOT,
