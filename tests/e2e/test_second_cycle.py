@@ -18,11 +18,17 @@ from playwright.sync_api import expect
 from initiatives import roles, services
 from initiatives.models import Status, YearlyRecord
 from programs.models import Department, ReportingCycle
+from tests.conftest import enter_ledger
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RESULT = "舗装補修の工法を見直し、3路線で試行した。"
 REASON = "資材価格の高騰により発注を見直したため。"
+
+
+# 財政課's figures for 令和8年度当初予算 (cumulative, in 億円 as the report states them): 41.0 in all
+LEDGER_2026 = {"ふるさと納税の推進": 50_000, "その他収入の確保": 1_400_000, "事業等の見直し": 500_000,
+               "公共事業等の抑制": 1_200_000, "特別会計操出金の抑制": 600_000, "人件費の削減": 350_000}
 
 
 def admin_action(page, live_server, label: str, action: str):
@@ -116,6 +122,10 @@ def test_second_cycle_from_opening_to_release(page, live_server, login, publishe
     complete_the_others(cycle, reviewer)
     admin_action(page, live_server, "令和8年度当初", "close_selected")
     expect(page.get_by_text(re.compile("締め切りました"))).to_be_visible()
+    # the release waits for 財政課's ledger figures of 令和8年度当初予算; they enter and confirm them
+    admin_action(page, live_server, "令和8年度当初", "release_selected")
+    expect(page.get_by_text(re.compile("財源確保額（令和8年度当初予算）が入力されていません"))).to_be_visible()
+    enter_ledger(cycle, make_user("finance", role=roles.FINANCE), LEDGER_2026, unit="oku_yen")
     admin_action(page, live_server, "令和8年度当初", "release_selected")
     page.get_by_label(re.compile("公表日")).fill("2026-04-01")
     page.get_by_role("button", name="公表する").click()
@@ -134,6 +144,7 @@ def test_second_cycle_from_opening_to_release(page, live_server, login, publishe
         citizen.get_by_role("link", name=re.compile("PDF")).first.click()
     pdf_text = subprocess.run(["pdftotext", pdf.value.path(), "-"], capture_output=True, text=True, check=True).stdout
     assert "令和8年度当初" in pdf_text and "1.85%" in pdf_text
+    assert "令和8年度当初までの累計" in pdf_text and "41.0" in pdf_text  # the new figures' total, in 億円
     assert RESULT in pdf_text.replace("\n", "")
     with citizen.expect_download() as xlsx:
         citizen.get_by_role("link", name=re.compile("Excel")).first.click()
