@@ -93,13 +93,18 @@ def ledger_statement_open(*, program, budget_fiscal_year: int) -> LedgerStatemen
     return statement
 
 
-@transaction.atomic
-def ledger_entry_save(*, entry: LedgerEntry, by) -> LedgerEntry:
-    """Add or change one figure of a draft statement."""
+def _editable_statement(entry: LedgerEntry, by) -> LedgerStatement:
+    """The entry's statement, locked, once `by` may change its figures and it is a draft (in a transaction)."""
     ensure_can_edit_figures(by)
     statement = LedgerStatement.objects.select_for_update().get(pk=entry.statement_id)
     _ensure_editable(statement)
-    entry.statement = statement
+    return statement
+
+
+@transaction.atomic
+def ledger_entry_save(*, entry: LedgerEntry, by) -> LedgerEntry:
+    """Add or change one figure of a draft statement."""
+    entry.statement = _editable_statement(entry, by)
     entry.full_clean()
     _history(entry, by=by, reason=_("財源確保額の入力"))
     entry.save()
@@ -108,9 +113,7 @@ def ledger_entry_save(*, entry: LedgerEntry, by) -> LedgerEntry:
 
 @transaction.atomic
 def ledger_entry_delete(*, entry: LedgerEntry, by) -> None:
-    ensure_can_edit_figures(by)
-    statement = LedgerStatement.objects.select_for_update().get(pk=entry.statement_id)
-    _ensure_editable(statement)
+    _editable_statement(entry, by)
     _history(entry, by=by, reason=_("財源確保額の削除"))
     entry.delete()
 
