@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Division, Perspective, Pillar, Program
+from .models import Department, Division, Perspective, Pillar, Program, SiteIdentity
 
 
 class PerspectiveInline(admin.TabularInline):
@@ -26,7 +29,32 @@ class DivisionInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "order"]
+    list_display = ["name", "name_en", "order"]
     search_fields = ["name", "divisions__name"]
     filter_horizontal = ["members"]
     inlines = [DivisionInline]
+
+
+@admin.register(SiteIdentity)
+class SiteIdentityAdmin(admin.ModelAdmin):
+    """One row: the city's name, the reform office's contact details and the official site, shown in the
+    public pages' header and footer. Leave a detail empty and it is not shown."""
+
+    fieldsets = [
+        (_("自治体"), {"fields": ["city_name", "city_name_en", "official_site_url"]}),
+        (_("問い合わせ先（行政改革課）"), {"fields": ["phone", "email", "address", "address_en", "office_hours",
+                                           "office_hours_en", "contact_url"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteIdentity.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """Straight to the one row (created by the migration)."""
+        identity = SiteIdentity.objects.first()
+        if identity is not None and self.has_view_or_change_permission(request, identity):
+            return redirect(reverse("admin:programs_siteidentity_change", args=[identity.pk]))
+        return super().changelist_view(request, extra_context)
