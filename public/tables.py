@@ -39,6 +39,8 @@ class PublishedInitiativeTable(tables.Table):
         attrs = {"class": "data-table stack-table list-table"}
         empty_text = _("条件に合う取組はありません。")
         orderable = True
+        # The page size is the view's to read and check (public.views.page_size), not django-tables2's.
+        per_page_field = "table_per_page"
 
     def __init__(self, *args, detail_url=None, caption="", **kwargs):
         super().__init__(*args, **kwargs)
