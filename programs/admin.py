@@ -47,14 +47,14 @@ class SiteIdentityAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not SiteIdentity.objects.exists()
+        return False  # the one row is created by the migration (programs 0004) and only ever edited
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def changelist_view(self, request, extra_context=None):
         """Straight to the one row (created by the migration)."""
-        identity = SiteIdentity.objects.first()
-        if identity is not None and self.has_view_or_change_permission(request, identity):
+        identity, _created = SiteIdentity.objects.get_or_create(pk=1)  # gone only after a flush of the tables
+        if self.has_view_or_change_permission(request, identity):
             return redirect(reverse("admin:programs_siteidentity_change", args=[identity.pk]))
         return super().changelist_view(request, extra_context)
