@@ -18,8 +18,16 @@ class PillarInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "period_label", "as_of_label", "fiscal_target_oku_yen"]
+    list_display = ["name", "period", "as_of_label", "fiscal_target"]
     inlines = [PerspectiveInline, PillarInline]
+
+    @admin.display(description=_("期間"))
+    def period(self, obj):
+        return obj.period_label
+
+    @admin.display(description=_("財源確保目標額（億円）"))
+    def fiscal_target(self, obj):
+        return obj.fiscal_target_oku_yen
 
 
 class DivisionInline(admin.TabularInline):
