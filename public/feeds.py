@@ -20,6 +20,7 @@ from programs.models import Department, ReportingCycle
 from . import selectors
 
 ENTRIES = 100
+TAG_AUTHORITY = "reformtracker.asahikawa,2026"
 
 
 @dataclass
@@ -100,7 +101,8 @@ class UpdatesFeed(Feed):
         return item.link
 
     def item_guid(self, item):
-        return f"{self.link_base}#{item.guid}"
+        """A permanent id of the entry, whatever the host the feed was read through (RFC 4151 tag URI)."""
+        return f"tag:{TAG_AUTHORITY}:{item.guid}"
 
     item_guid_is_permalink = False
 
@@ -109,7 +111,3 @@ class UpdatesFeed(Feed):
 
     def item_pubdate(self, item):
         return item.updated
-
-    def get_feed(self, obj, request):
-        self.link_base = request.build_absolute_uri("/")
-        return super().get_feed(obj, request)

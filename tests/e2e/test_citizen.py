@@ -204,7 +204,7 @@ def check_summary(page, language, viewport):
 
 def check_stacked(page, table):
     """Cards: each row a block, its cells under their column's name, nothing wider than the screen."""
-    assert page.evaluate(f"getComputedStyle(document.querySelector('{table} tbody tr')).display") == "block"
+    assert page.evaluate(f"getComputedStyle(document.querySelector('{table} tbody tr')).display") in ("block", "grid")
     assert page.evaluate(f"document.querySelector('{table}').scrollWidth <= window.innerWidth")
 
 
