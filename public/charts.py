@@ -14,11 +14,11 @@ from initiatives.models import Status
 from initiatives.selectors import Summary, SummaryRow
 
 WIDTH = 420
-LABEL_HEIGHT = 22  # one line of the row's name above its bar
+LABEL_HEIGHT = 24  # one line of the row's name above its bar
 ROW_HEIGHT = 26
 ROW_GAP = 12
 SCALE_HEIGHT = 26
-FONT_SIZE = 14
+FONT_SIZE = 16
 MIN_LABELLED_WIDTH = 18  # a narrower segment has no room for its count (the table and tooltip give it)
 
 NOT_REPORTED = "not_reported"
@@ -57,7 +57,7 @@ class ChartRow:
 
     @property
     def label_lines(self) -> list[tuple[str, int]]:
-        return [(line, self.top + LABEL_HEIGHT * (i + 1) - 6) for i, line in enumerate(self.lines)]
+        return [(line, self.top + LABEL_HEIGHT * (i + 1) - 7) for i, line in enumerate(self.lines)]
 
     @property
     def text_y(self) -> int:

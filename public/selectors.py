@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from finance.selectors import LedgerReport, LedgerRow, ledger_report, ledger_reports
@@ -197,8 +198,8 @@ def department_lines(data: dict) -> list[str]:
     if not english:
         return data.get("departments_display") or [unit["department"] for unit in units]
     return [
-        english.get(unit["department"], unit["department"])
-        + (f" ({'、'.join(unit['divisions'])})" if unit.get("divisions") else "")
+        format_html("{}{}", english.get(unit["department"], unit["department"]),
+                    format_html(' <span lang="ja">（{}）</span>', "、".join(unit["divisions"])) if unit.get("divisions") else "")
         for unit in units
     ]
 

@@ -90,7 +90,7 @@ def test_the_chart_is_an_svg_with_patterns_and_counts_and_no_script(client, worl
     chart = page.split('<svg class="status-chart"', 1)[1].split("</svg>", 1)[0]
     assert '<pattern id="status-chart-behind"' in chart
     assert 'fill="url(#status-chart-on_schedule)"' in chart
-    assert '<text x="0" y="16" class="chart-label">Ⅰ 柱Ⅰ（3件）</text>' in chart
+    assert '<text x="0" y="17" class="chart-label">Ⅰ 柱Ⅰ（3件）</text>' in chart
     assert "<script" not in page
 
 
