@@ -21,6 +21,7 @@ from initiatives.selectors import published_summary, published_versions, report_
 from programs.models import Department, ReportingCycle
 
 from . import selectors
+from .changes import changes_since_previous
 from .charts import cycles_chart, status_chart
 from .filters import PublishedInitiativeFilter, initiative_number
 from .tables import PublishedInitiativeTable, initiatives_csv, initiatives_workbook
@@ -188,7 +189,7 @@ def initiative_detail(request, number: int, cycle_id: int | None = None):
             "previous": previous,
             "next": following,
             "earlier": selectors.earlier_publications(program, number, shown_cycle=initiative.cycle),
-            "comparison": selectors.changes_since_previous(initiative),
+            "comparison": changes_since_previous(initiative),
             "departments": selectors.department_lines(initiative.data),
         },
     )

@@ -11,7 +11,7 @@ from initiatives.models import PublishedVersion, Status
 from programs.identity import site_identity
 from programs.models import SiteIdentity
 from public.charts import status_chart
-from public.selectors import compare
+from public.changes import compare
 from initiatives.selectors import published_summary
 from tests.reports.conftest import publish, release
 
