@@ -45,6 +45,7 @@ class VersionedForm(StripIllegalXmlMixin, forms.ModelForm):
     page from before this rule) would skip the check, so it is refused instead."""
 
     loaded_version = forms.IntegerField(
+        label=_("開いた時点の版"),
         widget=forms.HiddenInput,
         required=False,
         error_messages={"required": _("ページを開いた時点の版がわからないため保存できません。ページを開き直してから入力してください。")},
@@ -80,7 +81,7 @@ class YearlyRecordForm(VersionedForm):
     next_steps = forms.CharField(
         label=_("今後の予定"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
-    loaded_initiative_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_initiative_version = forms.IntegerField(label=_("開いた時点の取組の版"), widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = YearlyRecord

@@ -200,12 +200,15 @@ def _frame(program: Program, departments) -> dict:
     return {
         "format": FORMAT,
         "program": _program_header(program),
-        "perspectives": [{"order": p.order, "name": p.name} for p in program.perspectives.all()],
+        "perspectives": [{"order": p.order, "name": p.name, "name_en": p.name_en} for p in program.perspectives.all()],
         "pillars": [
-            {"numeral": p.numeral, "order": p.order, "name": p.name, "perspective": p.perspective.name}
+            {"numeral": p.numeral, "order": p.order, "name": p.name, "name_en": p.name_en,
+             "perspective": p.perspective.name}
             for p in program.pillars.select_related("perspective")
         ],
-        "departments": [{"name": d.name, "divisions": [v.name for v in d.divisions.all()]} for d in departments],
+        "departments": [
+            {"name": d.name, "name_en": d.name_en, "divisions": [v.name for v in d.divisions.all()]} for d in departments
+        ],
     }
 
 
@@ -220,6 +223,8 @@ def _program_header(program: Program) -> dict:
         "as_of_label": program.as_of_label,
         "introduction": program.introduction,
         "issuing_office": program.issuing_office,
+        "name_en": program.name_en,
+        "issuing_office_en": program.issuing_office_en,
     }
 
 
@@ -358,13 +363,20 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
                 as_of_label=reader.value(data, "as_of_label", str),
                 introduction=reader.value(data, "introduction", str, required=False, default=""),
                 issuing_office=reader.value(data, "issuing_office", str, required=False, default=""),
+                name_en=reader.value(data, "name_en", str, required=False, default=""),
+                issuing_office_en=reader.value(data, "issuing_office_en", str, required=False, default=""),
             )
         )
 
     perspectives = {}
     for _, item in reader.items(document, "perspectives"):
         perspective = reader.save(
-            Perspective(program=program, order=reader.value(item, "order", int), name=reader.value(item, "name", str))
+            Perspective(
+                program=program,
+                order=reader.value(item, "order", int),
+                name=reader.value(item, "name", str),
+                name_en=reader.value(item, "name_en", str, required=False, default=""),
+            )
         )
         perspectives[perspective.name] = perspective
 
@@ -381,6 +393,7 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
                 numeral=reader.value(item, "numeral", str),
                 order=reader.value(item, "order", int),
                 name=reader.value(item, "name", str),
+                name_en=reader.value(item, "name_en", str, required=False, default=""),
             )
         )
         pillars[pillar.numeral] = pillar
@@ -401,6 +414,7 @@ def _import_departments(reader: _Reader, document: dict):
         name = reader.value(item, "name", str)
         department = Department.objects.filter(name=name).first() or Department(name=name)
         department.order = index + 1
+        department.name_en = reader.value(item, "name_en", str, required=False, default=department.name_en)
         departments[name] = reader.save(department)
         with reader.at(".divisions"):
             division_names = reader.value(item, "divisions", list)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from finance import services as ledger_services
 from programs import eras
-from programs.text import strip_illegal_xml
+from programs.text import search_form, strip_illegal_xml
 from programs.models import CycleState, ReportingCycle
 
 from . import roles
@@ -303,9 +303,9 @@ def record_publish(*, record: YearlyRecord, by) -> PublishedVersion:
         pillar=initiative.pillar,
         status=data["status"],
         secured_amount_thousand_yen=data["secured_amount_thousand_yen"],
-        search_text="\n".join(
+        search_text=search_form("\n".join(
             [initiative.name, initiative.next_steps, *(f"{y['plan']}\n{y['result']}" for y in data["years"])]
-        ),
+        )),
         is_current=not newer,
     )
     version.departments.set([r.department for r in initiative.responsibilities.all()])

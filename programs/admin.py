@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Division, Perspective, Pillar, Program
+from .models import Department, Division, Perspective, Pillar, Program, SiteIdentity
 
 
 class PerspectiveInline(admin.TabularInline):
@@ -15,8 +18,16 @@ class PillarInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "period_label", "as_of_label", "fiscal_target_oku_yen"]
+    list_display = ["name", "period", "as_of_label", "fiscal_target"]
     inlines = [PerspectiveInline, PillarInline]
+
+    @admin.display(description=_("期間"))
+    def period(self, obj):
+        return obj.period_label
+
+    @admin.display(description=_("財源確保目標額（億円）"))
+    def fiscal_target(self, obj):
+        return obj.fiscal_target_oku_yen
 
 
 class DivisionInline(admin.TabularInline):
@@ -26,7 +37,32 @@ class DivisionInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "order"]
+    list_display = ["name", "name_en", "order"]
     search_fields = ["name", "divisions__name"]
     filter_horizontal = ["members"]
     inlines = [DivisionInline]
+
+
+@admin.register(SiteIdentity)
+class SiteIdentityAdmin(admin.ModelAdmin):
+    """One row: the city's name, the reform office's contact details and the official site, shown in the
+    public pages' header and footer. Leave a detail empty and it is not shown."""
+
+    fieldsets = [
+        (_("自治体"), {"fields": ["city_name", "city_name_en", "official_site_url"]}),
+        (_("問い合わせ先（行政改革課）"), {"fields": ["phone", "email", "address", "address_en", "office_hours",
+                                           "office_hours_en", "contact_url"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # the one row is created by the migration (programs 0004) and only ever edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """Straight to the one row (created by the migration)."""
+        identity, _created = SiteIdentity.objects.get_or_create(pk=1)  # gone only after a flush of the tables
+        if self.has_view_or_change_permission(request, identity):
+            return redirect(reverse("admin:programs_siteidentity_change", args=[identity.pk]))
+        return super().changelist_view(request, extra_context)

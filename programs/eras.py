@@ -78,3 +78,33 @@ def era_date(day: datetime.date) -> str:
         return f"{day.year}年{day.month}月{day.day}日"
     name, _initial, year = era
     return f"{name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+
+
+# --- in English: "FY2025 (Reiwa 7)" ------------------------------------------------------
+
+_ERAS_EN = {"令和": "Reiwa", "平成": "Heisei"}
+
+
+def is_english() -> bool:
+    from django.utils import translation
+
+    return (translation.get_language() or "").startswith("en")
+
+
+def fiscal_year_label_en(fiscal_year: int) -> str:
+    """FY2025 (Reiwa 7) for 2025; FY2019 (Reiwa 1) for the era's first year."""
+    name, number = era_year(fiscal_year)
+    return f"FY{fiscal_year} ({_ERAS_EN[name]} {number})"
+
+
+def initial_budget_label_en(fiscal_year: int) -> str:
+    """A reporting cycle in English: FY2025 initial budget (Reiwa 7) for 令和7年度当初."""
+    name, number = era_year(fiscal_year)
+    return f"FY{fiscal_year} initial budget ({_ERAS_EN[name]} {number})"
+
+
+def display_fiscal_year(fiscal_year: int, *, western: bool = False) -> str:
+    """The fiscal year in the active language: 令和6年度（2024年度） or FY2024 (Reiwa 6)."""
+    if is_english():
+        return fiscal_year_label_en(fiscal_year)
+    return fiscal_year_label_with_western(fiscal_year) if western else fiscal_year_label(fiscal_year)

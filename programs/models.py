@@ -2,13 +2,23 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import eras, money
 
 
+def in_language(japanese: str, english: str) -> str:
+    """A structural name in the active language: the English one when English is chosen and it is
+    filled in, otherwise the Japanese one (the city's own wording, always present)."""
+    if english and (translation.get_language() or "").startswith("en"):
+        return english
+    return japanese
+
+
 class Program(models.Model):
     name = models.CharField(_("プログラム名"), max_length=200, unique=True)
+    name_en = models.CharField(_("プログラム名（英語）"), max_length=200, blank=True)
     start_fiscal_year = models.PositiveSmallIntegerField(_("開始年度（西暦）"))
     end_fiscal_year = models.PositiveSmallIntegerField(_("終了年度（西暦）"))
     fiscal_target_thousand_yen = models.PositiveBigIntegerField(
@@ -20,6 +30,10 @@ class Program(models.Model):
     issuing_office = models.CharField(
         _("発行部署"), max_length=100, blank=True, default="", db_default="",
         help_text=_("年次報告の表紙に載る発行元（例: 旭川市 行財政改革推進部 行政改革課）"),
+    )
+    issuing_office_en = models.CharField(
+        _("発行部署（英語）"), max_length=200, blank=True,
+        help_text=_("英語のページに載る発行元（例: Administrative Reform Division, Asahikawa City）"),
     )
 
     class Meta:
@@ -34,6 +48,10 @@ class Program(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
     @property
     def fiscal_years(self) -> range:
@@ -62,6 +80,7 @@ class Perspective(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="perspectives", verbose_name=_("プログラム"))
     order = models.PositiveSmallIntegerField(_("表示順"))
     name = models.CharField(_("視点"), max_length=100)
+    name_en = models.CharField(_("視点（英語）"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("行財政改革の視点")
@@ -73,7 +92,11 @@ class Perspective(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
 
 class Pillar(models.Model):
@@ -84,6 +107,7 @@ class Pillar(models.Model):
     numeral = models.CharField(_("番号"), max_length=4, help_text=_("ローマ数字（Ⅰ〜Ⅵ）"))
     order = models.PositiveSmallIntegerField(_("表示順"))
     name = models.CharField(_("柱"), max_length=200)
+    name_en = models.CharField(_("柱（英語）"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("柱")
@@ -95,7 +119,11 @@ class Pillar(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.numeral} {self.name}"
+        return f"{self.numeral} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
     def clean(self):
         if self.perspective_id and self.program_id and self.perspective.program_id != self.program_id:
@@ -106,6 +134,7 @@ class Department(models.Model):
     """A department of the city (部、局、事務局), shared by every initiative."""
 
     name = models.CharField(_("部局名"), max_length=100, unique=True)
+    name_en = models.CharField(_("部局名（英語）"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("表示順"), default=0)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -121,7 +150,11 @@ class Department(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
 
 class Division(models.Model):
@@ -141,6 +174,39 @@ class Division(models.Model):
 
     def __str__(self):
         return f"{self.department.name}（{self.name}）"
+
+
+class SiteIdentity(models.Model):
+    """Whose site this is: the city, how to reach the reform office, the city's official site.
+
+    One row, edited by the reform office in the admin. Nothing is invented: a contact detail
+    left empty is simply not shown. The issuing office itself is the program's
+    (`Program.issuing_office`), since each program may have its own."""
+
+    city_name = models.CharField(_("自治体名"), max_length=50, default="旭川市")
+    city_name_en = models.CharField(_("自治体名（英語）"), max_length=100, blank=True, default="Asahikawa City")
+    phone = models.CharField(_("電話番号"), max_length=30, blank=True, help_text=_("入力した場合だけ公開ページに表示します。"))
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    address = models.CharField(_("所在地"), max_length=200, blank=True)
+    address_en = models.CharField(_("所在地（英語）"), max_length=200, blank=True)
+    office_hours = models.CharField(_("受付時間"), max_length=100, blank=True)
+    office_hours_en = models.CharField(_("受付時間（英語）"), max_length=100, blank=True)
+    contact_url = models.URLField(_("問い合わせページのURL"), blank=True, help_text=_("問い合わせフォームや担当課のページ"))
+    official_site_url = models.URLField(
+        _("公式ホームページのURL"), blank=True, default="https://www.city.asahikawa.hokkaido.jp/"
+    )
+
+    class Meta:
+        verbose_name = _("サイトの発行元情報")
+        verbose_name_plural = _("サイトの発行元情報")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_site_identity")]
+
+    def __str__(self):
+        return str(_("サイトの発行元情報"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
 
 
 class CycleState(models.TextChoices):
@@ -239,6 +305,21 @@ class ReportingCycle(models.Model):
     @property
     def fiscal_year_label(self) -> str:
         return eras.fiscal_year_label_with_western(self.fiscal_year)
+
+    @property
+    def display_label(self) -> str:
+        """The name in the active language: 令和7年度当初, in English FY2025 initial budget (Reiwa 7)
+        (a name the reform office chose itself stays as it is)."""
+        if eras.is_english() and self.label == self.default_label(self.fiscal_year):
+            return eras.initial_budget_label_en(self.budget_fiscal_year)
+        return self.label
+
+    @property
+    def display_cumulative_label(self) -> str:
+        """cumulative_label in the active language."""
+        if eras.is_english() and not self.ledger_label:
+            return f"cumulative up to the {self.display_label}"
+        return self.cumulative_label
 
     @property
     def budget_fiscal_year(self) -> int:

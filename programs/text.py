@@ -8,6 +8,7 @@ or form feed becomes the line break it stood for, the other C0 controls (tab, li
 and carriage return are allowed), lone surrogates and U+FFFE/U+FFFF are dropped.
 """
 import re
+import unicodedata
 
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
@@ -34,3 +35,10 @@ class StripIllegalXmlMixin:
             if isinstance(value, str):
                 data[name] = strip_illegal_xml(value)
         return cleaned
+
+
+def search_form(text: str) -> str:
+    """Text as the search compares it: NFKC-normalised and case-folded, so that full-width ＤＸ and
+    half-width DX, １ and 1, ｶﾞ and ガ are the same. Both the stored search text and the query go
+    through it."""
+    return unicodedata.normalize("NFKC", text).casefold()

@@ -60,7 +60,7 @@ TABLE_PARAMETERS = ("sort", "page")  # django-tables2's sorting and pagination
 def _list_parameters() -> tuple[str, ...]:
     from .filters import PublishedInitiativeFilter
 
-    return (*PublishedInitiativeFilter.base_filters, *TABLE_PARAMETERS, "format")
+    return (*PublishedInitiativeFilter.base_filters, *TABLE_PARAMETERS, "per_page", "format")
 
 
 QUERY_PARAMETERS = {
@@ -96,10 +96,10 @@ def connect_signals() -> None:
     signal would only invalidate a second time)."""
     from finance.models import LedgerCategory, LedgerEntry, LedgerStatement
     from initiatives.models import PublishedVersion
-    from programs.models import Department, Division, Perspective, Pillar, Program, ReportingCycle
+    from programs.models import Department, Division, Perspective, Pillar, Program, ReportingCycle, SiteIdentity
 
     for model in [
-        PublishedVersion, ReportingCycle, Program, Perspective, Pillar, Department, Division,
+        PublishedVersion, ReportingCycle, Program, Perspective, Pillar, Department, Division, SiteIdentity,
         LedgerCategory, LedgerStatement, LedgerEntry,
     ]:
         for signal in (post_save, post_delete):

@@ -1,4 +1,10 @@
-"""Filters of the public initiative list, over published versions; the state lives in the query string."""
+"""Filters of the public initiative list, over published versions; the state lives in the query string.
+
+The keyword search compares NFKC-normalised, case-folded text on both sides (programs.text.search_form):
+ＤＸ finds DX and the other way round, １ finds 1. A keyword that is only a 管理番号 (「12」, 「１２」,
+「No.12」, 「管理番号12」) is not searched for: the list jumps to that initiative (`initiative_number`)."""
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -6,6 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import PublishedVersion, Status
 from programs.models import Department, Perspective, Pillar
+from programs.text import search_form
+
+
+_NUMBER = re.compile(r"^(?:管理番号|no\.?|#|№)?\s*(\d{1,4})$")
+
+
+def initiative_number(text: str) -> int | None:
+    """The 管理番号 a keyword stands for, or None when it is not just a number."""
+    match = _NUMBER.match(search_form(text or "").strip())
+    return int(match.group(1)) if match else None
 
 
 # Longer search text is refused before any query (each word is one more LIKE over every row).
@@ -16,7 +32,7 @@ class PublishedInitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("キーワード"),
         method="filter_text",
-        help_text=_("取組項目名・計画・実績・今後の予定から探します。空白で区切ると、すべてを含むものに絞り込みます。"),
+        help_text=_("取組項目名・計画・実績・今後の予定から探します。空白で区切ると、すべてを含むものに絞り込みます。管理番号（例: 12）を入れると、その取組のページを開きます。"),
         max_length=SEARCH_TEXT_MAX_LENGTH,
         error_messages={
             "max_length": _("キーワードは%(limit_value)d文字以内で入力してください（いまは%(show_value)d文字です）。")
@@ -50,7 +66,7 @@ class PublishedInitiativeFilter(django_filters.FilterSet):
             ).distinct()
 
     def filter_text(self, queryset, name, value):
-        for word in value.split():
+        for word in search_form(value).split():
             queryset = queryset.filter(search_text__icontains=word)
         return queryset
 

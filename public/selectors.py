@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html
 
 from finance.selectors import LedgerReport, LedgerRow, ledger_report, ledger_reports
 from initiatives.models import PublishedVersion, Status
 from initiatives.selectors import (
     Preliminary,
     Summary,
+    format_percent,
     latest_publication,
     preliminary_progress,
     published_ledger,
@@ -28,6 +30,7 @@ from initiatives.selectors import (
     released_summaries,
     report_cycle,
 )
+from programs import eras
 from programs.models import Department, Program, ReportingCycle
 
 STATUS_ORDER = [s.value for s in Status]
@@ -176,6 +179,55 @@ def earlier_publications(program: Program, number: int, *, shown_cycle: Reportin
         .filter(publications__number=number, publications__is_latest_in_cycle=True)
         .exclude(pk=shown_cycle.pk)
         .distinct()
+    )
+
+
+def english_department_names(names) -> dict[str, str]:
+    """{Japanese name: English name} of the departments named, on English pages (one query); {} in Japanese."""
+    if not eras.is_english():
+        return {}
+    return {name: en for name, en in Department.objects.filter(name__in=set(names)).values_list("name", "name_en") if en}
+
+
+def department_lines(data: dict) -> list[str]:
+    """所管部局 of a publication, one line per department with its divisions (「総務部（人事課、職員厚生課）」);
+    on English pages the department's English name, its divisions as the city names them."""
+    units = data.get("departments", [])
+    english = english_department_names(unit["department"] for unit in units)
+    if not english:
+        return data.get("departments_display") or [unit["department"] for unit in units]
+    return [
+        format_html("{}{}", english.get(unit["department"], unit["department"]),
+                    format_html(' <span lang="ja">（{}）</span>', "、".join(unit["divisions"])) if unit.get("divisions") else "")
+        for unit in units
+    ]
+
+
+# --- the summary's headline figures ----------------------------------------------------------
+
+
+@dataclass
+class Headline:
+    """The three figures the summary leads with, as the city presents its pledges (「93%（79項目/85項目）」):
+    the share of initiatives on schedule, the initiatives behind, the amount secured against the target."""
+
+    on_track: int  # 予定どおり進んでいる, and 実施済み
+    counted: int  # the report's denominator: without 実施年度未到来 and 実施不可
+    behind: list[dict]  # {'number', 'name'} of each initiative behind
+    ledger_total: LedgerRow
+
+    @property
+    def percent(self) -> str:
+        return format_percent(self.on_track, self.counted)
+
+
+def headline(summary: Summary, behind, ledger_total: LedgerRow) -> Headline:
+    total = summary.total
+    return Headline(
+        on_track=total.counts[Status.IMPLEMENTED] + total.counts[Status.ON_SCHEDULE],
+        counted=total.denominator,
+        behind=list(behind),
+        ledger_total=ledger_total,
     )
 
 

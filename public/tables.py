@@ -12,9 +12,10 @@ from openpyxl.styles import Alignment, Font
 
 from initiatives.models import PublishedVersion, Status
 from programs import money
+from programs.models import Department
 from programs.spreadsheets import cell_values, csv_cell, keep_texts_as_text
 
-from .selectors import STATUS_ORDER, publication_date
+from .selectors import STATUS_ORDER, english_department_names, publication_date
 
 
 class PublishedInitiativeTable(tables.Table):
@@ -35,24 +36,30 @@ class PublishedInitiativeTable(tables.Table):
         model = PublishedVersion
         fields = ["number", "name", "pillar", "departments", "status", "secured_amount_thousand_yen"]
         template_name = "public/_table.html"
-        attrs = {"class": "data-table"}
+        attrs = {"class": "data-table stack-table list-table"}
         empty_text = _("条件に合う取組はありません。")
         orderable = True
+        # The page size is the view's to read and check (public.views.page_size), not django-tables2's.
+        per_page_field = "table_per_page"
 
     def __init__(self, *args, detail_url=None, caption="", **kwargs):
         super().__init__(*args, **kwargs)
         self.caption = caption or _("取組の一覧")
+        self.english_names = None
         # Where a row links to: the current initiative page, or an archived cycle's.
         self.detail_url = detail_url or (lambda number: reverse("public:initiative-detail", args=[number]))
 
     def render_name(self, record, value):
-        return format_html('<a href="{}">{}</a>', self.detail_url(record.number), value)
+        return format_html('<a href="{}" lang="ja">{}</a>', self.detail_url(record.number), value)
 
     def render_pillar(self, record):
         return record.pillar.numeral
 
     def render_departments(self, value):
-        return format_html_join("、", "{}", ((unit["department"],) for unit in value))
+        if self.english_names is None:  # one query for the whole table, on English pages only
+            self.english_names = english_department_names(Department.objects.values_list("name", flat=True))
+        names = self.english_names
+        return format_html_join("、" if not names else ", ", "{}", ((names.get(u["department"], u["department"]),) for u in value))
 
     def render_status(self, record):
         return format_html('<span class="status status-{}">{}</span>', record.status, Status.label_of(record.status))

@@ -2,6 +2,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import UpdatesFeed
 
 app_name = "public"
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("departments/", views.department_index, name="department-index"),
     path("departments/<int:pk>/", views.department_detail, name="department-detail"),
+    path("departments/<int:pk>/feed.atom", UpdatesFeed(), name="department-feed"),
+    path("feeds/updates.atom", UpdatesFeed(), name="feed"),
     path("opendata/", views.opendata, name="opendata"),
     path("opendata/program.json", views.opendata_json, name="opendata-json"),
     path("opendata/initiatives.csv", views.opendata_csv, name="opendata-csv"),

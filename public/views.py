@@ -5,7 +5,7 @@ the page cache (public/cache.py) can keep them for anonymous readers; the langua
 therefore posts without a CSRF token to a view that only sets the language cookie.
 """
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -21,8 +21,9 @@ from initiatives.selectors import published_summary, published_versions, report_
 from programs.models import Department, ReportingCycle
 
 from . import selectors
+from .changes import changes_since_previous
 from .charts import cycles_chart, status_chart
-from .filters import PublishedInitiativeFilter
+from .filters import PublishedInitiativeFilter, initiative_number
 from .tables import PublishedInitiativeTable, initiatives_csv, initiatives_workbook
 
 DOWNLOADS = {
@@ -75,13 +76,15 @@ def summary(request):
         cycle = columns[-1].cycle if columns else None
         if cycle is not None:
             context.update(_summary_context(columns[-1].summary))
+        ledger = selectors.public_ledger(program, cycle, with_contributors=False)
+        behind = published_versions(program, cycle).filter(status=Status.BEHIND).values("number", "name") if cycle else []
         context.update(
             cycle=cycle,
-            ledger=selectors.public_ledger(program, cycle, with_contributors=False),
+            ledger=ledger,
             columns=columns,
             cycles_chart=cycles_chart(columns),
             status_mix=selectors.status_mix(columns),
-            behind=published_versions(program, cycle).filter(status=Status.BEHIND).values("number", "name") if cycle else [],
+            headline=selectors.headline(columns[-1].summary, behind, ledger.total) if cycle else None,
             report_links=report_links(cycle),
         )
     return render(request, "public/summary.html", context)
@@ -89,13 +92,30 @@ def summary(request):
 
 # --- initiatives --------------------------------------------------------------------------
 
+DEFAULT_PAGE_SIZE = 100
+PAGE_SIZES = (25, 50, 100)
+MAX_PAGE_SIZE = 200
+
+
+def page_size(request) -> int:
+    """?per_page=: 1–200 initiatives a page; anything else (missing, not a number) gives the default 100."""
+    value = request.GET.get("per_page", "")
+    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_PAGE_SIZE else DEFAULT_PAGE_SIZE
+
+
+def _with(query, **values) -> str:
+    query = query.copy()
+    for name, value in values.items():
+        query[name] = value
+    return query.urlencode()
+
+
 
 class InitiativeListView(SingleTableMixin, FilterView):
     """The current published version of every initiative, filtered and sorted through the query string."""
 
     filterset_class = PublishedInitiativeFilter
     table_class = PublishedInitiativeTable
-    table_pagination = {"per_page": 25}
     template_name = "public/initiative_list.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -111,8 +131,15 @@ class InitiativeListView(SingleTableMixin, FilterView):
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "program": self.program}
 
+    def get_table_pagination(self, table):
+        """Pages of 100 (all 54 initiatives on one page); ?per_page= chooses another size."""
+        return {"per_page": page_size(self.request)}
+
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("format") or self.kwargs.get("format")
+        number = initiative_number(request.GET.get("q", ""))
+        if number is not None and fmt not in DOWNLOADS and self.get_queryset().filter(number=number).exists():
+            return redirect("public:initiative-detail", number)  # a 管理番号 typed in the search box
         if fmt in DOWNLOADS:
             filterset = self.get_filterset(self.get_filterset_class())
             # as the page does: an invalid filter (shown with its error on the page) selects nothing
@@ -127,7 +154,15 @@ class InitiativeListView(SingleTableMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)
+        form = context["filter"].form
+        active = [name for name in form.fields if name != "q" and self.request.GET.get(name)]
+        sizes = query.copy()
+        sizes.pop("per_page", None)
         context.update(
+            page_sizes=[{"size": size, "query": _with(sizes, per_page=size)} for size in PAGE_SIZES],
+            per_page=page_size(self.request),
+            active_filters=len(active),
+            filters_open=bool(active) or any(form[name].errors for name in form.fields if name != "q"),
             program=self.program,
             query=query.urlencode(),
             has_publications=self.cycle is not None,  # a released report holds every initiative
@@ -154,6 +189,8 @@ def initiative_detail(request, number: int, cycle_id: int | None = None):
             "previous": previous,
             "next": following,
             "earlier": selectors.earlier_publications(program, number, shown_cycle=initiative.cycle),
+            "comparison": changes_since_previous(initiative),
+            "departments": selectors.department_lines(initiative.data),
         },
     )
 
@@ -185,7 +222,7 @@ def department_detail(request, pk: int):
     program = _program_or_404()
     department = get_object_or_404(Department, pk=pk)
     versions = published_versions(program).filter(departments=department)
-    table = PublishedInitiativeTable(versions, caption=_("%(department)sが所管する取組") % {"department": department.name})
+    table = PublishedInitiativeTable(versions, caption=_("%(department)sが所管する取組") % {"department": department.display_name})
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
@@ -241,7 +278,7 @@ def archive_cycle(request, cycle_id: int):
     versions = published_versions(program, cycle)
     table = PublishedInitiativeTable(
         versions,
-        caption=_("%(cycle)sに公開された取組") % {"cycle": cycle.label},
+        caption=_("%(cycle)sに公開された取組") % {"cycle": cycle.display_label},
         detail_url=lambda number: reverse("public:archive-initiative", args=[cycle.pk, number]),
     )
     RequestConfig(request, paginate={"per_page": 25}).configure(table)

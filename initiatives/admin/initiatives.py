@@ -64,7 +64,7 @@ class ResponsibilityDivisionInline(admin.TabularInline):
 class ResponsibilityAdmin(SimpleHistoryAdmin):
     """A responsibility's divisions in the order the report prints them; structure, so reviewers only."""
 
-    list_display = ["initiative", "display"]
+    list_display = ["initiative", "departments_and_divisions"]
     list_select_related = ["initiative", "department"]
     inlines = [ResponsibilityDivisionInline]
     fields = ["initiative", "department", "order"]
@@ -77,6 +77,10 @@ class ResponsibilityAdmin(SimpleHistoryAdmin):
         return roles.is_reviewer(request.user)
 
     has_change_permission = has_view_permission
+
+    @admin.display(description=gettext_lazy("所管部局（課）"))
+    def departments_and_divisions(self, obj):
+        return obj.display
 
     def has_add_permission(self, request):
         return False  # added from the initiative's page

@@ -3,6 +3,7 @@
     {% load reform %}
     {{ 2024|fiscal_year }}            → 令和6年度
     {{ 2024|fiscal_year_western }}    → 令和6年度（2024年度）
+                                        (in English both give FY2024 (Reiwa 6))
     {{ amount|thousand_yen }}         → 1,011,707千円
     {{ amount|oku_yen }}              → 10.1
     {{ date|era_date }}               → 令和7年4月1日
@@ -16,12 +17,14 @@ register = template.Library()
 
 @register.filter
 def fiscal_year(value):
-    return eras.fiscal_year_label(int(value)) if value not in (None, "") else ""
+    """令和6年度; in English FY2024 (Reiwa 6)."""
+    return eras.display_fiscal_year(int(value)) if value not in (None, "") else ""
 
 
 @register.filter
 def fiscal_year_western(value):
-    return eras.fiscal_year_label_with_western(int(value)) if value not in (None, "") else ""
+    """令和6年度（2024年度）; in English FY2024 (Reiwa 6)."""
+    return eras.display_fiscal_year(int(value), western=True) if value not in (None, "") else ""
 
 
 @register.filter

@@ -33,3 +33,11 @@ def status_label(value):
 @register.filter
 def nav_section(url_name):
     return SECTIONS.get(url_name or "", "")
+
+
+@register.simple_tag
+def site_identity(program=None):
+    """{% site_identity program as identity %}: the city, the issuing office and its contact details."""
+    from programs.identity import site_identity as identity
+
+    return identity(program if getattr(program, "pk", None) else None)

@@ -27,13 +27,13 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
-    "axes",
+    "reformtracker.apps.AxesConfig",  # django-axes under a Japanese name
     "programs",
     "finance",
     "initiatives",
     "reports",
     "public",
-    "django_tasks_db",  # the task queue in the database; `manage.py db_worker` runs it
+    "reformtracker.apps.TasksConfig",  # django_tasks_db, the task queue in the database; `manage.py db_worker` runs it
     "notifications",  # mail to staff: cycle opened, returns, digests, reminders (on top of initiatives)
     "accounts",  # after django.contrib.auth: replaces its User and Group admins
 ]

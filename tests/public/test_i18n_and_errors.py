@@ -17,7 +17,8 @@ def test_language_switch_gives_an_english_interface_with_japanese_data(client, p
     assert '<html lang="en">' in html
     for label in ["Summary", "Initiatives", "Open data", "Past reports", "Progress of the initiatives"]:
         assert label in html
-    assert "旭川市行財政改革推進プログラム２０２４" in html  # the data stays Japanese
+    assert "Asahikawa City Administrative and Fiscal Reform Promotion Program 2024" in html  # structural names in English
+    assert "公共施設の適切な維持管理の推進" in html  # the initiatives' texts stay Japanese (the headline's initiatives behind)
     detail = client.get(reverse("public:initiative-detail", args=[30])).content.decode()
     assert "Next steps" in detail and "公共施設の適切な維持管理の推進" in detail
     assert "Behind schedule" in detail

@@ -125,7 +125,7 @@ def test_the_page_compares_the_years_published_plan_result_and_status(client, wo
         (2024, "検討", "reported"), (2025, "実施", "reported"), (2026, "", "not_due"), (2027, "", "not_due"),
     ]
     html = response.content.decode()
-    table = html.split('class="data-table years-table"', 1)[1].split("</table>", 1)[0]
+    table = html.split('class="data-table years-table stack-table"', 1)[1].split("</table>", 1)[0]
     assert '<th scope="row">令和6年度<br>' in table and '<th scope="row">令和7年度<br>' in table
     for text in ["検討", "実施した", "一部の工事が遅れた", "資材不足", "予定どおり進んでいる", "予定より遅れている"]:
         assert text in table

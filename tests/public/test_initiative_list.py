@@ -19,11 +19,12 @@ def all_numbers(response) -> list[int]:
     return [row.record.number for row in response.context["table"].rows]
 
 
-def test_list_shows_the_54_published_initiatives_25_per_page(client, published_program):
+def test_list_shows_the_54_published_initiatives_on_one_page_or_in_pages_of_the_size_asked(client, published_program):
     first = client.get(LIST)
     assert first.context["table"].paginator.count == 54
-    assert table_numbers(first) == list(range(1, 26))
-    assert table_numbers(client.get(LIST, {"page": 3})) == [51, 52, 53, 54]
+    assert table_numbers(first) == list(range(1, 55))
+    assert table_numbers(client.get(LIST, {"per_page": 25})) == list(range(1, 26))
+    assert table_numbers(client.get(LIST, {"per_page": 25, "page": 3})) == [51, 52, 53, 54]
 
 
 def test_status_behind_gives_exactly_the_four_initiatives(client, published_program):
@@ -80,9 +81,9 @@ def test_an_invalid_filter_value_is_reported_not_an_error(client, published_prog
 
 
 def test_filter_state_survives_paging_and_sorting_links(client, published_program):
-    html = client.get(LIST, {"status": "on_schedule"}).content.decode()
-    assert "status=on_schedule&amp;page=2" in html
-    assert "status=on_schedule&amp;sort=number" in html or "sort=-number&amp;status=on_schedule" in html or "status=on_schedule&amp;sort=-number" in html
+    html = client.get(LIST, {"status": "on_schedule", "per_page": 25}).content.decode()
+    assert "status=on_schedule&amp;per_page=25&amp;page=2" in html
+    assert "status=on_schedule&amp;per_page=25&amp;sort=number" in html or "status=on_schedule&amp;per_page=25&amp;sort=-number" in html
 
 
 def read_csv(response) -> list[list[str]]:

@@ -12,16 +12,21 @@ pytestmark = pytest.mark.django_db
 
 # Upper bounds per page (the counts are the same with 3 and with 54 initiatives, and with one or more
 # released reports). Pages that show the released report look it up once (department, open data).
+# Every page reads the site's identity once (header and footer); the initiative page also reads the
+# publication before the one shown (「前回の公表からの変更」).
 BOUNDS = {
-    "summary": 8,
-    "list": 7,
-    "list-filtered": 8,
-    "detail": 5,
-    "detail-preliminary": 9,
-    "ledger": 5,
-    "department": 5,
-    "archive-cycle": 7,
+    "summary": 9,
+    "list": 8,
+    "list-filtered": 9,
+    "detail": 7,
+    "detail-preliminary": 11,
+    "ledger": 6,
+    "department": 6,
+    "archive-cycle": 8,
     "opendata-json": 12,
+    "feed": 5,
+    "department-feed": 6,
+    "sitemap": 7,
 }
 
 
@@ -38,6 +43,9 @@ def urls(program, department_name="行財政改革推進部", q="の"):
         "department": reverse("public:department-detail", args=[department.pk]),
         "archive-cycle": reverse("public:archive-cycle", args=[cycle.pk]),
         "opendata-json": reverse("public:opendata-json"),
+        "feed": reverse("public:feed"),
+        "department-feed": reverse("public:department-feed", args=[department.pk]),
+        "sitemap": reverse("sitemap"),
     }
 
 

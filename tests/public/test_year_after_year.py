@@ -63,7 +63,7 @@ def assert_the_city_report(client, released):
     assert response.context["cycle"] == released
     assert summary.total.initiatives == 54 and summary.total.counts == COUNTS_2024
     assert summary.total.percent("on_schedule") == "92.6%" and summary.total.percent("behind") == "7.41%"
-    assert [v["number"] for v in response.context["behind"]] == BEHIND_2024
+    assert [v["number"] for v in response.context["headline"].behind] == BEHIND_2024
     html = response.content.decode()
     assert "最新の報告：令和7年度当初" in html and "令和8年度当初" not in html
     assert '<time datetime="2025-04-01">' in html

@@ -1,0 +1,96 @@
+"""「前回の公表からの変更」: an initiative's publication compared, field by field, with the one published
+before it (in the same cycle or an earlier one). Both are publications citizens have read; the fields
+are those the initiative page shows, labelled as there."""
+from dataclasses import dataclass
+
+from django.utils.translation import gettext
+
+from initiatives.models import PublishedVersion, Status
+from initiatives.selectors import published_schedule
+from programs import eras, money
+
+from .selectors import PublicInitiative, PublishedYear, publication_date
+
+@dataclass
+class Change:
+    """One field that differs between two publications of an initiative: as published before, and now."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Comparison:
+    previous: PublishedVersion | None
+    changes: list[Change]
+
+    @property
+    def previous_on(self):
+        return publication_date(self.previous) if self.previous else None
+
+
+def _amount(value, note="") -> str:
+    if value is None:
+        return ""
+    amount = money.format_thousand_yen(value)
+    return f"{amount}（{note}）" if note else amount
+
+
+def _fields(data: dict, fiscal_years) -> list[tuple[str, str]]:
+    """The fields of a publication citizens read, in the page's order: (label, text)."""
+    fields = [
+        (gettext("取組項目名"), data.get("name", "")),
+        (gettext("柱"), data.get("pillar", "")),
+        (gettext("所管部局"), "、".join(data.get("departments_display", []))),
+        (gettext("進行状況"), Status.as_printed(data.get("status"), [
+            (d.get("status"), d.get("label", "")) for d in data.get("department_statuses", [])
+        ]) if data.get("status") else ""),
+        (gettext("財源確保目標額"), data.get("fiscal_target", "")),
+        (gettext("財源確保額（当初予算時）"), _amount(data.get("secured_amount_thousand_yen"))),
+        (gettext("これまでの経過や背景"), data.get("background", "")),
+        (gettext("今後の予定"), data.get("next_steps", "")),
+    ]
+    for item in published_schedule(data, fiscal_years):
+        label = gettext("作業工程（%(year)s）") % {"year": eras.display_fiscal_year(item["fiscal_year"])}
+        fields.append((label, item["step"]))
+    for year in sorted(data.get("years", []), key=lambda y: y["fiscal_year"]):
+        name = eras.display_fiscal_year(year["fiscal_year"])
+        published = PublishedYear(year)
+        fields += [
+            (gettext("計画（%(year)s）") % {"year": name}, year.get("plan", "")),
+            (gettext("実績（%(year)s）") % {"year": name}, year.get("result", "")),
+            (gettext("進行状況（%(year)s）") % {"year": name}, published.status_printed if published.status else ""),
+            (gettext("遅れている又は実施できない理由（%(year)s）") % {"year": name}, year.get("delay_reason", "")),
+            (gettext("財源確保額（%(year)s）") % {"year": name},
+             _amount(year.get("secured_amount_thousand_yen"), year.get("secured_amount_note", ""))),
+        ]
+    return fields
+
+
+def compare(before: dict, after: dict, fiscal_years) -> list[Change]:
+    """Field by field, the differences between two publications (a field only one of them has counts as
+    empty in the other)."""
+    old = dict(_fields(before, fiscal_years))
+    changes = []
+    for label, text in _fields(after, fiscal_years):
+        previous = old.pop(label, "")
+        if (previous or "") != (text or ""):
+            changes.append(Change(label, previous or "", text or ""))
+    changes += [Change(label, text, "") for label, text in old.items() if text]
+    return changes
+
+
+def changes_since_previous(initiative: PublicInitiative) -> Comparison:
+    """「前回の公表からの変更」: the initiative's publication shown against the one published before it
+    (in the same cycle, or the previous one): one query."""
+    version = initiative.version
+    previous = (
+        PublishedVersion.objects.filter(initiative_id=version.initiative_id, pk__lt=version.pk)
+        .select_related("cycle")
+        .order_by("-pk")
+        .first()
+    )
+    if previous is None:
+        return Comparison(None, [])
+    return Comparison(previous, compare(previous.data, version.data, initiative.program_years))

@@ -1,0 +1,113 @@
+"""Atom feeds of what the reform office makes public: each publication of an initiative and each
+release of a report, program-wide (/feeds/updates.atom) and per department
+(/departments/<pk>/feed.atom). django.contrib.syndication builds them; they are public pages like
+the others (published versions only; the page cache keeps them)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from initiatives.models import PublishedVersion, Status
+from programs.identity import site_identity
+from programs.models import Department, ReportingCycle
+
+from . import selectors
+
+ENTRIES = 100
+TAG_AUTHORITY = "reformtracker.asahikawa,2026"
+
+
+@dataclass
+class Entry:
+    title: str
+    description: str
+    link: str
+    guid: str
+    updated: datetime
+
+
+def _publication(version: PublishedVersion) -> Entry:
+    if version.cycle.is_released:
+        link = reverse("public:archive-initiative", args=[version.cycle_id, version.number])
+        title = _("%(number)s. %(name)s（%(cycle)s）を公開しました") % {
+            "number": version.number, "name": version.name, "cycle": version.cycle.display_label}
+    else:
+        link = reverse("public:initiative-detail", args=[version.number])
+        title = _("%(number)s. %(name)s（%(cycle)s・速報）を公開しました") % {
+            "number": version.number, "name": version.name, "cycle": version.cycle.display_label}
+    description = _("進行状況：%(status)s") % {"status": Status.label_of(version.status)}
+    return Entry(title, description, link, f"publication-{version.pk}", version.published_at)
+
+
+def _release(cycle: ReportingCycle) -> Entry:
+    title = _("%(cycle)sの報告を公表しました") % {"cycle": cycle.display_label}
+    description = _("%(year)s年度の計画・実績・進行状況と財源確保額の報告です。") % {"year": cycle.fiscal_year}
+    updated = cycle.released_at or timezone.make_aware(datetime.combine(cycle.released_on, datetime.min.time()))
+    return Entry(title, description, reverse("public:archive-cycle", args=[cycle.pk]), f"release-{cycle.pk}", updated)
+
+
+def entries(program, department: Department | None = None) -> list[Entry]:
+    """The newest publications and releases, newest first: three queries however many there are."""
+    versions = PublishedVersion.objects.filter(initiative__program=program).select_related("cycle")
+    if department is not None:
+        versions = versions.filter(departments=department)
+    items = [_publication(v) for v in versions.order_by("-published_at", "-pk")[:ENTRIES]]
+    items += [_release(c) for c in selectors.archive_cycles(program)]
+    return sorted(items, key=lambda e: e.updated, reverse=True)[:ENTRIES]
+
+
+class UpdatesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, pk=None):
+        program = selectors.current_program()
+        if program is None:
+            raise Http404(_("公開されたデータはまだありません。"))
+        department = get_object_or_404(Department, pk=pk) if pk is not None else None
+        return program, department
+
+    def title(self, obj):
+        program, department = obj
+        if department is not None:
+            return _("%(department)sの取組の更新情報 | 旭川市 行財政改革の進行状況") % {"department": department.display_name}
+        return _("更新情報 | 旭川市 行財政改革の進行状況")
+
+    def subtitle(self, obj):
+        return _("取組の公開と報告の公表をお知らせします。")
+
+    def link(self, obj):
+        program, department = obj
+        return reverse("public:department-detail", args=[department.pk]) if department else reverse("public:summary")
+
+    def author_name(self, obj):
+        return site_identity(obj[0]).issuing_office
+
+    def items(self, obj):
+        return entries(*obj)
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.description
+
+    def item_link(self, item):
+        return item.link
+
+    def item_guid(self, item):
+        """A permanent id of the entry, whatever the host the feed was read through (RFC 4151 tag URI)."""
+        return f"tag:{TAG_AUTHORITY}:{item.guid}"
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item):
+        return item.updated
+
+    def item_pubdate(self, item):
+        return item.updated
