@@ -31,9 +31,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-    # The slow tests first (in their usual order), the quick ones after: pytest-xdist's workers then share
-    # out the long ones early, and the run does not end with one worker on a long test while the others idle.
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
