@@ -1,3 +1,4 @@
+import hashlib
 import json
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from django.core.cache import cache
 
 from initiatives import roles, services
 from initiatives.opendata import import_program
+from tests import snapshots
 from tests.factories import (
     DepartmentFactory,
     InitiativeFactory,
@@ -39,37 +41,46 @@ def _empty_cache():
     cache.clear()
 
 
+def read_fixture() -> dict:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
 @pytest.fixture
 def fixture_document():
     """The shipped fixture: the city's report as data."""
-    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+    return read_fixture()
 
 
 @pytest.fixture
 def real_program(db, fixture_document):
     """The 54 initiatives and the ledger of the city's report, loaded as `make run` loads them."""
-    return import_program(fixture_document)
+    return snapshots.replayed("real_program") or import_program(fixture_document)
 
 
 # --- staff and a small program with an open cycle --------------------------------
 
+def create_user(username, *, role=None, departments=(), **extra):
+    roles.ensure_roles()
+    user = UserFactory(username=username, is_staff=True, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    for department in departments:
+        department.members.add(user)
+    return user
+
+
+def create_reviewer():
+    return create_user("reviewer", role=roles.REVIEWER)
+
+
 @pytest.fixture
 def make_user(db):
-    def make(username, *, role=None, departments=(), **extra):
-        roles.ensure_roles()
-        user = UserFactory(username=username, is_staff=True, **extra)
-        if role:
-            user.groups.add(Group.objects.get(name=role))
-        for department in departments:
-            department.members.add(user)
-        return user
-
-    return make
+    return create_user
 
 
 @pytest.fixture
 def reviewer(make_user):
-    return make_user("reviewer", role=roles.REVIEWER)
+    return create_reviewer()
 
 
 @pytest.fixture
@@ -134,8 +145,83 @@ def world(db, reviewer, make_user):
 
 
 
+def release_imported(program, reviewer):
+    services.cycle_release_imported(program=program, by=reviewer)
+    return program
+
+
 @pytest.fixture
 def published_program(real_program, reviewer):
     """The real program as `make run` has it: the report published as 令和7年度当初 (closed), no newer cycle."""
-    services.cycle_release_imported(program=real_program, by=reviewer)
-    return real_program
+    return snapshots.replayed("published_program", reviewer=reviewer, on=real_program) or release_imported(
+        real_program, reviewer
+    )
+
+
+# --- the data sets above, built once per session (tests/snapshots.py) --------------------------------
+
+def _synthetic_cycle(_base, reviewer):
+    from tests.reports.conftest import publish_program
+    from tests.reports.synthetic import document
+
+    return publish_program(import_program(document()), reviewer)
+
+
+DATA_SETS = [
+    snapshots.DataSet("real_program", build=lambda _base, _reviewer: import_program(read_fixture())),
+    snapshots.DataSet(
+        "published_program", on="real_program", prepare=lambda _program: create_reviewer(), build=release_imported
+    ),
+    snapshots.DataSet("synthetic_cycle", prepare=lambda _base: create_reviewer(), build=_synthetic_cycle),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """The test databases, and the data sets the session's tests use, each built once (tests/snapshots.py)."""
+    used = set().union(*(getattr(item, "fixturenames", ()) for item in request.session.items))
+    wanted = [d for d in DATA_SETS if d.name in used]  # published_program uses real_program: both are wanted
+    with django_db_blocker.unblock():
+        snapshots.recorded.update(snapshots.record(wanted))
+
+
+# --- PDF layout once per distinct document ----------------------------------------------------------
+
+class _LaidOutOnce:
+    """Stands in for weasyprint's HTML and CSS in reports/pdf.py: the report's HTML and stylesheet are still
+    rendered by each test, but WeasyPrint lays out a given document (same HTML, base URL and stylesheets) once
+    per session, and every test that builds that document gets those bytes. Laying out the city's 54
+    initiatives takes seconds, and a dozen tests build that same report."""
+
+    documents: dict = {}
+
+    def __init__(self, cls, *args, **kwargs):
+        self.cls, self.args, self.kwargs = cls, args, kwargs
+
+    def key(self) -> tuple:
+        arguments = {name: value for name, value in self.kwargs.items() if name != "font_config"}
+        return self.cls.__name__, self.args, tuple(sorted(arguments.items()))
+
+    def real(self):
+        return self.cls(*self.args, **self.kwargs)
+
+    def write_pdf(self, *args, stylesheets=(), **kwargs):
+        key = hashlib.sha256(
+            repr((self.key(), args, sorted((n, v) for n, v in kwargs.items() if n != "font_config"),
+                  [s.key() for s in stylesheets])).encode()
+        ).hexdigest()
+        if key not in self.documents:
+            self.documents[key] = self.real().write_pdf(*args, stylesheets=[s.real() for s in stylesheets], **kwargs)
+        return self.documents[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pdf_laid_out_once_per_document():
+    import weasyprint
+
+    from reports import pdf
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "HTML", lambda *args, **kwargs: _LaidOutOnce(weasyprint.HTML, *args, **kwargs))
+        patch.setattr(pdf, "CSS", lambda *args, **kwargs: _LaidOutOnce(weasyprint.CSS, *args, **kwargs))
+        yield
