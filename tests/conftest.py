@@ -205,14 +205,40 @@ class _LaidOutOnce:
     def real(self):
         return self.cls(*self.args, **self.kwargs)
 
-    def write_pdf(self, *args, stylesheets=(), **kwargs):
-        key = hashlib.sha256(
-            repr((self.key(), args, sorted((n, v) for n, v in kwargs.items() if n != "font_config"),
+    def _document_key(self, method: str, args, kwargs, stylesheets) -> str:
+        return hashlib.sha256(
+            repr((method, self.key(), args, sorted((n, v) for n, v in kwargs.items() if n != "font_config"),
                   [s.key() for s in stylesheets])).encode()
         ).hexdigest()
+
+    def render(self, *args, stylesheets=(), **kwargs):
+        """The laid-out document (pages and boxes), laid out once; writing it is remembered too."""
+        key = self._document_key("render", args, kwargs, stylesheets)
+        if key not in self.documents:
+            self.documents[key] = _WrittenOnce(self.real().render(*args, stylesheets=[s.real() for s in stylesheets], **kwargs))
+        return self.documents[key]
+
+    def write_pdf(self, *args, stylesheets=(), **kwargs):
+        key = self._document_key("write_pdf", args, kwargs, stylesheets)
         if key not in self.documents:
             self.documents[key] = self.real().write_pdf(*args, stylesheets=[s.real() for s in stylesheets], **kwargs)
         return self.documents[key]
+
+
+class _WrittenOnce:
+    """A laid-out WeasyPrint Document whose PDF, for given options, is written once."""
+
+    def __init__(self, document):
+        self.document, self.written = document, {}
+
+    def __getattr__(self, name):
+        return getattr(self.document, name)
+
+    def write_pdf(self, *args, **kwargs):
+        key = repr((args, sorted(kwargs.items())))
+        if key not in self.written:
+            self.written[key] = self.document.write_pdf(*args, **kwargs)
+        return self.written[key]
 
 
 @pytest.fixture(scope="session", autouse=True)
