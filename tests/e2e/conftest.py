@@ -58,6 +58,11 @@ def short_timeouts(request):
         request.getfixturevalue("page").set_default_timeout(10_000)
 
 
+# A download that builds an annual report in the live server: the city's 54-initiative PDF takes seconds
+# on an idle machine and can take a minute on a busy one.
+REPORT_DOWNLOAD_TIMEOUT = 120_000
+
+
 @pytest.fixture
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)

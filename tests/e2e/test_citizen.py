@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from initiatives import services
 from initiatives.models import Status
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, REPORT_DOWNLOAD_TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,11 +98,11 @@ def test_citizen_sees_the_publication_everywhere_and_in_english_and_in_the_repor
 
     # the reports from the summary page's download links
     page.goto(f"{live_server.url}/")
-    with page.expect_download() as pdf_download:
+    with page.expect_download(timeout=REPORT_DOWNLOAD_TIMEOUT) as pdf_download:
         page.get_by_role("link", name=re.compile("PDF")).first.click()
     pdf_text = "".join(p.extract_text() for p in PdfReader(pdf_download.value.path()).pages)
     assert REASON in pdf_text.replace("\n", "")
-    with page.expect_download() as xlsx_download:
+    with page.expect_download(timeout=REPORT_DOWNLOAD_TIMEOUT) as xlsx_download:
         page.get_by_role("link", name=re.compile("Excel")).first.click()
     workbook = openpyxl.load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
     cells = [str(c.value) for row in workbook["取組一覧"].iter_rows() for c in row if c.value is not None]

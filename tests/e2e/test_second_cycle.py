@@ -19,6 +19,7 @@ from initiatives import roles, services
 from initiatives.models import Status, YearlyRecord
 from programs.models import Department, ReportingCycle
 from tests.conftest import enter_ledger
+from tests.e2e.conftest import REPORT_DOWNLOAD_TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -140,13 +141,13 @@ def test_second_cycle_from_opening_to_release(page, live_server, login, publishe
     expect(total).to_contain_text("53")
     expect(total).to_contain_text("1.85%")  # 1 of 54 behind
     citizen.screenshot(path=artifacts / "second-cycle-released-summary.png", full_page=True)
-    with citizen.expect_download() as pdf:
+    with citizen.expect_download(timeout=REPORT_DOWNLOAD_TIMEOUT) as pdf:
         citizen.get_by_role("link", name=re.compile("PDF")).first.click()
     pdf_text = subprocess.run(["pdftotext", pdf.value.path(), "-"], capture_output=True, text=True, check=True).stdout
     assert "令和8年度当初" in pdf_text and "1.85%" in pdf_text
     assert "令和8年度当初までの累計" in pdf_text and "41.0" in pdf_text  # the new figures' total, in 億円
     assert RESULT in pdf_text.replace("\n", "")
-    with citizen.expect_download() as xlsx:
+    with citizen.expect_download(timeout=REPORT_DOWNLOAD_TIMEOUT) as xlsx:
         citizen.get_by_role("link", name=re.compile("Excel")).first.click()
     book = openpyxl.load_workbook(io.BytesIO(open(xlsx.value.path(), "rb").read()))
     cells = "\n".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value)
