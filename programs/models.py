@@ -18,7 +18,7 @@ def in_language(japanese: str, english: str) -> str:
 
 class Program(models.Model):
     name = models.CharField(_("プログラム名"), max_length=200, unique=True)
-    name_en = models.CharField(_("プログラム名（英語）"), max_length=200, blank=True)
+    name_en = models.CharField(_("プログラム名（英語）"), max_length=200, blank=True, default="", db_default="")
     start_fiscal_year = models.PositiveSmallIntegerField(_("開始年度（西暦）"))
     end_fiscal_year = models.PositiveSmallIntegerField(_("終了年度（西暦）"))
     fiscal_target_thousand_yen = models.PositiveBigIntegerField(
@@ -32,7 +32,7 @@ class Program(models.Model):
         help_text=_("年次報告の表紙に載る発行元（例: 旭川市 行財政改革推進部 行政改革課）"),
     )
     issuing_office_en = models.CharField(
-        _("発行部署（英語）"), max_length=200, blank=True,
+        _("発行部署（英語）"), max_length=200, blank=True, default="", db_default="",
         help_text=_("英語のページに載る発行元（例: Administrative Reform Division, Asahikawa City）"),
     )
 
@@ -80,7 +80,7 @@ class Perspective(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="perspectives", verbose_name=_("プログラム"))
     order = models.PositiveSmallIntegerField(_("表示順"))
     name = models.CharField(_("視点"), max_length=100)
-    name_en = models.CharField(_("視点（英語）"), max_length=100, blank=True)
+    name_en = models.CharField(_("視点（英語）"), max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("行財政改革の視点")
@@ -107,7 +107,7 @@ class Pillar(models.Model):
     numeral = models.CharField(_("番号"), max_length=4, help_text=_("ローマ数字（Ⅰ〜Ⅵ）"))
     order = models.PositiveSmallIntegerField(_("表示順"))
     name = models.CharField(_("柱"), max_length=200)
-    name_en = models.CharField(_("柱（英語）"), max_length=200, blank=True)
+    name_en = models.CharField(_("柱（英語）"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("柱")
@@ -134,7 +134,7 @@ class Department(models.Model):
     """A department of the city (部、局、事務局), shared by every initiative."""
 
     name = models.CharField(_("部局名"), max_length=100, unique=True)
-    name_en = models.CharField(_("部局名（英語）"), max_length=100, blank=True)
+    name_en = models.CharField(_("部局名（英語）"), max_length=100, blank=True, default="", db_default="")
     order = models.PositiveIntegerField(_("表示順"), default=0)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -68,27 +68,27 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='department',
             name='name_en',
-            field=models.CharField(blank=True, max_length=100, verbose_name='部局名（英語）'),
+            field=models.CharField(blank=True, default='', db_default='', max_length=100, verbose_name='部局名（英語）'),
         ),
         migrations.AddField(
             model_name='perspective',
             name='name_en',
-            field=models.CharField(blank=True, max_length=100, verbose_name='視点（英語）'),
+            field=models.CharField(blank=True, default='', db_default='', max_length=100, verbose_name='視点（英語）'),
         ),
         migrations.AddField(
             model_name='pillar',
             name='name_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='柱（英語）'),
+            field=models.CharField(blank=True, default='', db_default='', max_length=200, verbose_name='柱（英語）'),
         ),
         migrations.AddField(
             model_name='program',
             name='issuing_office_en',
-            field=models.CharField(blank=True, help_text='英語のページに載る発行元（例: Administrative Reform Division, Asahikawa City）', max_length=200, verbose_name='発行部署（英語）'),
+            field=models.CharField(blank=True, default='', db_default='', help_text='英語のページに載る発行元（例: Administrative Reform Division, Asahikawa City）', max_length=200, verbose_name='発行部署（英語）'),
         ),
         migrations.AddField(
             model_name='program',
             name='name_en',
-            field=models.CharField(blank=True, max_length=200, verbose_name='プログラム名（英語）'),
+            field=models.CharField(blank=True, default='', db_default='', max_length=200, verbose_name='プログラム名（英語）'),
         ),
         migrations.CreateModel(
             name='SiteIdentity',
