@@ -3,6 +3,7 @@ before it (in the same cycle or an earlier one). Both are publications citizens 
 are those the initiative page shows, labelled as there."""
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from initiatives.models import PublishedVersion, Status
@@ -83,12 +84,13 @@ def compare(before: dict, after: dict, fiscal_years) -> list[Change]:
 
 def changes_since_previous(initiative: PublicInitiative) -> Comparison:
     """「前回の公表からの変更」: the initiative's publication shown against the one published before it
-    (in the same cycle, or the previous one): one query."""
+    (in the same cycle, or the previous one), by publication time: one query."""
     version = initiative.version
+    earlier = Q(published_at__lt=version.published_at) | Q(published_at=version.published_at, pk__lt=version.pk)
     previous = (
-        PublishedVersion.objects.filter(initiative_id=version.initiative_id, pk__lt=version.pk)
+        PublishedVersion.objects.filter(earlier, initiative_id=version.initiative_id)
         .select_related("cycle")
-        .order_by("-pk")
+        .order_by("-published_at", "-pk")
         .first()
     )
     if previous is None:
