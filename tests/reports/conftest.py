@@ -26,18 +26,12 @@ def real_cycle(published_program):
     return ReportingCycle.objects.get(program=published_program)
 
 
-_BUILT = {}
-
-
 @pytest.fixture
 def real_pdf(real_cycle):
-    """The city's report as a PDF. The real data set is the same in every test, so the file is built once
-    per test process and each test reads the same bytes (a build takes seconds)."""
+    """The city's report as a PDF (laid out once per session: tests/conftest.py's _LaidOutOnce)."""
     from reports.pdf import build_annual_pdf
 
-    if "pdf" not in _BUILT:
-        _BUILT["pdf"] = build_annual_pdf(real_cycle)
-    return _BUILT["pdf"]
+    return build_annual_pdf(real_cycle)
 
 
 def publish_program(program, reviewer) -> ReportingCycle:
