@@ -124,6 +124,10 @@ class Initiative(models.Model):
     )
     background = models.TextField(_("令和5年度までの経過や背景"), max_length=5000, blank=True)
     next_steps = models.TextField(_("今後の予定"), max_length=5000, blank=True)
+    goal = models.TextField(
+        _("目指す姿"), max_length=5000, blank=True, default="", db_default="",
+        help_text=_("計画に将来像が書かれている場合（例: dX加速化方針のロードマップの「将来像」）"),
+    )
     ledger_category = models.ForeignKey(
         "finance.LedgerCategory",
         on_delete=models.SET_NULL,
@@ -141,9 +145,11 @@ class Initiative(models.Model):
     class Meta:
         verbose_name = _("取組")
         verbose_name_plural = _("取組")
-        ordering = ["program", "number"]
+        ordering = ["program", "pillar__order", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "number"], name="initiative_number_unique_in_program"),
+            # Numbers restart under every pillar in a program numbered per level; a program numbered
+            # through (管理番号 1–54) is checked in clean() and by the import.
+            models.UniqueConstraint(fields=["pillar", "number"], name="initiative_number_unique_in_pillar"),
         ]
 
     def __str__(self):
@@ -152,6 +158,18 @@ class Initiative(models.Model):
     def clean(self):
         if self.pillar_id and self.program_id and self.pillar.program_id != self.program_id:
             raise ValidationError({"pillar": _("柱は同じプログラムのものを選んでください。")})
+        if self.program_id and not self.program.numbered_per_level:
+            taken = Initiative.objects.filter(program_id=self.program_id, number=self.number).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError({"number": _("管理番号 %(number)s は既に使われています。") % {"number": self.number}})
+
+    @property
+    def code(self) -> str:
+        """How the item is cited: its number (管理番号 30), or in a program numbered per level, the
+        pillar's key and the number (1ア-5)."""
+        if self.program.numbered_per_level:
+            return f"{self.pillar.key}-{self.number}"
+        return str(self.number)
 
     @property
     def departments_display(self) -> list[str]:
@@ -162,6 +180,36 @@ class Initiative(models.Model):
         """作業工程 over the program's years: [{'fiscal_year': 2024, 'step': '…'}, …] ('' where no step is planned)."""
         steps = {s.fiscal_year: s.step for s in self.schedule_steps.all()}
         return [{"fiscal_year": year, "step": steps.get(year, "")} for year in self.program.fiscal_years]
+
+
+class Listing(models.Model):
+    """An item listed again (再掲) under another pillar, with the number it has there. It is the
+    same item: every total counts it once, under its own pillar."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="listings", verbose_name=_("取組"))
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="listings", verbose_name=_("柱"))
+    number = models.PositiveSmallIntegerField(_("番号"))
+
+    class Meta:
+        verbose_name = _("再掲")
+        verbose_name_plural = _("再掲")
+        ordering = ["pillar__order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["pillar", "number"], name="listing_number_unique_in_pillar"),
+            models.UniqueConstraint(fields=["initiative", "pillar"], name="listing_once_per_pillar"),
+        ]
+
+    def __str__(self):
+        return f"{self.pillar.numeral} {self.number}（再掲）{self.initiative.name}"
+
+    def clean(self):
+        if self.initiative_id and self.pillar_id:
+            if self.pillar.program_id != self.initiative.program_id:
+                raise ValidationError({"pillar": _("柱は同じプログラムのものを選んでください。")})
+            if self.pillar_id == self.initiative.pillar_id:
+                raise ValidationError({"pillar": _("再掲は、元の柱とは別の柱に載せるものです。")})
+            if Initiative.objects.filter(pillar_id=self.pillar_id, number=self.number).exists():
+                raise ValidationError({"number": _("この柱では番号 %(number)s は既に使われています。") % {"number": self.number}})
 
 
 class ScheduleStep(models.Model):
@@ -333,11 +381,20 @@ class YearlyRecord(models.Model):
 
     def submission_errors(self) -> dict[str, str]:
         """What a department must still fill in before submitting: 計画, 実績 and 進行状況.
-
-        A year whose work is not yet due (実施年度未到来) needs no plan or result."""
+        A year whose work is not yet due (実施年度未到来) needs no plan or result. A program that
+        reports no statuses (the strategy's list of projects with their budgets) needs the plan only."""
         errors = {}
+        statuses = self.initiative.program.statuses
+        if not statuses:
+            if not self.plan.strip():
+                errors["plan"] = _("計画を入力してください。")
+            if self.status:
+                errors["status"] = _("このプログラムは進行状況を報告しません。")
+            return errors
         if not self.status:
             errors["status"] = _("進行状況を選んでください（報告期の開始時は「未報告」です）。")
+        elif self.status not in statuses:
+            errors["status"] = _("このプログラムで使える進行状況から選んでください。")
         not_due = self.status == Status.NOT_YET_DUE
         if not not_due and not self.plan.strip():
             errors["plan"] = _("計画を入力してください。")

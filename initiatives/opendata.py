@@ -13,11 +13,12 @@ from django.db import transaction
 from finance.models import Group, LedgerCategory, LedgerEntry, LedgerStatement, StatementState, Unit
 from finance.selectors import ledger_report
 from programs import money
-from programs.models import Department, Division, Perspective, Pillar, Program, ReportingCycle
+from programs.models import Department, Division, Numbering, Perspective, Pillar, Program, ReportingCycle
 
 from .models import (
     DepartmentStatus,
     Initiative,
+    Listing,
     PublishedVersion,
     Responsibility,
     ResponsibilityDivision,
@@ -25,12 +26,12 @@ from .models import (
     Status,
     YearlyRecord,
 )
-from .selectors import program_summary, published_summary, published_versions, report_cycle
+from .selectors import figure_totals, program_summary, published_summary, published_versions, report_cycle
 
-FORMAT = "reformtracker/3"
+FORMAT = "reformtracker/4"
 # version 1 carried 作業工程 as years[].schedule_step; versions 1 and 2 kept the ledger as amounts per fiscal
 # year under each category (`categories[].entries`), shared by every report
-READABLE_FORMATS = {"reformtracker/1", "reformtracker/2", FORMAT}
+READABLE_FORMATS = {"reformtracker/1", "reformtracker/2", "reformtracker/3", FORMAT}
 LEGACY_LEDGER_FORMATS = {"reformtracker/1", "reformtracker/2"}
 
 
@@ -161,10 +162,16 @@ def publication_document(initiative: Initiative, record: YearlyRecord, earlier_y
 
 
 def _initiative_document(initiative: Initiative, reported: YearlyRecord | None, years: list[dict]) -> dict:
+    optional = {}  # what only some programs' items carry (format 4); absent when empty
+    if initiative.goal:
+        optional["goal"] = initiative.goal
+    listings = [{"pillar": listing.pillar.key, "number": listing.number} for listing in initiative.listings.all()]
+    if listings:
+        optional["listings"] = listings
     return {
         "number": initiative.number,
         "name": initiative.name,
-        "pillar": initiative.pillar.numeral,
+        "pillar": initiative.pillar.key,
         "departments": [
             {"department": r.department.name, "divisions": [d.name for d in r.ordered_divisions]}
             for r in initiative.responsibilities.all()
@@ -179,6 +186,7 @@ def _initiative_document(initiative: Initiative, reported: YearlyRecord | None, 
         "status_notes": reported.status_notes if reported and reported.is_reported else None,
         "secured_amount_thousand_yen": reported.secured_amount_thousand_yen if reported else None,
         "years": years,
+        **optional,
     }
 
 
@@ -202,7 +210,7 @@ def _frame(program: Program, departments) -> dict:
         "program": _program_header(program),
         "perspectives": [{"order": p.order, "name": p.name, "name_en": p.name_en} for p in program.perspectives.all()],
         "pillars": [
-            {"numeral": p.numeral, "order": p.order, "name": p.name, "name_en": p.name_en,
+            {"key": p.key, "numeral": p.numeral, "order": p.order, "name": p.name, "name_en": p.name_en,
              "perspective": p.perspective.name}
             for p in program.pillars.select_related("perspective")
         ],
@@ -225,6 +233,18 @@ def _program_header(program: Program) -> dict:
         "issuing_office": program.issuing_office,
         "name_en": program.name_en,
         "issuing_office_en": program.issuing_office_en,
+        "slug": program.slug,
+        "frame": {
+            "levels": [
+                {"name": program.level1_label, "name_en": program.level1_label_en},
+                *([{"name": program.level2_label, "name_en": program.level2_label_en}] if program.has_two_levels else []),
+            ],
+            "item": {"name": program.item_label, "name_en": program.item_label_en},
+            "ledger": program.has_ledger,
+            "figure": {"name": program.figure_label, "name_en": program.figure_label_en} if program.figure_label else None,
+            "numbering": program.numbering,
+            "statuses": program.statuses,
+        },
     }
 
 
@@ -243,11 +263,32 @@ def export_published_program(program: Program, cycle=None) -> dict:
             as_of_label=cycle.label,
             introduction=cycle.introduction,
         )
-    return {
+    document = {
         **document,
         "initiatives": [v.data for v in versions],
         "ledger": _export_ledger(program, cycle.budget_fiscal_year if cycle else None, every_statement=False),
         "summary": _summary_document(published_summary(program, cycle)),
+    }
+    if not program.statuses:
+        del document["summary"]  # a program that reports no statuses (the strategy's list) has no status counts
+    if cycle is not None and program.figure_label and not program.has_ledger:
+        document["figure_totals"] = _figure_totals_document(program, cycle)
+    return document
+
+
+def _figure_totals_document(program: Program, cycle: ReportingCycle) -> dict:
+    """The per-year figure per first level (the strategy's 予算事業費 per 基本目標), each item counted once."""
+    rows, whole = figure_totals(program, cycle)
+
+    def row(total) -> dict:
+        return {"items": total.items, "amount_thousand_yen": total.amount, "listed_again": total.listed_again,
+                "amount_as_listed_thousand_yen": total.amount_as_listed}
+
+    return {
+        "figure": program.figure_label,
+        "fiscal_year": cycle.fiscal_year,
+        "levels": [{"name": r.perspective.name, **row(r)} for r in rows],
+        "total": row(whole),
     }
 
 
@@ -353,18 +394,23 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
         except ValueError:
             with reader.at(".as_of"):
                 reader.fail(f"日付は YYYY-MM-DD 形式で指定してください（値: {as_of_text!r}）。")
+        frame = _read_frame(reader, data)
         program = reader.save(
             Program(
                 name=name,
+                slug=_read_slug(reader, data),
                 start_fiscal_year=reader.value(data, "start_fiscal_year", int),
                 end_fiscal_year=reader.value(data, "end_fiscal_year", int),
-                fiscal_target_thousand_yen=reader.value(data, "fiscal_target_thousand_yen", int),
+                fiscal_target_thousand_yen=reader.value(
+                    data, "fiscal_target_thousand_yen", int, nullable=not frame.get("has_ledger", True)
+                ),
                 as_of=as_of,
                 as_of_label=reader.value(data, "as_of_label", str),
                 introduction=reader.value(data, "introduction", str, required=False, default=""),
                 issuing_office=reader.value(data, "issuing_office", str, required=False, default=""),
                 name_en=reader.value(data, "name_en", str, required=False, default=""),
                 issuing_office_en=reader.value(data, "issuing_office_en", str, required=False, default=""),
+                **frame,
             )
         )
 
@@ -386,26 +432,109 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
         if perspective_name not in perspectives:
             with reader.at(".perspective"):
                 reader.fail(f"視点「{perspective_name}」は perspectives にありません。")
+        numeral = reader.value(item, "numeral", str)
         pillar = reader.save(
             Pillar(
                 program=program,
                 perspective=perspectives[perspective_name],
-                numeral=reader.value(item, "numeral", str),
+                numeral=numeral,
+                key=reader.value(item, "key", str, required=False, default=numeral),
                 order=reader.value(item, "order", int),
                 name=reader.value(item, "name", str),
                 name_en=reader.value(item, "name_en", str, required=False, default=""),
             )
         )
-        pillars[pillar.numeral] = pillar
+        pillars[pillar.key] = pillar
 
     departments, divisions = _import_departments(reader, document)
-    categories = _import_ledger(reader, document, program)
+    categories = _import_ledger(reader, document, program) if program.has_ledger else {}
 
+    numbers = {}  # where each number is used: (pillar key or None, number) → what uses it
     for index, item in reader.items(document, "initiatives"):
         number = item.get("number")
-        with reader.at(f"（管理番号 {number}）" if isinstance(number, int) else ""):
-            _import_initiative(reader, item, program, pillars, departments, divisions, categories)
+        label = "番号" if program.numbered_per_level else "管理番号"
+        with reader.at(f"（{label} {number}）" if isinstance(number, int) else ""):
+            if isinstance(number, int) and item.get("pillar") in pillars:  # before the database says it less plainly
+                _claim_number(reader, numbers, program, pillars[item["pillar"]], number)
+            initiative = _import_initiative(reader, item, program, pillars, departments, divisions, categories)
+            for _, listing in reader.items(item, "listings", required=False):
+                _import_listing(reader, listing, initiative, pillars, numbers)
     return program
+
+
+def _read_frame(reader: _Reader, data: dict) -> dict:
+    """The program's frame (format 4) as Program fields; a document without one has the reform program's."""
+    frame = reader.value(data, "frame", dict, required=False)
+    if frame is None:
+        return {}
+    with reader.at(".frame"):
+        fields = {}
+        levels = reader.value(frame, "levels", list)
+        if len(levels) not in (1, 2):
+            with reader.at(".levels"):
+                reader.fail("階層は1つか2つです。")
+        for depth, level in enumerate(levels, start=1):
+            with reader.at(f".levels[{depth - 1}]"):
+                fields[f"level{depth}_label"] = reader.value(level, "name", str)
+                fields[f"level{depth}_label_en"] = reader.value(level, "name_en", str, required=False, default="")
+        if len(levels) == 1:
+            fields.update(level2_label="", level2_label_en="")
+        item = reader.value(frame, "item", dict)
+        with reader.at(".item"):
+            fields["item_label"] = reader.value(item, "name", str)
+            fields["item_label_en"] = reader.value(item, "name_en", str, required=False, default="")
+        ledger = reader.value(frame, "ledger", bool)
+        fields["has_ledger"] = ledger
+        figure = reader.value(frame, "figure", dict, nullable=True)
+        with reader.at(".figure"):
+            fields["figure_label"] = reader.value(figure, "name", str) if figure else ""
+            fields["figure_label_en"] = reader.value(figure, "name_en", str, required=False, default="") if figure else ""
+        numbering = reader.value(frame, "numbering", str)
+        if numbering not in Numbering.values:
+            with reader.at(".numbering"):
+                reader.fail(f"番号の付け方は {', '.join(Numbering.values)} のいずれかです（値: {numbering!r}）。")
+        fields["numbering"] = numbering
+        statuses = reader.value(frame, "statuses", list)
+        with reader.at(".statuses"):
+            for index, code in enumerate(statuses):
+                if code not in Status.values:
+                    with reader.at(f"[{index}]"):
+                        reader.fail(f"進行状況は {', '.join(Status.values)} のいずれかです（値: {code!r}）。")
+        fields["status_codes"] = ",".join(code for code in Status.values if code in statuses)
+    return fields
+
+
+def _read_slug(reader: _Reader, data: dict) -> str:
+    """The program's URL name: the document's, or program-N (Program.save) for a document without one."""
+    slug = reader.value(data, "slug", str, required=False, default="")
+    if slug and Program.objects.filter(slug=slug).exists():
+        with reader.at(".slug"):
+            reader.fail(f"URL名「{slug}」は別のプログラムが使っています。")
+    return slug
+
+
+def _claim_number(reader: _Reader, numbers: dict, program: Program, pillar: Pillar, number: int) -> None:
+    """A number names one item: in its pillar for a program numbered per level, in the program otherwise."""
+    where = pillar.key if program.numbered_per_level else None
+    if (where, number) in numbers:
+        if where:
+            reader.fail(f"{program.level2_label or program.level1_label}「{pillar.key}」で番号 {number} は既に使われています。")
+        reader.fail(f"管理番号 {number} は既に使われています。")
+    numbers[(where, number)] = True
+
+
+def _import_listing(reader: _Reader, listing: dict, initiative: Initiative, pillars: dict, numbers: dict) -> None:
+    with reader.at(".listings"):
+        key = reader.value(listing, "pillar", str)
+        if key not in pillars:
+            with reader.at(".pillar"):
+                reader.fail(f"「{key}」は pillars にありません。")
+        if pillars[key] == initiative.pillar:
+            with reader.at(".pillar"):
+                reader.fail("再掲は、元の階層とは別の階層に載せるものです。")
+        number = reader.value(listing, "number", int)
+        _claim_number(reader, numbers, initiative.program, pillars[key], number)
+        reader.save(Listing(initiative=initiative, pillar=pillars[key], number=number))
 
 
 def _import_departments(reader: _Reader, document: dict):
@@ -535,7 +664,7 @@ def _import_initiative(reader, item, program, pillars, departments, divisions, c
     numeral = reader.value(item, "pillar", str)
     if numeral not in pillars:
         with reader.at(".pillar"):
-            reader.fail(f"柱「{numeral}」は pillars にありません。")
+            reader.fail(f"{program.level2_label or program.level1_label}「{numeral}」は pillars にありません。")
     category_name = reader.value(item, "ledger_category", str, required=False, nullable=True)
     if category_name is not None and category_name not in categories:
         with reader.at(".ledger_category"):
@@ -549,6 +678,7 @@ def _import_initiative(reader, item, program, pillars, departments, divisions, c
             fiscal_target=reader.value(item, "fiscal_target", str, required=False, default=""),
             background=reader.value(item, "background", str, required=False, default=""),
             next_steps=reader.value(item, "next_steps", str, required=False, default=""),
+            goal=reader.value(item, "goal", str, required=False, default=""),
             ledger_category=categories.get(category_name),
         )
     )
@@ -574,7 +704,9 @@ def _import_initiative(reader, item, program, pillars, departments, divisions, c
                         )
                     )
         responsible[department_name] = responsibility
-    if not responsible:
+    if not responsible and departments:
+        # Only a program whose document names no department at all (the dX policy) has items
+        # without one: the reform office keeps them.
         with reader.at(".departments"):
             reader.fail("所管部局を1つ以上指定してください。")
 

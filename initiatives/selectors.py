@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from finance.selectors import LedgerReport, ledger_report
 from programs.models import Pillar, Program, ReportingCycle
 
-from .models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
+from .models import Initiative, Listing, PublishedVersion, Status, WorkflowState, YearlyRecord
 
 
 def format_percent(count: int, denominator: int) -> str:
@@ -52,7 +52,7 @@ class SummaryRow:
 
     def add(self, status: str | None) -> None:
         self.initiatives += 1
-        if status is None:
+        if not status:  # None, or "" in a program that reports no statuses
             self.not_reported += 1
         else:
             self.counts[status] += 1
@@ -259,3 +259,47 @@ def cycle_overview(cycle, *, visible_to) -> list[DepartmentProgress]:
             department = responsibility.department
             progress.setdefault(department.pk, DepartmentProgress(department)).records.append(record)
     return sorted(progress.values(), key=lambda p: (p.department.order, p.department.name))
+
+
+@dataclass(frozen=True)
+class FigureTotal:
+    """One first-level total of a program's per-year figure (the strategy's 予算事業費 per 基本目標).
+
+    `items` and `amount` count every item once, under its own pillar; `listed_again` and
+    `amount_as_listed` add the items listed again (再掲) under this level's pillars, as the city's
+    printed list does in its 小計 (there a 再掲 item's budget appears once per row)."""
+
+    perspective: object
+    items: int
+    amount: int
+    listed_again: int
+    amount_as_listed: int
+
+
+def figure_totals(program: Program, cycle: ReportingCycle) -> tuple[list[FigureTotal], FigureTotal]:
+    """The cycle's published figures per first level, and for the whole program (perspective None)."""
+    amounts = {}  # initiative id → (its perspective id, its figure)
+    for initiative_id, perspective_id, amount in PublishedVersion.objects.of_cycle(cycle).values_list(
+        "initiative_id", "pillar__perspective_id", "secured_amount_thousand_yen"
+    ):
+        amounts[initiative_id] = (perspective_id, amount or 0)
+    listed = [
+        (perspective_id, amounts[initiative_id][1])
+        for initiative_id, perspective_id in Listing.objects.filter(pillar__program=program).values_list(
+            "initiative_id", "pillar__perspective_id"
+        )
+        if initiative_id in amounts
+    ]
+    rows = []
+    for perspective in program.perspectives.all():
+        own = [amount for where, amount in amounts.values() if where == perspective.pk]
+        again = [amount for where, amount in listed if where == perspective.pk]
+        rows.append(FigureTotal(perspective, len(own), sum(own), len(again), sum(own) + sum(again)))
+    whole = FigureTotal(
+        None,
+        sum(r.items for r in rows),
+        sum(r.amount for r in rows),
+        sum(r.listed_again for r in rows),
+        sum(r.amount_as_listed for r in rows),
+    )
+    return rows, whole

@@ -301,7 +301,7 @@ def record_publish(*, record: YearlyRecord, by) -> PublishedVersion:
         number=initiative.number,
         name=initiative.name,
         pillar=initiative.pillar,
-        status=data["status"],
+        status=data["status"] or "",  # "": a program that reports no statuses
         secured_amount_thousand_yen=data["secured_amount_thousand_yen"],
         search_text=search_form("\n".join(
             [initiative.name, initiative.next_steps, *(f"{y['plan']}\n{y['result']}" for y in data["years"])]
@@ -478,7 +478,8 @@ def release_problems(cycle: ReportingCycle) -> list[str]:
             _("この報告期で公開されていない取組があります（管理番号 %(numbers)s）。すべての取組を公開してから公表してください。")
             % {"numbers": "、".join(str(n) for n in missing)}
         )
-    if not cycle.introduction.strip():
+    if not cycle.introduction.strip() and cycle.program.introduction.strip():
+        # (a program whose document has no preface, such as the strategy's list, is released without one)
         problems.append(_("報告書の前文を入力してください。"))
     ledger = ledger_services.release_problem(cycle)
     if ledger:

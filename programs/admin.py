@@ -14,12 +14,23 @@ class PerspectiveInline(admin.TabularInline):
 class PillarInline(admin.TabularInline):
     model = Pillar
     extra = 0
+    fields = ["perspective", "numeral", "key", "order", "name", "name_en"]
 
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "period", "as_of_label", "fiscal_target"]
+    list_display = ["name", "slug", "period", "as_of_label", "fiscal_target"]
     inlines = [PerspectiveInline, PillarInline]
+    fieldsets = [
+        (None, {"fields": ["name", "name_en", "slug", "start_fiscal_year", "end_fiscal_year", "as_of", "as_of_label",
+                           "introduction", "issuing_office", "issuing_office_en"]}),
+        (_("プログラムの枠組み"), {
+            "description": _("階層と項目の呼び方、財源確保額表の有無、項目が年度ごとに持つ金額、番号の付け方、報告する進行状況。"),
+            "fields": ["level1_label", "level1_label_en", "level2_label", "level2_label_en", "item_label", "item_label_en",
+                       "has_ledger", "fiscal_target_thousand_yen", "figure_label", "figure_label_en", "numbering",
+                       "status_codes"],
+        }),
+    ]
 
     @admin.display(description=_("期間"))
     def period(self, obj):

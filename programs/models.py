@@ -16,13 +16,32 @@ def in_language(japanese: str, english: str) -> str:
     return japanese
 
 
+ALL_STATUS_CODES = "implemented,on_schedule,behind,not_yet_due,infeasible"
+
+
+class Numbering(models.TextChoices):
+    """How a program numbers its items: once through the program (管理番号 1–54), or from 1 under
+    every lowest level (the strategy's 番号 restart under each 施策)."""
+
+    PROGRAM = "program", _("プログラム全体で通し番号")
+    LEVEL = "level", _("下の階層ごとに1から")
+
+
 class Program(models.Model):
+    """A plan the city runs in the open, with its frame: how it names its levels and items,
+    whether it has a fiscal-target ledger, which per-year figure its items carry, how it numbers
+    them and which statuses it reports. The defaults are the reform program's frame."""
+
     name = models.CharField(_("プログラム名"), max_length=200, unique=True)
+    slug = models.SlugField(
+        _("URL名"), max_length=50, unique=True,
+        help_text=_("公開ページのURLに使う半角英数字とハイフン（例: gyozaisei-2024 → /gyozaisei-2024/）"),
+    )
     name_en = models.CharField(_("プログラム名（英語）"), max_length=200, blank=True, default="", db_default="")
     start_fiscal_year = models.PositiveSmallIntegerField(_("開始年度（西暦）"))
     end_fiscal_year = models.PositiveSmallIntegerField(_("終了年度（西暦）"))
     fiscal_target_thousand_yen = models.PositiveBigIntegerField(
-        _("財源確保目標額（千円）"), help_text=_("プログラム期間の累計目標。千円単位の整数で入力します（89.0億円 = 8,900,000千円）。")
+        _("財源確保目標額（千円）"), null=True, blank=True, help_text=_("プログラム期間の累計目標。千円単位の整数で入力します（89.0億円 = 8,900,000千円）。")
     )
     as_of = models.DateField(_("進行状況の基準日"))
     as_of_label = models.CharField(_("基準時点の表記"), max_length=50, help_text=_("例: 令和7年度当初"))
@@ -35,6 +54,32 @@ class Program(models.Model):
         _("発行部署（英語）"), max_length=200, blank=True, default="", db_default="",
         help_text=_("英語のページに載る発行元（例: Administrative Reform Division, Asahikawa City）"),
     )
+    level1_label = models.CharField(_("上の階層の名称"), max_length=20, default="視点", db_default="視点")
+    level1_label_en = models.CharField(
+        _("上の階層の名称（英語）"), max_length=40, blank=True, default="Perspective", db_default="Perspective"
+    )
+    level2_label = models.CharField(
+        _("下の階層の名称"), max_length=20, blank=True, default="柱", db_default="柱",
+        help_text=_("階層が1つだけのプログラムでは空欄にします。"),
+    )
+    level2_label_en = models.CharField(_("下の階層の名称（英語）"), max_length=40, blank=True, default="Pillar", db_default="Pillar")
+    item_label = models.CharField(_("項目の名称"), max_length=20, default="取組", db_default="取組")
+    item_label_en = models.CharField(_("項目の名称（英語）"), max_length=40, blank=True, default="Initiative", db_default="Initiative")
+    has_ledger = models.BooleanField(_("財源確保額表がある"), default=True, db_default=True)
+    figure_label = models.CharField(
+        _("年度ごとの金額の名称"), max_length=30, blank=True, default="財源確保額", db_default="財源確保額",
+        help_text=_("項目が年度ごとに持つ金額（千円）の名称。金額を持たないプログラムでは空欄にします。"),
+    )
+    figure_label_en = models.CharField(
+        _("年度ごとの金額の名称（英語）"), max_length=60, blank=True, default="Amount secured", db_default="Amount secured"
+    )
+    numbering = models.CharField(
+        _("番号の付け方"), max_length=10, choices=Numbering.choices, default=Numbering.PROGRAM, db_default=Numbering.PROGRAM
+    )
+    status_codes = models.CharField(
+        _("報告する進行状況"), max_length=200, blank=True, default=ALL_STATUS_CODES, db_default=ALL_STATUS_CODES,
+        help_text=_("カンマ区切りの進行状況コード。空欄なら進行状況を報告しないプログラムです。"),
+    )
 
     class Meta:
         verbose_name = _("プログラム")
@@ -44,10 +89,20 @@ class Program(models.Model):
                 condition=models.Q(end_fiscal_year__gte=models.F("start_fiscal_year")),
                 name="program_period_ordered",
             ),
+            models.CheckConstraint(
+                condition=models.Q(has_ledger=False) | models.Q(fiscal_target_thousand_yen__isnull=False),
+                name="program_with_ledger_has_target",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:  # created in code without one (the admin asks for it): program-N, the first free
+            taken = set(Program.objects.values_list("slug", flat=True))
+            self.slug = next(f"program-{n}" for n in range(1, len(taken) + 2) if f"program-{n}" not in taken)
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -63,7 +118,50 @@ class Program(models.Model):
 
     @property
     def fiscal_target_oku_yen(self) -> str:
+        if self.fiscal_target_thousand_yen is None:
+            return ""
         return money.format_oku_yen(self.fiscal_target_thousand_yen)
+
+    @property
+    def statuses(self) -> list[str]:
+        """The status codes this program reports, in the report's order (empty: it reports none)."""
+        return [code for code in self.status_codes.split(",") if code]
+
+    @property
+    def has_two_levels(self) -> bool:
+        return bool(self.level2_label)
+
+    @property
+    def numbered_per_level(self) -> bool:
+        return self.numbering == Numbering.LEVEL
+
+    @property
+    def level1_name(self) -> str:
+        return in_language(self.level1_label, self.level1_label_en)
+
+    @property
+    def level2_name(self) -> str:
+        return in_language(self.level2_label, self.level2_label_en)
+
+    @property
+    def item_name(self) -> str:
+        return in_language(self.item_label, self.item_label_en)
+
+    @property
+    def figure_name(self) -> str:
+        return in_language(self.figure_label, self.figure_label_en)
+
+    def clean(self):
+        from initiatives.models import Status  # the status set is the initiatives' vocabulary
+
+        unknown = [code for code in self.statuses if code not in Status.values]
+        if unknown:
+            raise ValidationError(
+                {"status_codes": _("進行状況コード %(codes)s はありません。使えるのは %(known)s です。")
+                 % {"codes": ", ".join(unknown), "known": ", ".join(Status.values)}}
+            )
+        if self.has_ledger and self.fiscal_target_thousand_yen is None:
+            raise ValidationError({"fiscal_target_thousand_yen": _("財源確保額表があるプログラムには目標額を入力してください。")})
 
     def validate_fiscal_year(self, fiscal_year: int) -> None:
         if fiscal_year not in self.fiscal_years:
@@ -104,7 +202,11 @@ class Pillar(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pillars", verbose_name=_("プログラム"))
     perspective = models.ForeignKey(Perspective, on_delete=models.PROTECT, related_name="pillars", verbose_name=_("視点"))
-    numeral = models.CharField(_("番号"), max_length=4, help_text=_("ローマ数字（Ⅰ〜Ⅵ）"))
+    numeral = models.CharField(_("番号"), max_length=4, blank=True, help_text=_("報告書に印刷される番号（Ⅰ〜Ⅵ、ア、イ…）"))
+    key = models.CharField(
+        _("識別子"), max_length=10, blank=True,
+        help_text=_("プログラムの中で一意の短い記号。番号がプログラム内で一意ならその番号（Ⅰ）、そうでなければ上の階層の番号を付けたもの（1ア）"),
+    )
     order = models.PositiveSmallIntegerField(_("表示順"))
     name = models.CharField(_("柱"), max_length=200)
     name_en = models.CharField(_("柱（英語）"), max_length=200, blank=True, default="", db_default="")
@@ -114,7 +216,8 @@ class Pillar(models.Model):
         verbose_name_plural = _("柱")
         ordering = ["program", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "numeral"], name="pillar_numeral_unique"),
+            models.UniqueConstraint(fields=["perspective", "numeral"], name="pillar_numeral_unique_in_perspective"),
+            models.UniqueConstraint(fields=["program", "key"], name="pillar_key_unique"),
             models.UniqueConstraint(fields=["program", "order"], name="pillar_order_unique"),
         ]
 
@@ -124,6 +227,11 @@ class Pillar(models.Model):
     @property
     def display_name(self) -> str:
         return in_language(self.name, self.name_en)
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = self.numeral
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.perspective_id and self.program_id and self.perspective.program_id != self.program_id:

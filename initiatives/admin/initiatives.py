@@ -23,7 +23,7 @@ from programs.spreadsheets import csv_cell
 
 from .. import roles, services
 from ..forms import InitiativeForm
-from ..models import Initiative, Responsibility, ResponsibilityDivision, ScheduleStep, YearlyRecord
+from ..models import Initiative, Listing, Responsibility, ResponsibilityDivision, ScheduleStep, YearlyRecord
 from .scoping import NO_OPEN_CYCLE, DepartmentFilter, ScopedAdmin, StatusFilter, WorkflowFilter, error_text
 
 
@@ -87,6 +87,21 @@ class ResponsibilityAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ListingInline(ReviewerEditsInline):
+    """Where the item is listed again (再掲), under another pillar with the number it has there."""
+
+    model = Listing
+    extra = 0
+    fields = ["pillar", "number"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "pillar" and request.resolver_match and request.resolver_match.kwargs.get("object_id"):
+            initiative = Initiative.objects.filter(pk=request.resolver_match.kwargs["object_id"]).first()
+            if initiative:  # the pillars of the item's own program
+                kwargs["queryset"] = initiative.program.pillars.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ScheduleStepInline(ReviewerEditsInline):
@@ -162,13 +177,15 @@ class YearlyRecordInline(admin.TabularInline):
 class InitiativeAdmin(ScopedAdmin):
     form = InitiativeForm
     change_list_template = "admin/initiatives/initiative/change_list.html"
-    list_display = ["number", "name", "pillar_numeral", "departments_list", "current_status", "current_workflow", "edit_link"]
+    list_display = [
+        "program_name", "number", "name", "pillar_numeral", "departments_list", "current_status", "current_workflow", "edit_link"
+    ]
     list_display_links = ["number", "name"]
-    list_filter = ["pillar", StatusFilter, WorkflowFilter, DepartmentFilter]
+    list_filter = ["program", "pillar", StatusFilter, WorkflowFilter, DepartmentFilter]
     search_fields = ["name", "background", "next_steps", "years__plan", "years__result"]
-    ordering = ["program", "number"]
+    ordering = ["program", "pillar__order", "number"]
     list_per_page = 60
-    inlines = [ResponsibilityInline, ScheduleStepInline, YearlyRecordInline]
+    inlines = [ResponsibilityInline, ListingInline, ScheduleStepInline, YearlyRecordInline]
     actions = ["submit_selected", "approve_selected", "publish_selected", "export_csv"]
 
     # 今後の予定 is reported with the year's record and edited on the record's page.
@@ -179,9 +196,16 @@ class InitiativeAdmin(ScopedAdmin):
         return (
             super().get_queryset(request)
             .with_structure()
+            .select_related("program")
             .annotate(has_open_cycle=Exists(ReportingCycle.objects.open().filter(program=OuterRef("program"))))
             .prefetch_related(Prefetch("years", queryset=current, to_attr="current_records"))
         )
+
+    def get_inlines(self, request, obj):
+        """再掲 only where a program numbers per level (the strategy); 管理番号 1–54 are never listed twice."""
+        if obj is not None and obj.program.numbered_per_level:
+            return self.inlines
+        return [inline for inline in self.inlines if inline is not ListingInline]
 
     def changelist_view(self, request, extra_context=None):
         """The cycles staff work on now, named above the list (or that none is open)."""
@@ -207,9 +231,13 @@ class InitiativeAdmin(ScopedAdmin):
     def _current(self, obj):
         return obj.current_records[0] if getattr(obj, "current_records", None) else None
 
+    @admin.display(description=gettext_lazy("プログラム"), ordering="program")
+    def program_name(self, obj):
+        return obj.program.name
+
     @admin.display(description=gettext_lazy("柱"), ordering="pillar__order")
     def pillar_numeral(self, obj):
-        return obj.pillar.numeral
+        return obj.pillar.key
 
     @admin.display(description=gettext_lazy("所管部局"))
     def departments_list(self, obj):

@@ -147,7 +147,7 @@ def test_import_refuses_an_existing_program_without_replace(real_program, fixtur
 
 def test_export_to_stdout(real_program, capsys):
     call_command("export_data")
-    assert json.loads(capsys.readouterr().out)["format"] == "reformtracker/3"
+    assert json.loads(capsys.readouterr().out)["format"] == "reformtracker/4"
 
 
 def test_export_refuses_an_unknown_format(real_program):

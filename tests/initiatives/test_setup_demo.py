@@ -1,4 +1,5 @@
-"""`make run`'s demo set-up: the program published as the report, a cycle open, accounts that work."""
+"""`make run`'s demo set-up: the three programs (the reform program published as the report with a
+cycle open, the strategy's list released, the dX roadmap open), accounts that work."""
 import json
 from datetime import date
 
@@ -18,13 +19,16 @@ def development(settings):
     settings.DEBUG = True  # as under `make run`; the test runner turns DEBUG off
 
 
+REFORM = {"program__slug": "gyozaisei-2024"}
+
+
 def test_setup_demo_releases_the_report_and_opens_the_next_cycle_unreported(capsys):
     call_command("setup_demo")
-    assert PublishedVersion.objects.current().count() == 54
-    released = ReportingCycle.objects.get(state="released")
+    assert PublishedVersion.objects.current().filter(initiative__program__slug="gyozaisei-2024").count() == 54
+    released = ReportingCycle.objects.get(state="released", **REFORM)
     assert (released.label, released.released_on, released.as_of) == ("令和7年度当初", date(2025, 4, 1), date(2025, 4, 1))
     assert "令和７年度当初における取組内容" in released.introduction
-    current = ReportingCycle.objects.get(state="open")
+    current = ReportingCycle.objects.get(state="open", **REFORM)
     assert (current.fiscal_year, current.label) == (2025, "令和8年度当初")
     assert set(YearlyRecord.objects.filter(cycle=current).values_list("status", flat=True)) == {""}
     assert "demo-editor-somu" in capsys.readouterr().out
@@ -33,7 +37,7 @@ def test_setup_demo_releases_the_report_and_opens_the_next_cycle_unreported(caps
 def test_export_data_after_setup_demo_still_gives_the_citys_fy2024_figures(tmp_path):
     call_command("setup_demo")
     target = tmp_path / "program.json"
-    call_command("export_data", "--format", "json", "--output", str(target))
+    call_command("export_data", "--format", "json", "--program", "gyozaisei-2024", "--output", str(target))
     document = json.loads(target.read_text(encoding="utf-8"))
     total = document["summary"]["total"]
     assert document["summary"]["fiscal_year"] == 2024
@@ -59,11 +63,21 @@ def test_demo_editors_edit_their_own_departments_initiatives():
     assert users.get(username="reviewer").check_password("demo-reviewer-asahikawa")
 
 
+def test_setup_demo_loads_the_strategy_released_and_the_dx_roadmap_open():
+    call_command("setup_demo")
+    strategy = ReportingCycle.objects.get(program__slug="sousei")
+    assert (strategy.state, strategy.label, strategy.fiscal_year) == ("released", "令和7年度当初", 2025)
+    assert strategy.publications.count() == 158
+    dx = ReportingCycle.objects.get(program__slug="dx")
+    assert (dx.state, dx.fiscal_year) == ("open", 2025) and dx.records.count() == 15
+
+
 def test_setup_demo_twice_changes_nothing():
     call_command("setup_demo")
+    counts = (Initiative.objects.count(), PublishedVersion.objects.count(), ReportingCycle.objects.count())
     call_command("setup_demo")
-    assert Initiative.objects.count() == 54
-    assert PublishedVersion.objects.count() == 54
+    assert (Initiative.objects.count(), PublishedVersion.objects.count(), ReportingCycle.objects.count()) == counts
+    assert counts == (54 + 158 + 15, 54 + 158, 2 + 1 + 1)
 
 
 def test_setup_demo_refuses_without_debug(settings):

@@ -120,7 +120,8 @@ def test_migration_cleans_the_texts_stored_before():
         executor.migrate(targets)
         return executor.loader.project_state(targets).apps
 
-    before = [("initiatives", "0003_cycles_and_schedule")]
+    # programs back before 0005 too: its URL name (slug) is required and the old Program has none
+    before = [("initiatives", "0003_cycles_and_schedule"), ("programs", "0004_english_names_and_site_identity")]
     try:
         old = migrate(before)
         Program = old.get_model("programs", "Program")

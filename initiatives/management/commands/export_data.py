@@ -32,14 +32,14 @@ class Command(BaseCommand):
 
 
 def find_program(name: str | None) -> Program:
-    if name:
-        try:
-            return Program.objects.get(name=name)
-        except Program.DoesNotExist:
-            raise CommandError(f"プログラム「{name}」は登録されていません。") from None
+    if name:  # its name or its URL name
+        program = Program.objects.filter(name=name).first() or Program.objects.filter(slug=name).first()
+        if program is None:
+            raise CommandError(f"プログラム「{name}」は登録されていません。")
+        return program
     programs = list(Program.objects.all()[:2])
     if not programs:
         raise CommandError("プログラムが登録されていません。先に import_data でデータを読み込んでください。")
     if len(programs) > 1:
-        raise CommandError("プログラムが複数あります。--program で名前を指定してください。")
+        raise CommandError("プログラムが複数あります。--program で名前かURL名を指定してください。")
     return programs[0]

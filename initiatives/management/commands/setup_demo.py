@@ -1,9 +1,13 @@
-"""python manage.py setup_demo — the demo run's data: the real program and demo staff accounts.
+"""python manage.py setup_demo — the demo run's data: the city's three programs and demo staff accounts.
 
-When no program is registered yet: loads fixtures/asahikawa_2024.json, publishes it as
-the cycle 令和7年度当初 (the city's published report), closes and releases (公表) that cycle
-as of the report's date, and opens the next one (令和8年度当初, FY2025 records, all
-未報告) so that departments can start editing.
+Each program not registered yet is loaded from its fixture:
+- the reform program (fixtures/asahikawa_2024.json): published as the cycle 令和7年度当初 (the
+  city's published report), closed and released (公表) as of the report's date; then the next
+  cycle opens (令和8年度当初, FY2025 records, all 未報告) so that departments can start editing;
+- the strategy's list of projects (fixtures/asahikawa_strategy_2025.json): released as printed,
+  令和7年度当初 (FY2025: each 事業's 事業内容 and 予算事業費);
+- the dX acceleration policy (fixtures/asahikawa_dx_2025.json): its roadmap, with the cycle of
+  令和7年度 open (nothing is reported in the policy itself).
 Then creates the demo users (idempotent) and prints their passwords.
 Demo only: refuses when DEBUG is off.
 """
@@ -21,7 +25,8 @@ from initiatives.opendata import import_program
 from programs.demo import DEMO_USERS, ensure_demo_users
 from programs.models import Program
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "asahikawa_2024.json"
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+REFORM, STRATEGY, DX = "asahikawa_2024.json", "asahikawa_strategy_2025.json", "asahikawa_dx_2025.json"
 
 
 class Command(BaseCommand):
@@ -31,8 +36,11 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("setup_demo はデモ用です。DEBUG が無効な環境では実行できません。")
         ensure_demo_users()  # the reviewer publishes the program
-        if not Program.objects.exists():
-            self.load_program()
+        for fixture in (REFORM, STRATEGY, DX):
+            with (FIXTURES / fixture).open(encoding="utf-8") as handle:
+                document = json.load(handle)
+            if not Program.objects.filter(name=document["program"]["name"]).exists():
+                self.load_program(fixture, document)
         self.stdout.write("\nデモ用アカウント（デモ専用。本番では使わないでください）:")
         for user in DEMO_USERS:
             departments = "・".join(user.departments) or "全部局"
@@ -40,17 +48,20 @@ class Command(BaseCommand):
         self.stdout.write("\n市民向けページ: http://127.0.0.1:8000/    管理画面: http://127.0.0.1:8000/admin/\n")
 
     @transaction.atomic
-    def load_program(self):
-        with FIXTURE.open(encoding="utf-8") as handle:
-            program = import_program(json.load(handle))
+    def load_program(self, fixture: str, document: dict):
+        program = import_program(document)
         ensure_demo_users()  # the editors join their departments before the cycle opens, so they are told
         reviewer = get_user_model().objects.get(username="reviewer")
-        reported = services.cycle_release_imported(program=program, by=reviewer)
-        count = reported.publications.count()
-        current = services.cycle_open(
-            program=program, fiscal_year=2025, by=reviewer, deadline=datetime.date(2026, 3, 31)
+        if fixture == DX:
+            current = services.cycle_open(program=program, fiscal_year=2025, by=reviewer, label="令和7年度")
+            self.stdout.write(f"{program.name} を読み込み、報告期「{current.label}」を受付中にしました。")
+            return
+        reported = services.cycle_release_imported(
+            program=program, by=reviewer, fiscal_year=2025 if fixture == STRATEGY else None
         )
-        self.stdout.write(
-            f"{program.name} を読み込み、「{reported.label}」として {count} 件を公開・公表しました。"
-            f"報告期「{current.label}」（令和7年度の計画・実績）を受付中にしました。"
-        )
+        self.stdout.write(f"{program.name} を読み込み、「{reported.label}」として {reported.publications.count()} 件を公開・公表しました。")
+        if fixture == REFORM:
+            current = services.cycle_open(
+                program=program, fiscal_year=2025, by=reviewer, deadline=datetime.date(2026, 3, 31)
+            )
+            self.stdout.write(f"報告期「{current.label}」（令和7年度の計画・実績）を受付中にしました。")

@@ -1,0 +1,187 @@
+"""Several programs side by side (issue 15): each program's frame as data, the strategy's list of
+projects and the dX roadmap loaded next to the reform program, departments shared between them.
+
+The strategy's totals are recomputed from the seed's text by the parser of test_strategy_fixture."""
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from initiatives import roles, services
+from initiatives.models import Initiative, Listing, Status
+from initiatives.opendata import DataFormatError, export_program, export_published_program, import_program
+from initiatives.selectors import figure_totals, published_summary
+from programs.models import Department, Program
+from tests.factories import InitiativeFactory, PillarFactory, ProgramFactory, ResponsibilityFactory, YearlyRecordFactory
+
+from .test_strategy_fixture import read_seed
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def strategy(reviewer):
+    """The strategy's list as the city printed it: released as 令和7年度当初 (FY2025)."""
+    program = import_program(fixture("asahikawa_strategy_2025.json"))
+    services.cycle_release_imported(program=program, by=reviewer, fiscal_year=2025)
+    return program
+
+
+# --- the strategy's list of projects -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_strategy_totals_per_basic_goal_match_the_seed(strategy):
+    seed = read_seed()
+    cycle = strategy.cycles.get()
+    rows, whole = figure_totals(strategy, cycle)
+    assert [r.perspective.order for r in rows] == [1, 2, 3, 4]
+    for row in rows:
+        goal = row.perspective.order
+        printed_rows, printed_reposted, printed_amount = seed.subtotals[goal]  # the seed's 小計
+        own = [r.budget for r in seed.rows if r.goal == goal and not r.reposted]
+        assert (row.items, row.amount) == (len(own), sum(own))  # each 事業 once, under its own 施策
+        assert row.listed_again == printed_reposted and row.items + row.listed_again == printed_rows
+        assert row.amount_as_listed == printed_amount  # the 小計 as printed adds the 再掲 rows again
+    assert whole.amount_as_listed == seed.total == 20_302_058
+    assert whole.amount == sum(r.budget for r in seed.rows if not r.reposted) == 19_526_650
+    assert whole.items == 158 and whole.listed_again == 32
+
+
+@pytest.mark.slow
+def test_strategy_open_data_states_its_totals_and_keeps_its_frame(strategy):
+    document = export_published_program(strategy)
+    assert document["format"] == "reformtracker/4"
+    frame = document["program"]["frame"]
+    assert [level["name"] for level in frame["levels"]] == ["基本目標", "施策"]
+    assert frame["item"]["name"] == "事業" and frame["ledger"] is False and frame["statuses"] == []
+    assert frame["figure"]["name"] == "予算事業費" and frame["numbering"] == "level"
+    totals = document["figure_totals"]
+    assert totals["total"]["amount_thousand_yen"] == 19_526_650
+    assert totals["total"]["amount_as_listed_thousand_yen"] == 20_302_058
+    assert [level["amount_as_listed_thousand_yen"] for level in totals["levels"]] == [
+        4_669_809, 3_447_819, 853_641, 11_330_789
+    ]
+    first = next(item for item in document["initiatives"] if item["pillar"] == "1ア" and item["number"] == 1)
+    assert first["name"] == "発達支援相談事業" and first["secured_amount_thousand_yen"] == 28_212
+    assert sum(len(item.get("listings", [])) for item in document["initiatives"]) == 32
+    # the document reads back as the same program (a copy under another name and URL name)
+    copy_document = {**document, "program": {**document["program"], "name": "写し", "slug": "utsushi"}}
+    again = import_program(copy_document)
+    assert again.initiatives.count() == 158 and Listing.objects.filter(initiative__program=again).count() == 32
+
+
+@pytest.mark.slow
+def test_a_department_sees_its_items_of_every_program_each_under_its_own(client, published_program, strategy, make_user):
+    kosodate = Department.objects.get(name="子育て支援部")  # one department, shared by both programs
+    editor = make_user("editor-kosodate", role=roles.EDITOR, departments=[kosodate])
+    client.force_login(editor)
+    response = client.get(reverse("admin:initiatives_initiative_changelist"), {"all": ""})
+    assert response.status_code == 200
+    names = {(i.program.slug, i.name) for i in response.context["cl"].result_list}
+    assert ("sousei", "発達支援相談事業") in names
+    assert ("gyozaisei-2024", "市有施設等管理運営手法の見直し") in names  # 管理番号29, 子育て支援部 among others
+    assert all(any(r.department_id == kosodate.pk for r in i.responsibilities.all())
+               for i in response.context["cl"].result_list)
+    page = response.content.decode()
+    assert strategy.name in page and published_program.name in page  # each row names its program
+
+
+@pytest.mark.slow
+def test_the_reform_program_is_unchanged_beside_the_others(published_program, strategy, reviewer):
+    import_program(fixture("asahikawa_dx_2025.json"))
+    summary = published_summary(published_program)
+    assert (summary.total.initiatives, summary.total.counts[Status.BEHIND]) == (54, 4)
+    assert Program.objects.get(slug="dx").initiatives.count() == 15
+    assert Program.objects.get(slug="dx").has_two_levels is False
+    assert export_program(published_program)["program"]["frame"]["numbering"] == "program"
+
+
+# --- the frame as data: what the import refuses ----------------------------------------------------
+
+
+def small_document(**frame_changes) -> dict:
+    document = copy.deepcopy(fixture("asahikawa_strategy_2025.json"))
+    document["program"]["frame"].update(frame_changes)
+    document["initiatives"] = document["initiatives"][:3]  # 1ア 1–3
+    for item in document["initiatives"]:
+        item["listings"] = []
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["program"]["frame"].update(statuses=["done"]), "進行状況は"),
+        (lambda d: d["program"]["frame"].update(numbering="per-goal"), "番号の付け方は"),
+        (lambda d: d["program"]["frame"].update(levels=[]), "階層は1つか2つです"),
+        (lambda d: d["initiatives"][1].update(number=1), "施策「1ア」で番号 1 は既に使われています"),
+        (lambda d: d["initiatives"][0]["listings"].append({"pillar": "1ア", "number": 9}), "元の階層とは別の階層"),
+        (lambda d: d["initiatives"][0]["listings"].append({"pillar": "1イ", "number": 1}), None),  # fine: 1イ 1 is free
+        (lambda d: d["initiatives"][0]["listings"].append({"pillar": "9ア", "number": 1}), "「9ア」は pillars にありません"),
+        (lambda d: d["program"].update(fiscal_target_thousand_yen=None) or d["program"]["frame"].update(ledger=True),
+         "整数である必要があります"),
+    ],
+)
+def test_import_checks_the_frame_and_changes_nothing_on_bad_input(db, change, message):
+    document = small_document()
+    change(document)
+    if message is None:
+        program = import_program(document)
+        assert program.initiatives.count() == 3
+        return
+    with pytest.raises(DataFormatError) as error:
+        import_program(document)
+    assert message in str(error.value)
+    assert not Program.objects.exists() and not Initiative.objects.exists()
+
+
+def test_a_program_url_name_is_its_own(db):
+    import_program(small_document())
+    other = small_document()
+    other["program"]["name"] = "別のプログラム"
+    with pytest.raises(DataFormatError, match="URL名「sousei」は別のプログラムが使っています"):
+        import_program(other)
+    assert Program.objects.count() == 1
+
+
+def test_numbers_restart_per_pillar_only_where_the_frame_says_so(db):
+    through = ProgramFactory()  # the reform program's frame: 管理番号 through the program
+    first, second = PillarFactory(perspective__program=through), PillarFactory(perspective__program=through)
+    InitiativeFactory(program=through, pillar=first, number=1)
+    with pytest.raises(ValidationError, match="管理番号 1 は既に使われています"):
+        Initiative(program=through, pillar=second, number=1, name="重複").full_clean()
+    per_level = ProgramFactory(numbering="level")
+    one, two = PillarFactory(perspective__program=per_level), PillarFactory(perspective__program=per_level)
+    InitiativeFactory(program=per_level, pillar=one, number=1)
+    Initiative(program=per_level, pillar=two, number=1, name="別の施策の1").full_clean()
+
+
+def test_a_program_without_statuses_submits_its_plan_only(db):
+    program = ProgramFactory(status_codes="", has_ledger=False, fiscal_target_thousand_yen=None, figure_label="予算事業費")
+    initiative = InitiativeFactory(program=program, pillar=PillarFactory(perspective__program=program))
+    ResponsibilityFactory(initiative=initiative)
+    record = YearlyRecordFactory(initiative=initiative, fiscal_year=2025, plan="", result="", status="")
+    assert record.submission_errors() == {"plan": "計画を入力してください。"}
+    record.plan = "事業内容"
+    assert record.submission_errors() == {}
+    record.status = Status.ON_SCHEDULE
+    assert "status" in record.submission_errors()
+
+
+def test_a_status_outside_the_programs_set_is_refused(db):
+    program = ProgramFactory(status_codes="implemented,on_schedule,behind")
+    with pytest.raises(ValidationError, match="進行状況コード"):
+        ProgramFactory.build(status_codes="implemented,finished").full_clean(exclude=["slug"])
+    initiative = InitiativeFactory(program=program, pillar=PillarFactory(perspective__program=program))
+    record = YearlyRecordFactory(initiative=initiative, fiscal_year=2025, plan="計画", result="実績",
+                                 status=Status.INFEASIBLE, delay_reason="理由")
+    assert record.submission_errors()["status"] == "このプログラムで使える進行状況から選んでください。"
+
