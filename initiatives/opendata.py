@@ -505,9 +505,11 @@ def _read_frame(reader: _Reader, data: dict) -> dict:
 
 
 def _read_slug(reader: _Reader, data: dict) -> str:
-    """The program's URL name: the document's, or program-N (Program.save) for a document without one."""
+    """The program's URL name: the document's, or program-N for a document without one."""
     slug = reader.value(data, "slug", str, required=False, default="")
-    if slug and Program.objects.filter(slug=slug).exists():
+    if not slug:
+        return Program.free_slug()
+    if Program.objects.filter(slug=slug).exists():
         with reader.at(".slug"):
             reader.fail(f"URL名「{slug}」は別のプログラムが使っています。")
     return slug

@@ -99,10 +99,15 @@ class Program(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:  # created in code without one (the admin asks for it): program-N, the first free
-            taken = set(Program.objects.values_list("slug", flat=True))
-            self.slug = next(f"program-{n}" for n in range(1, len(taken) + 2) if f"program-{n}" not in taken)
+        if not self.slug:  # created in code without one (the admin asks for it)
+            self.slug = Program.free_slug()
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def free_slug() -> str:
+        """program-N, the first one free: the URL name of a program created without one."""
+        taken = set(Program.objects.values_list("slug", flat=True))
+        return next(f"program-{n}" for n in range(1, len(taken) + 2) if f"program-{n}" not in taken)
 
     @property
     def display_name(self) -> str:
