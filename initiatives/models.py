@@ -164,14 +164,6 @@ class Initiative(models.Model):
                 raise ValidationError({"number": _("管理番号 %(number)s は既に使われています。") % {"number": self.number}})
 
     @property
-    def code(self) -> str:
-        """How the item is cited: its number (管理番号 30), or in a program numbered per level, the
-        pillar's key and the number (1ア-5)."""
-        if self.program.numbered_per_level:
-            return f"{self.pillar.key}-{self.number}"
-        return str(self.number)
-
-    @property
     def departments_display(self) -> list[str]:
         """The 所管部局 as printed: ['総務部（人事課・職員厚生課）', …]."""
         return [r.display for r in self.responsibilities.all()]

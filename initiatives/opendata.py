@@ -267,10 +267,9 @@ def export_published_program(program: Program, cycle=None) -> dict:
         **document,
         "initiatives": [v.data for v in versions],
         "ledger": _export_ledger(program, cycle.budget_fiscal_year if cycle else None, every_statement=False),
-        "summary": _summary_document(published_summary(program, cycle)),
     }
-    if not program.statuses:
-        del document["summary"]  # a program that reports no statuses (the strategy's list) has no status counts
+    if program.statuses:  # a program that reports no statuses (the strategy's list) has no status counts
+        document["summary"] = _summary_document(published_summary(program, cycle))
     if cycle is not None and program.figure_label and not program.has_ledger:
         document["figure_totals"] = _figure_totals_document(program, cycle)
     return document
@@ -359,10 +358,14 @@ def _status(reader: _Reader, obj: dict, key: str, *, allow_not_reported: bool = 
     value = reader.value(obj, key, str)
     if value == "" and allow_not_reported:
         return value  # 未報告
-    if value not in Status.values:
-        with reader.at(f".{key}"):
-            reader.fail(f"進行状況は {', '.join(Status.values)} のいずれかです（値: {value!r}）。")
+    with reader.at(f".{key}"):
+        _check_status(reader, value)
     return value
+
+
+def _check_status(reader: _Reader, value) -> None:
+    if value not in Status.values:
+        reader.fail(f"進行状況は {', '.join(Status.values)} のいずれかです（値: {value!r}）。")
 
 
 @transaction.atomic
@@ -449,7 +452,7 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
     departments, divisions = _import_departments(reader, document)
     categories = _import_ledger(reader, document, program) if program.has_ledger else {}
 
-    numbers = {}  # where each number is used: (pillar key or None, number) → what uses it
+    numbers = set()  # the numbers used so far: (pillar key, or None where numbered through the program, number)
     for index, item in reader.items(document, "initiatives"):
         number = item.get("number")
         label = "番号" if program.numbered_per_level else "管理番号"
@@ -497,9 +500,8 @@ def _read_frame(reader: _Reader, data: dict) -> dict:
         statuses = reader.value(frame, "statuses", list)
         with reader.at(".statuses"):
             for index, code in enumerate(statuses):
-                if code not in Status.values:
-                    with reader.at(f"[{index}]"):
-                        reader.fail(f"進行状況は {', '.join(Status.values)} のいずれかです（値: {code!r}）。")
+                with reader.at(f"[{index}]"):
+                    _check_status(reader, code)
         fields["status_codes"] = ",".join(code for code in Status.values if code in statuses)
     return fields
 
@@ -515,17 +517,17 @@ def _read_slug(reader: _Reader, data: dict) -> str:
     return slug
 
 
-def _claim_number(reader: _Reader, numbers: dict, program: Program, pillar: Pillar, number: int) -> None:
+def _claim_number(reader: _Reader, numbers: set, program: Program, pillar: Pillar, number: int) -> None:
     """A number names one item: in its pillar for a program numbered per level, in the program otherwise."""
     where = pillar.key if program.numbered_per_level else None
     if (where, number) in numbers:
         if where:
             reader.fail(f"{program.level2_label or program.level1_label}「{pillar.key}」で番号 {number} は既に使われています。")
         reader.fail(f"管理番号 {number} は既に使われています。")
-    numbers[(where, number)] = True
+    numbers.add((where, number))
 
 
-def _import_listing(reader: _Reader, listing: dict, initiative: Initiative, pillars: dict, numbers: dict) -> None:
+def _import_listing(reader: _Reader, listing: dict, initiative: Initiative, pillars: dict, numbers: set) -> None:
     with reader.at(".listings"):
         key = reader.value(listing, "pillar", str)
         if key not in pillars:

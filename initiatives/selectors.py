@@ -1,4 +1,5 @@
 """Reads about initiatives: the summary by the report's rule, published versions, cycle progress."""
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -278,23 +279,21 @@ class FigureTotal:
 
 def figure_totals(program: Program, cycle: ReportingCycle) -> tuple[list[FigureTotal], FigureTotal]:
     """The cycle's published figures per first level, and for the whole program (perspective None)."""
-    amounts = {}  # initiative id → (its perspective id, its figure)
+    amount_of, own, again = {}, defaultdict(list), defaultdict(list)  # own / again: perspective id → amounts
     for initiative_id, perspective_id, amount in PublishedVersion.objects.of_cycle(cycle).values_list(
         "initiative_id", "pillar__perspective_id", "secured_amount_thousand_yen"
     ):
-        amounts[initiative_id] = (perspective_id, amount or 0)
-    listed = [
-        (perspective_id, amounts[initiative_id][1])
-        for initiative_id, perspective_id in Listing.objects.filter(pillar__program=program).values_list(
-            "initiative_id", "pillar__perspective_id"
-        )
-        if initiative_id in amounts
+        amount_of[initiative_id] = amount or 0
+        own[perspective_id].append(amount or 0)
+    for initiative_id, perspective_id in Listing.objects.filter(pillar__program=program).values_list(
+        "initiative_id", "pillar__perspective_id"
+    ):
+        if initiative_id in amount_of:
+            again[perspective_id].append(amount_of[initiative_id])
+    rows = [
+        FigureTotal(p, len(own[p.pk]), sum(own[p.pk]), len(again[p.pk]), sum(own[p.pk]) + sum(again[p.pk]))
+        for p in program.perspectives.all()
     ]
-    rows = []
-    for perspective in program.perspectives.all():
-        own = [amount for where, amount in amounts.values() if where == perspective.pk]
-        again = [amount for where, amount in listed if where == perspective.pk]
-        rows.append(FigureTotal(perspective, len(own), sum(own), len(again), sum(own) + sum(again)))
     whole = FigureTotal(
         None,
         sum(r.items for r in rows),

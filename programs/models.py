@@ -140,22 +140,6 @@ class Program(models.Model):
     def numbered_per_level(self) -> bool:
         return self.numbering == Numbering.LEVEL
 
-    @property
-    def level1_name(self) -> str:
-        return in_language(self.level1_label, self.level1_label_en)
-
-    @property
-    def level2_name(self) -> str:
-        return in_language(self.level2_label, self.level2_label_en)
-
-    @property
-    def item_name(self) -> str:
-        return in_language(self.item_label, self.item_label_en)
-
-    @property
-    def figure_name(self) -> str:
-        return in_language(self.figure_label, self.figure_label_en)
-
     def clean(self):
         from initiatives.models import Status  # the status set is the initiatives' vocabulary
 
