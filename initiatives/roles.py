@@ -3,8 +3,11 @@
 Roles are Django groups, created after every `migrate` (see apps.py):
 - 部局編集者 (department editor): sees and edits the initiatives of the departments
   they are a member of (Department.members): the open cycle's record and next steps.
-- 行政改革課（審査・公開）(reform-office reviewer): sees everything; returns, approves,
-  publishes; opens and closes cycles; edits structure.
+- 行政改革課（審査・公開）(reform-office reviewer): sees everything of the programs they review;
+  returns, approves, publishes; opens and closes cycles; edits structure. A program may name its
+  own reviewers (Program.reviewers: the strategy is kept by another office than the reform
+  program): then only they review it, and a reviewer named for some programs reviews those only.
+  Programs without named reviewers are reviewed by the reviewers named for none.
 - 財政課（財源確保額）(finance officer): enters each report's ledger figures (財源確保額),
   confirms them for the release, and checks the draft annual report.
 - システム管理者 (administrator): users, departments, roles.
@@ -15,6 +18,8 @@ history, exports, services), never only to hide a button.
 """
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+
+from programs.models import Program
 
 EDITOR = "部局編集者"
 REVIEWER = "行政改革課（審査・公開）"
@@ -73,6 +78,33 @@ def is_reviewer(user) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, REVIEWER)))
 
 
+def reviewed_programs(user):
+    """The programs this staff member reviews, as a queryset; None when they review every program (a superuser)."""
+    if not is_reviewer(user):
+        return Program.objects.none()
+    if user.is_superuser:
+        return None
+    named = _named_program_ids(user)
+    return Program.objects.filter(pk__in=named) if named else Program.objects.filter(reviewers=None)
+
+
+def reviews(user, program) -> bool:
+    """Whether this staff member reviews and publishes `program`."""
+    if not is_reviewer(user):
+        return False
+    if user.is_superuser:
+        return True
+    named = _named_program_ids(user)
+    if named:
+        return program.pk in named
+    return _cached(user, ("program without named reviewers", program.pk), lambda: not program.reviewers.exists())
+
+
+def _named_program_ids(user) -> frozenset[int]:
+    """The programs this reviewer is named for (Program.reviewers); empty for most."""
+    return _cached(user, "named programs", lambda: frozenset(user.reviewed_programs.values_list("pk", flat=True)))
+
+
 def is_editor(user) -> bool:
     return has_role(user, EDITOR)
 
@@ -93,16 +125,18 @@ def department_ids(user) -> frozenset[int]:
 
 
 def visible_initiatives(user, queryset):
-    """The initiatives this staff member may see: all for reviewers, their departments' for editors."""
+    """The initiatives this staff member may see: all of the programs they review for reviewers,
+    their departments' for editors."""
     if is_reviewer(user):
-        return queryset
+        programs = reviewed_programs(user)
+        return queryset if programs is None else queryset.filter(program__in=programs)
     if is_editor(user):
         return queryset.filter(responsibilities__department__in=department_ids(user)).distinct()
     return queryset.none()
 
 
 def can_edit(user, initiative) -> bool:
-    if is_reviewer(user):
+    if reviews(user, initiative.program):
         return True
     if not is_editor(user):
         return False
@@ -115,9 +149,11 @@ def ensure_can_edit(user, initiative) -> None:
         raise PermissionDenied(_("この取組を編集する権限がありません（所管部局の担当者のみ編集できます）。"))
 
 
-def ensure_reviewer(user) -> None:
+def ensure_reviewer(user, program) -> None:
     if not is_reviewer(user):
         raise PermissionDenied(_("この操作は行政改革課（審査・公開）の担当者のみ行えます。"))
+    if not reviews(user, program):
+        raise PermissionDenied(_("「%(program)s」の審査・公開の担当者ではありません。") % {"program": program.name})
 
 
 def ensure_roles(**kwargs) -> None:

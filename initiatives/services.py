@@ -82,7 +82,7 @@ def allowed_actions(*, record: YearlyRecord, by) -> set[str]:
     if state in WorkflowState.awaiting_department() | {WorkflowState.PUBLISHED} and roles.can_edit(by, record.initiative):
         if state != WorkflowState.PUBLISHED:
             actions.add("submit")
-    if roles.is_reviewer(by):
+    if roles.reviews(by, record.initiative.program):
         if state == WorkflowState.SUBMITTED:
             actions |= {"return", "approve"}
         if state == WorkflowState.APPROVED:
@@ -210,7 +210,7 @@ def initiative_update(
 ) -> Initiative:
     """Save an edit of the initiative itself. Editors may change only 今後の予定; structure is the reviewer's."""
     roles.ensure_can_edit(by, initiative)
-    if not roles.is_reviewer(by) and set(data) - {"next_steps"}:
+    if not roles.reviews(by, initiative.program) and set(data) - {"next_steps"}:
         raise PermissionDenied(_("部局の担当者が編集できるのは「今後の予定」と年度の計画・実績です。"))
     record = initiative.years.current().first()
     if record and record.workflow_state == WorkflowState.SUBMITTED and "next_steps" in data:
@@ -248,7 +248,7 @@ def record_submit(*, record: YearlyRecord, by) -> YearlyRecord:
 
 @transaction.atomic
 def record_return(*, record: YearlyRecord, by, comment: str) -> YearlyRecord:
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, record.initiative.program)
     record = _locked(record)
     ensure_cycle_open(record, _("差戻し"))
     _require_state(record, {WorkflowState.SUBMITTED}, _("差戻し"))
@@ -262,7 +262,7 @@ def record_return(*, record: YearlyRecord, by, comment: str) -> YearlyRecord:
 
 @transaction.atomic
 def record_approve(*, record: YearlyRecord, by) -> YearlyRecord:
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, record.initiative.program)
     record = _locked(record)
     ensure_cycle_open(record, _("承認"))
     _require_state(record, {WorkflowState.SUBMITTED}, _("承認"))
@@ -278,7 +278,7 @@ def record_publish(*, record: YearlyRecord, by) -> PublishedVersion:
     published in their own cycles, and the initiative's structure and schedule as they
     stand; never a working draft of another year.
     """
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, record.initiative.program)
     record = _locked(record)
     ensure_cycle_open(record, _("公開"))
     _require_state(record, {WorkflowState.APPROVED}, _("公開"))
@@ -373,7 +373,7 @@ def cycle_open(
     pre-filled from the year's 作業工程 step, marked as pre-filled, and where the schedule
     plans nothing for the year the department is offered 実施年度未到来 to confirm.
     """
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, program)
     refusal = cycle_open_refusal(program=program, fiscal_year=fiscal_year)
     if refusal:
         raise WorkflowError(refusal)
@@ -411,7 +411,7 @@ def cycle_open(
 @transaction.atomic
 def cycle_update(*, cycle: ReportingCycle, by, data: dict) -> ReportingCycle:
     """Edit a cycle's name, deadline and report texts; a released cycle's texts are final."""
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, cycle.program)
     cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
     unknown = set(data) - set(EDITABLE_CYCLE_FIELDS)
     if unknown:
@@ -428,7 +428,7 @@ def cycle_update(*, cycle: ReportingCycle, by, data: dict) -> ReportingCycle:
 @transaction.atomic
 def cycle_close(*, cycle: ReportingCycle, by) -> ReportingCycle:
     """Close the cycle: its records can no longer be edited or published; drafts left in it stay private."""
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, cycle.program)
     cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_open:
         raise WorkflowError(_("報告期「%(label)s」は既に締め切られています。") % {"label": cycle.label})
@@ -442,7 +442,7 @@ def cycle_close(*, cycle: ReportingCycle, by) -> ReportingCycle:
 def cycle_reopen(*, cycle: ReportingCycle, by) -> ReportingCycle:
     """Open a closed cycle again (e.g. to publish a late approval): only the newest cycle, before its release,
     and only while no other cycle is open."""
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, cycle.program)
     cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.is_open:
         raise WorkflowError(_("報告期「%(label)s」は受付中です。") % {"label": cycle.label})
@@ -493,7 +493,7 @@ def release_problems(cycle: ReportingCycle) -> list[str]:
 @transaction.atomic
 def cycle_release(*, cycle: ReportingCycle, by, released_on=None) -> ReportingCycle:
     """Release (公表) a closed cycle whose initiatives are all published: it becomes the report citizens read."""
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, cycle.program)
     cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
     problems = release_problems(cycle)
     if problems:
@@ -512,7 +512,7 @@ def cycle_release(*, cycle: ReportingCycle, by, released_on=None) -> ReportingCy
 @transaction.atomic
 def cycle_publish_all(*, cycle: ReportingCycle, by) -> int:
     """Submit, approve and publish every record of the open cycle as it stands (used to publish an imported report)."""
-    roles.ensure_reviewer(by)
+    roles.ensure_reviewer(by, cycle.program)
     count = 0
     records = YearlyRecord.objects.of_cycle(cycle).select_related("cycle")
     for record in records.exclude(workflow_state=WorkflowState.PUBLISHED).order_by("initiative__number"):

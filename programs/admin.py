@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,23 @@ class ProgramAdmin(admin.ModelAdmin):
                        "has_ledger", "fiscal_target_thousand_yen", "figure_label", "figure_label_en", "numbering",
                        "status_codes"],
         }),
+        (_("審査・公開の担当者"), {
+            "description": _("空欄なら、担当のプログラムを持たない審査・公開の担当者が審査します。設定できるのはスーパーユーザーだけです。"),
+            "fields": ["reviewers"],
+        }),
     ]
+    filter_horizontal = ["reviewers"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Who reviews a program is a grant of power: a superuser's, as the reviewer role itself."""
+        return [] if request.user.is_superuser else ["reviewers"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "reviewers":  # staff with the reviewer role (initiatives.roles.REVIEWER; programs does not import initiatives)
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(groups__name="行政改革課（審査・公開）", is_active=True).order_by("username")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("期間"))
     def period(self, obj):

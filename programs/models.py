@@ -76,6 +76,11 @@ class Program(models.Model):
     numbering = models.CharField(
         _("番号の付け方"), max_length=10, choices=Numbering.choices, default=Numbering.PROGRAM, db_default=Numbering.PROGRAM
     )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="reviewed_programs", verbose_name=_("審査・公開の担当者"),
+        help_text=_("このプログラムを審査・公開する担当者（審査・公開の役割を持つ職員）。空欄なら、担当のプログラムを持たない"
+                    "審査・公開の担当者が審査します。担当者を決めたプログラムは、その担当者だけが審査・公開します。"),
+    )
     status_codes = models.CharField(
         _("報告する進行状況"), max_length=200, blank=True, default=ALL_STATUS_CODES, db_default=ALL_STATUS_CODES,
         help_text=_("カンマ区切りの進行状況コード。空欄なら進行状況を報告しないプログラムです。"),

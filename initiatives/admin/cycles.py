@@ -98,7 +98,13 @@ class ReportingCycleAdmin(admin.ModelAdmin):
         """A released cycle is the year's report as published: read-only."""
         if not (roles.is_reviewer(request.user) and super().has_change_permission(request, obj)):
             return False
-        return obj is None or not obj.is_released
+        return obj is None or (roles.reviews(request.user, obj.program) and not obj.is_released)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        programs = roles.reviewed_programs(request.user)
+        if db_field.name == "program" and programs is not None:  # a cycle is opened for a program the reviewer reviews
+            kwargs["queryset"] = programs
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return roles.is_reviewer(request.user) and super().has_add_permission(request)

@@ -39,7 +39,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if roles.is_reviewer(request.user):
+        if request.user.is_superuser:  # every program
             return queryset
         visible = roles.visible_initiatives(request.user, Initiative.objects.all()).values("pk")
         return queryset.filter(**{f"{self.initiative_lookup or 'pk'}__in": visible})
