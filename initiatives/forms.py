@@ -94,8 +94,12 @@ class YearlyRecordForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        program = self.instance.initiative.program if self.instance.pk else None
         if "status" in self.fields:
-            self.fields["status"].choices = [NOT_REPORTED_CHOICE, *Status.choices]
+            reported = program.statuses if program else Status.values  # the statuses the program reports
+            self.fields["status"].choices = [NOT_REPORTED_CHOICE, *(c for c in Status.choices if c[0] in reported)]
+        if program and not program.has_ledger and "secured_amount_thousand_yen" in self.fields:
+            self.fields["secured_amount_thousand_yen"].label = _("%(figure)s（千円）") % {"figure": program.figure_label}
         if self.instance.pk and "next_steps" in self.fields:
             initiative = Initiative.objects.get(pk=self.instance.initiative_id)
             self.fields["next_steps"].initial = initiative.next_steps

@@ -135,15 +135,27 @@ class YearlyRecordAdmin(ScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         editable = obj is not None and record_refusal(request, obj) is None
         hidden = ["loaded_version", "loaded_initiative_version"] if editable else []
-        return [
+        program = obj.initiative.program if obj is not None else None
+        fieldsets = [
             (_("取組"), {"fields": ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display"]}),
             (_("作業工程（4年間の計画）"), {"fields": ["schedule_display"]}),
             (_("計画・実績"), {"fields": ["plan", "result"]}),
-            (_("進行状況"), {"fields": ["status" if editable else "status_label", "delay_reason",
-                                     *self.other_department_fields(request, obj)]}),
-            (_("財源確保額（当初予算時）"), {"fields": ["secured_amount_thousand_yen", "secured_amount_note"]}),
-            (_("今後の予定"), {"fields": ["next_steps", *hidden]}),
         ]
+        if program is None or program.statuses:  # the strategy's list reports no statuses
+            fieldsets.append((_("進行状況"), {"fields": ["status" if editable else "status_label", "delay_reason",
+                                                      *self.other_department_fields(request, obj)]}))
+        if program is None or program.has_ledger:
+            fieldsets.append((_("財源確保額（当初予算時）"), {"fields": ["secured_amount_thousand_yen", "secured_amount_note"]}))
+        elif program.figure_label:  # the program's own yearly amount, e.g. 予算事業費
+            fieldsets.append((program.figure_label, {"fields": ["secured_amount_thousand_yen", "secured_amount_note"]}))
+        fieldsets.append((_("今後の予定"), {"fields": ["next_steps", *hidden]}))
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        """Split statuses only where the program reports statuses."""
+        if obj is not None and not obj.initiative.program.statuses:
+            return []
+        return self.inlines
 
     def other_department_fields(self, request, obj) -> list[str]:
         """The split statuses set by the initiative's other departments, shown to an editor read-only."""

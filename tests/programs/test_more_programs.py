@@ -185,3 +185,32 @@ def test_a_status_outside_the_programs_set_is_refused(db):
                                  status=Status.INFEASIBLE, delay_reason="理由")
     assert record.submission_errors()["status"] == "このプログラムで使える進行状況から選んでください。"
 
+
+
+def test_the_record_form_follows_the_frame(client, reviewer, make_user):
+    """The strategy's 事業: no status to choose, its 予算事業費 under that name; two cycles, the first released."""
+    program = ProgramFactory(status_codes="", has_ledger=False, fiscal_target_thousand_yen=None,
+                             figure_label="予算事業費", start_fiscal_year=2024, end_fiscal_year=2025)
+    initiative = InitiativeFactory(program=program, pillar=PillarFactory(perspective__program=program))
+    department = ResponsibilityFactory(initiative=initiative).department
+    YearlyRecordFactory(initiative=initiative, fiscal_year=2024, plan="事業内容", result="", status="",
+                        secured_amount_thousand_yen=28_212)
+    services.cycle_release_imported(program=program, by=reviewer)
+    services.cycle_open(program=program, fiscal_year=2025, by=reviewer)
+    record = initiative.years.get(fiscal_year=2025)
+    client.force_login(make_user("editor", role=roles.EDITOR, departments=[department]))
+    page = client.get(reverse("admin:initiatives_yearlyrecord_change", args=[record.pk]))
+    form = page.context["adminform"].form
+    assert "status" not in form.fields and "delay_reason" not in form.fields
+    assert form.fields["secured_amount_thousand_yen"].label == "予算事業費（千円）"
+    assert page.context["inline_admin_formsets"] == []  # no split statuses either
+
+
+def test_the_record_form_offers_the_programs_statuses_only(world, client):
+    world.program.status_codes = "implemented,on_schedule,behind"
+    world.program.save()
+    client.force_login(world.editor_somu)
+    page = client.get(reverse("admin:initiatives_yearlyrecord_change", args=[world.record(1).pk]))
+    form = page.context["adminform"].form
+    assert [value for value, _label in form.fields["status"].choices] == ["", "implemented", "on_schedule", "behind"]
+    assert form.fields["secured_amount_thousand_yen"].label == "財源確保額（当初予算時、千円）"  # the reform program's
