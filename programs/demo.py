@@ -41,5 +41,12 @@ def ensure_demo_users() -> None:
         user.save()
         if demo.group:
             user.groups.add(Group.objects.get(name=demo.group))
+    join_demo_departments()
+
+
+def join_demo_departments() -> None:
+    """Each demo editor joins their departments, those that exist (a program's import creates them)."""
+    users = {user.username: user for user in get_user_model().objects.filter(username__in=[d.username for d in DEMO_USERS])}
+    for demo in DEMO_USERS:
         for department in Department.objects.filter(name__in=demo.departments):
-            department.members.add(user)
+            department.members.add(users[demo.username])

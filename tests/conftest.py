@@ -24,7 +24,9 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "asahikawa_2024.
 # Tests that load the full data set (54 initiatives, or the synthetic program) or drive a
 # browser take seconds each: they are marked `slow`, so `pytest -m "not slow"` runs the rest
 # in seconds. `make test` runs everything.
-SLOW_FIXTURES = {"fixture_document", "real_program", "published_program", "real_cycle", "synthetic_cycle", "page", "browser"}
+SLOW_FIXTURES = {
+    "fixture_document", "real_program", "published_program", "real_cycle", "synthetic_cycle", "strategy_program", "page", "browser"
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -158,6 +160,18 @@ def published_program(real_program, reviewer):
     )
 
 
+def release_strategy(_base, reviewer):
+    program = import_program(json.loads((FIXTURE.parent / "asahikawa_strategy_2025.json").read_text(encoding="utf-8")))
+    services.cycle_release_imported(program=program, by=reviewer, fiscal_year=2025)
+    return program
+
+
+@pytest.fixture
+def strategy_program(reviewer):
+    """The strategy's list of projects as the city printed it (158 事業, 32 再掲): released as 令和7年度当初 (FY2025)."""
+    return snapshots.replayed("strategy_program", reviewer=reviewer) or release_strategy(None, reviewer)
+
+
 # --- the data sets above, built once per session (tests/snapshots.py) --------------------------------
 
 def _synthetic_cycle(_base, reviewer):
@@ -173,6 +187,7 @@ DATA_SETS = [
         "published_program", on="real_program", prepare=lambda _program: create_reviewer(), build=release_imported
     ),
     snapshots.DataSet("synthetic_cycle", prepare=lambda _base: create_reviewer(), build=_synthetic_cycle),
+    snapshots.DataSet("strategy_program", prepare=lambda _base: create_reviewer(), build=release_strategy),
 ]
 
 

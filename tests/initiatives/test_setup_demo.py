@@ -63,21 +63,17 @@ def test_demo_editors_edit_their_own_departments_initiatives():
     assert users.get(username="reviewer").check_password("demo-reviewer-asahikawa")
 
 
-def test_setup_demo_loads_the_strategy_released_and_the_dx_roadmap_open():
+def test_setup_demo_loads_the_strategy_released_and_the_dx_roadmap_open_and_twice_changes_nothing():
     call_command("setup_demo")
     strategy = ReportingCycle.objects.get(program__slug="sousei")
     assert (strategy.state, strategy.label, strategy.fiscal_year) == ("released", "令和7年度当初", 2025)
     assert strategy.publications.count() == 158
     dx = ReportingCycle.objects.get(program__slug="dx")
     assert (dx.state, dx.fiscal_year) == ("open", 2025) and dx.records.count() == 15
-
-
-def test_setup_demo_twice_changes_nothing():
-    call_command("setup_demo")
     counts = (Initiative.objects.count(), PublishedVersion.objects.count(), ReportingCycle.objects.count())
-    call_command("setup_demo")
-    assert (Initiative.objects.count(), PublishedVersion.objects.count(), ReportingCycle.objects.count()) == counts
     assert counts == (54 + 158 + 15, 54 + 158, 2 + 1 + 1)
+    call_command("setup_demo")  # a second run changes nothing
+    assert (Initiative.objects.count(), PublishedVersion.objects.count(), ReportingCycle.objects.count()) == counts
 
 
 def test_setup_demo_refuses_without_debug(settings):

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from initiatives import services
 from initiatives.opendata import import_program
-from programs.demo import DEMO_USERS, ensure_demo_users
+from programs.demo import DEMO_USERS, ensure_demo_users, join_demo_departments
 from programs.models import Program
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -50,7 +50,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def load_program(self, fixture: str, document: dict):
         program = import_program(document)
-        ensure_demo_users()  # the editors join their departments before the cycle opens, so they are told
+        join_demo_departments()  # the editors join their departments before the cycle opens, so they are told
         reviewer = get_user_model().objects.get(username="reviewer")
         if fixture == DX:
             current = services.cycle_open(program=program, fiscal_year=2025, by=reviewer, label="令和7年度")
