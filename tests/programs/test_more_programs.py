@@ -26,15 +26,12 @@ def fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def strategy(strategy_program):
-    return strategy_program
-
-
 # --- the strategy's list of projects -------------------------------------------------------------
 
 
-def test_strategy_totals_per_basic_goal_match_the_seed(strategy):
+def test_strategy_totals_per_basic_goal_match_the_seed_and_its_open_data_states_them(strategy_program):
+    """(One test: loading and releasing the 158 事業 takes seconds, on PostgreSQL tens of seconds.)"""
+    strategy = strategy_program
     seed = read_seed()
     cycle = strategy.cycles.get()
     rows, whole = figure_totals(strategy, cycle)
@@ -50,9 +47,7 @@ def test_strategy_totals_per_basic_goal_match_the_seed(strategy):
     assert whole.amount == sum(r.budget for r in seed.rows if not r.reposted) == 19_526_650
     assert whole.items == 158 and whole.listed_again == 32
 
-
-def test_strategy_open_data_states_its_totals_and_keeps_its_frame(strategy):
-    document = export_published_program(strategy)
+    document = export_published_program(strategy)  # the open data: the frame and the same totals
     assert document["format"] == "reformtracker/4"
     frame = document["program"]["frame"]
     assert [level["name"] for level in frame["levels"]] == ["基本目標", "施策"]
@@ -73,7 +68,10 @@ def test_strategy_open_data_states_its_totals_and_keeps_its_frame(strategy):
     assert again.initiatives.count() == 158 and Listing.objects.filter(initiative__program=again).count() == 32
 
 
-def test_a_department_sees_its_items_of_every_program_each_under_its_own(client, published_program, strategy, make_user):
+def test_beside_the_strategy_a_department_sees_its_items_of_both_and_the_reform_program_is_unchanged(
+    client, published_program, strategy_program, make_user
+):
+    strategy = strategy_program
     kosodate = Department.objects.get(name="子育て支援部")  # one department, shared by both programs
     editor = make_user("editor-kosodate", role=roles.EDITOR, departments=[kosodate])
     client.force_login(editor)
@@ -87,8 +85,6 @@ def test_a_department_sees_its_items_of_every_program_each_under_its_own(client,
     page = response.content.decode()
     assert strategy.name in page and published_program.name in page  # each row names its program
 
-
-def test_the_reform_program_is_unchanged_beside_the_others(published_program, strategy, reviewer):
     import_program(fixture("asahikawa_dx_2025.json"))
     summary = published_summary(published_program)
     assert (summary.total.initiatives, summary.total.counts[Status.BEHIND]) == (54, 4)
