@@ -46,9 +46,10 @@ $(SYSTEM_TOOLS):
 	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils fonts-noto-cjk nginx; \
 	else echo "$@ is missing and only root can install chromium poppler-utils fonts-noto-cjk nginx"; fi
 
-# pytest-xdist spreads the suite over the machine's cores (each worker has its own test database).
+# pytest-xdist spreads the suite over the machine's cores (each worker has its own test database); a module
+# that builds its data once for its tests (tests/conftest.py: module_data) is one xdist group, run by one worker.
 # The fast part alone: `.venv/bin/python -m pytest -m "not slow"`.
-PYTEST := $(PY) -m pytest -n auto --durations=15
+PYTEST := $(PY) -m pytest -n auto --dist loadgroup --durations=15
 
 # Both runs happen even when the first fails (-k); `make test` fails if either does.
 test: $(STAMP) $(PG_BIN)/initdb $(SYSTEM_TOOLS)

@@ -5,6 +5,7 @@ transaction: a document with any error changes nothing and the error says which
 record and field is wrong.
 """
 import datetime
+import re
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.db import transaction
 from finance.models import Group, LedgerCategory, LedgerEntry, LedgerStatement, StatementState, Unit
 from finance.selectors import ledger_report
 from programs import money
-from programs.models import Department, Division, Numbering, Perspective, Pillar, Program, ReportingCycle
+from programs.models import RESERVED_SLUGS, Department, Division, Numbering, Perspective, Pillar, Program, ReportingCycle
 
 from .models import (
     DepartmentStatus,
@@ -511,8 +512,12 @@ def _read_slug(reader: _Reader, data: dict) -> str:
     slug = reader.value(data, "slug", str, required=False, default="")
     if not slug:
         return Program.free_slug()
-    if Program.objects.filter(slug=slug).exists():
-        with reader.at(".slug"):
+    with reader.at(".slug"):
+        if not re.fullmatch(r"[-a-zA-Z0-9_]{1,50}", slug):
+            reader.fail(f"URL名「{slug}」には半角英数字・ハイフン・下線だけを50文字まで使えます。")
+        if slug in RESERVED_SLUGS:
+            reader.fail(f"URL名「{slug}」はサイトのページの名前なので使えません。")
+        if Program.objects.filter(slug=slug).exists():
             reader.fail(f"URL名「{slug}」は別のプログラムが使っています。")
     return slug
 

@@ -126,8 +126,13 @@ def published_versions(program: Program, cycle: ReportingCycle | None = None):
         PublishedVersion.objects.filter(initiative__program=program)
         .of_cycle(cycle)
         .select_related("pillar__perspective", "cycle")
-        .order_by("number")
+        .order_by(*item_order(program))
     )
+
+
+def item_order(program: Program) -> tuple[str, ...]:
+    """Items in the program's order: by 管理番号, or pillar by pillar where numbers restart under each."""
+    return ("pillar__order", "number") if program.numbered_per_level else ("number",)
 
 
 @dataclass
@@ -157,10 +162,11 @@ def published_ledger(program: Program, cycle: ReportingCycle | None, report: Led
     return PublishedLedger(report=report, unlinked=unlinked)
 
 
-def latest_publication(program: Program, number: int) -> PublishedVersion | None:
-    """The newest publication of an initiative, preliminary (速報) or part of a released report."""
+def latest_publication(program: Program, lookup: dict) -> PublishedVersion | None:
+    """The newest publication of an initiative (found by `Program.item_lookup`), preliminary (速報) or part of
+    a released report."""
     return (
-        PublishedVersion.objects.filter(initiative__program=program, number=number)
+        PublishedVersion.objects.filter(initiative__program=program, **lookup)
         .current()
         .select_related("pillar__perspective", "cycle")
         .first()

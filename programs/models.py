@@ -18,6 +18,20 @@ def in_language(japanese: str, english: str) -> str:
 
 ALL_STATUS_CODES = "implemented,on_schedule,behind,not_yet_due,infeasible"
 
+# A program's pages live under /<slug>/: a slug may not be one of the site's own first path segments,
+# nor one of the reform program's earlier addresses (they redirect to its pages: public/urls.py).
+RESERVED_SLUGS = frozenset({
+    "admin", "reports", "i18n", "language", "healthz", "static", "media", "sitemap", "robots",
+    "initiatives", "ledger", "departments", "feeds", "opendata", "archive",
+})
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("URL名「%(slug)s」はサイトのページの名前なので使えません。"), params={"slug": value}, code="reserved"
+        )
+
 
 class Numbering(models.TextChoices):
     """How a program numbers its items: once through the program (管理番号 1–54), or from 1 under
@@ -34,7 +48,7 @@ class Program(models.Model):
 
     name = models.CharField(_("プログラム名"), max_length=200, unique=True)
     slug = models.SlugField(
-        _("URL名"), max_length=50, unique=True,
+        _("URL名"), max_length=50, unique=True, validators=[validate_slug_not_reserved],
         help_text=_("公開ページのURLに使う半角英数字とハイフン（例: gyozaisei-2024 → /gyozaisei-2024/）"),
     )
     name_en = models.CharField(_("プログラム名（英語）"), max_length=200, blank=True, default="", db_default="")
@@ -119,6 +133,34 @@ class Program(models.Model):
         return in_language(self.name, self.name_en)
 
     @property
+    def display_level1_label(self) -> str:
+        return in_language(self.level1_label, self.level1_label_en)
+
+    @property
+    def display_level2_label(self) -> str:
+        return in_language(self.level2_label, self.level2_label_en)
+
+    @property
+    def display_level_label(self) -> str:
+        """The name of the level items sit under (柱, 施策; 重点取組 in a one-level program)."""
+        return self.display_level2_label if self.has_two_levels else self.display_level1_label
+
+    @property
+    def display_item_label(self) -> str:
+        return in_language(self.item_label, self.item_label_en)
+
+    @property
+    def display_item_name_label(self) -> str:
+        """The heading of the items' names: the reform report's 取組項目名, or 事業名."""
+        if self.item_label == "取組":
+            return str(_("取組項目名"))
+        return str(_("%(item)s名") % {"item": self.display_item_label})
+
+    @property
+    def display_figure_label(self) -> str:
+        return in_language(self.figure_label, self.figure_label_en)
+
+    @property
     def fiscal_years(self) -> range:
         return range(self.start_fiscal_year, self.end_fiscal_year + 1)
 
@@ -144,6 +186,18 @@ class Program(models.Model):
     @property
     def numbered_per_level(self) -> bool:
         return self.numbering == Numbering.LEVEL
+
+    def item_ref(self, pillar_key: str, number: int) -> str:
+        """An item's name in the public URLs: its number (/initiatives/12/), or, where numbers restart
+        under every pillar, the pillar's key with it (/initiatives/1ア-3/)."""
+        return f"{pillar_key}-{number}" if self.numbered_per_level else str(number)
+
+    def item_lookup(self, ref: str) -> dict | None:
+        """The fields that find the item a URL names (item_ref), or None when `ref` names none."""
+        key, _dash, number = ref.rpartition("-") if self.numbered_per_level else ("", "", ref)
+        if not number.isascii() or not number.isdigit() or len(number) > 5 or (self.numbered_per_level and not key):
+            return None
+        return {"number": int(number), "pillar__key": key} if self.numbered_per_level else {"number": int(number)}
 
     def clean(self):
         from initiatives.models import Status  # the status set is the initiatives' vocabulary

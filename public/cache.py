@@ -116,10 +116,12 @@ def _is_private_path(path: str) -> bool:
 
 def _known_parameters(path: str) -> tuple[str, ...]:
     try:
-        view_name = resolve(path).view_name
+        match = resolve(path)
     except Resolver404:
         return ()
-    known = QUERY_PARAMETERS.get(view_name)
+    if match.view_name == "public:earlier-address":  # redirected with the parameters its new address reads
+        return _known_parameters("/_/" + match.kwargs["path"])
+    known = QUERY_PARAMETERS.get(match.view_name)
     return tuple(known()) if known else ()
 
 

@@ -64,6 +64,26 @@ class PublishedInitiativeFilter(django_filters.FilterSet):
             self.filters["department"].queryset = Department.objects.filter(
                 responsibilities__initiative__program=program
             ).distinct()
+            self._follow_frame(program)
+
+    def _follow_frame(self, program):
+        """The program's own level and figure names; no filter for a level, status or figure it does not have."""
+        self.filters["perspective"].label = program.display_level1_label
+        self.filters["pillar"].label = program.display_level_label
+        self.filters["has_amount"].label = program.display_figure_label
+        if program.item_label != "取組":
+            self.filters["q"].extra["help_text"] = _(
+                "名称・内容から探します。空白で区切ると、すべてを含むものに絞り込みます。"
+            )
+        if program.numbered_per_level:
+            self.filters["pillar"].queryset = self.filters["pillar"].queryset.order_by("order")
+        unused = [] if program.has_two_levels else ["perspective"]
+        unused += [] if program.statuses else ["status"]
+        unused += [] if program.figure_label else ["has_amount"]
+        for name in unused:
+            del self.filters[name]
+        if "status" in self.filters:
+            self.filters["status"].extra["choices"] = [(code, label) for code, label in Status.choices if code in program.statuses]
 
     def filter_text(self, queryset, name, value):
         for word in search_form(value).split():

@@ -11,12 +11,12 @@ figures 財政課 stated for its initial budget, released with the cycle (financ
 """
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.html import format_html
 
 from finance.selectors import LedgerReport, LedgerRow, ledger_report, ledger_reports
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import Listing, PublishedVersion, Status
 from initiatives.selectors import (
     Preliminary,
     Summary,
@@ -36,9 +36,64 @@ from programs.models import Department, Program, ReportingCycle
 STATUS_ORDER = [s.value for s in Status]
 
 
-def current_program() -> Program | None:
-    """The program the portal shows (the portal holds one; the first registered if several)."""
-    return Program.objects.order_by("pk").first()
+# --- the front page: one card per program -------------------------------------------------------
+
+
+@dataclass
+class ProgramCard:
+    """A program on the front page: its latest released report and the figure it leads with."""
+
+    program: Program
+    cycle: ReportingCycle | None  # None while nothing is released (its publications are 速報)
+    items: int = 0
+    counts: dict[str, int] | None = None  # status → items of the released report
+    figure_total: int = 0  # the items' figure (予算事業費), each item counted once
+    ledger_total: LedgerRow | None = None  # the ledger's cumulative amount secured, for a program with one
+
+    @property
+    def on_track(self) -> int:
+        return self.counts[Status.IMPLEMENTED] + self.counts[Status.ON_SCHEDULE]
+
+    @property
+    def counted(self) -> int:
+        """The report's denominator: without 実施年度未到来 and 実施不可 (as the summary counts)."""
+        return sum(self.counts[s] for s in Status.counted_in_percentages())
+
+    @property
+    def on_track_percent(self) -> str:
+        return format_percent(self.on_track, self.counted)
+
+
+def public_programs():
+    """The programs with at least one publication, oldest first: those the front page and the sitemap list."""
+    return Program.objects.filter(Exists(PublishedVersion.objects.filter(initiative__program=OuterRef("pk")))).order_by("pk")
+
+
+def program_cards() -> list[ProgramCard]:
+    """Each program with at least one publication, oldest first: three queries, and two more for each
+    program with a ledger, however many items."""
+    programs = list(public_programs())
+    latest: dict[int, ReportingCycle] = {}
+    for cycle in ReportingCycle.objects.released().filter(program__in=programs).order_by("fiscal_year"):
+        latest[cycle.program_id] = cycle
+    cards = {program.pk: ProgramCard(program, latest.get(program.pk)) for program in programs}
+    by_cycle = {cycle.pk: cards[program_id] for program_id, cycle in latest.items()}
+    totals = (
+        PublishedVersion.objects.filter(cycle__in=list(latest.values()), is_latest_in_cycle=True)
+        .values("cycle_id", "status")
+        .annotate(items=Count("pk"), amount=Sum("secured_amount_thousand_yen"))
+    )
+    for row in totals:
+        card = by_cycle[row["cycle_id"]]
+        card.items += row["items"]
+        card.figure_total += row["amount"] or 0
+        if row["status"]:
+            card.counts = card.counts or {status: 0 for status in Status.values}
+            card.counts[row["status"]] += row["items"]
+    for card in cards.values():
+        if card.program.has_ledger and card.cycle is not None:
+            card.ledger_total = ledger_report(card.program, card.cycle.budget_fiscal_year).total
+    return list(cards.values())
 
 
 def publication_date(version: PublishedVersion):
@@ -131,6 +186,11 @@ class PublicInitiative:
         return [PublishedYear(y) for y in sorted(self.data.get("years", []), key=lambda y: y["fiscal_year"])]
 
     @property
+    def has_schedule(self) -> bool:
+        """Whether the publication plans any year's step (作業工程): the strategy's 事業 plan none."""
+        return any(item["step"] for item in published_schedule(self.data, self.program_years))
+
+    @property
     def timeline(self) -> list[TimelineYear]:
         """Each of the program's fiscal years: the 作業工程 step, and the published record where there is one."""
         published = {y.fiscal_year: y for y in self.years}
@@ -143,43 +203,76 @@ class PublicInitiative:
         return timeline
 
 
-def public_initiative(program: Program, number: int, cycle: ReportingCycle | None = None) -> PublicInitiative | None:
-    """The initiative as a released cycle's report published it (the archive), or its newest publication:
-    a preliminary one (速報) comes with how far its cycle's publication has come and the released report."""
+def item_ref(program: Program, item) -> str:
+    """The name in URLs (Program.item_ref) of a published item: a version, a public initiative, or a row of
+    values with "number" and, where numbers restart under every pillar, "pillar_key"."""
+    if isinstance(item, dict):
+        return program.item_ref(item.get("pillar_key", ""), item["number"])
+    return program.item_ref(item.pillar.key if program.numbered_per_level else "", item.number)
+
+
+def public_initiative(program: Program, lookup: dict, cycle: ReportingCycle | None = None) -> PublicInitiative | None:
+    """The initiative (found by `Program.item_lookup`) as a released cycle's report published it (the archive),
+    or its newest publication: a preliminary one (速報) comes with how far its cycle's publication has come and
+    the released report."""
     if cycle is not None:
-        version = published_versions(program, cycle).filter(number=number).first()
+        version = published_versions(program, cycle).filter(**lookup).first()
         return PublicInitiative(version, program.fiscal_years) if version else None
     # Without a cycle: the newest publication. Its cycle is the latest released report (a release needs
     # every initiative published in it), unless it is a preliminary one of a cycle not yet released.
-    version = latest_publication(program, number)
+    version = latest_publication(program, lookup)
     if version is None:
         return None
     initiative = PublicInitiative(version, program.fiscal_years, preliminary=preliminary_progress(version.cycle))
     if initiative.preliminary:
         released = report_cycle(program)
-        if released and released.publications.filter(number=number, is_latest_in_cycle=True).exists():
+        if released and released.publications.filter(initiative=version.initiative_id, is_latest_in_cycle=True).exists():
             initiative.released_cycle = released
     return initiative
 
 
-def neighbours(program: Program, number: int, cycle: ReportingCycle | None) -> tuple[dict | None, dict | None]:
-    """The previous and next initiatives (by 管理番号) of a released report: {'number', 'name'} or None."""
+def neighbours(program: Program, lookup: dict, cycle: ReportingCycle | None) -> tuple[dict | None, dict | None]:
+    """The previous and next items of a released report, in the program's order: {'number', 'name',
+    'pillar_key'} or None."""
     if cycle is None:
         return None, None
-    versions = published_versions(program, cycle).values("number", "name")
-    previous = versions.filter(number__lt=number).order_by("-number").first()
-    following = versions.filter(number__gt=number).order_by("number").first()
-    return previous, following
+    rows = list(published_versions(program, cycle).values("number", "name", pillar_key=F("pillar__key")))
+    key, number = lookup.get("pillar__key"), lookup["number"]
+    place = next((i for i, row in enumerate(rows) if row["number"] == number and key in (None, row["pillar_key"])), None)
+    if place is None:
+        return None, None
+    return (rows[place - 1] if place > 0 else None), (rows[place + 1] if place + 1 < len(rows) else None)
 
 
-def earlier_publications(program: Program, number: int, *, shown_cycle: ReportingCycle) -> list[ReportingCycle]:
+def earlier_publications(program: Program, lookup: dict, *, shown_cycle: ReportingCycle) -> list[ReportingCycle]:
     """Released reports, other than the one shown, in which this initiative was published (newest first)."""
     return list(
         published_cycles(program)
-        .filter(publications__number=number, publications__is_latest_in_cycle=True)
+        .filter(**{f"publications__{field}": value for field, value in lookup.items()}, publications__is_latest_in_cycle=True)
         .exclude(pk=shown_cycle.pk)
         .distinct()
     )
+
+
+def listings(program: Program, data: dict) -> list[dict]:
+    """Where the publication is listed again (再掲): {'pillar': the Pillar, 'number'} each (one query, none without)."""
+    again = data.get("listings", [])
+    if not again:
+        return []
+    pillars = {pillar.key: pillar for pillar in program.pillars.filter(key__in=[item["pillar"] for item in again])}
+    return [{"pillar": pillars[item["pillar"]], "number": item["number"]} for item in again if item["pillar"] in pillars]
+
+
+def listed_again(program: Program, lookup: dict) -> str | None:
+    """The URL name of the item listed again (再掲) under the pillar and number `lookup` names, or None."""
+    if not program.numbered_per_level:
+        return None
+    listing = (
+        Listing.objects.filter(pillar__program=program, pillar__key=lookup["pillar__key"], number=lookup["number"])
+        .values("initiative__number", "initiative__pillar__key")
+        .first()
+    )
+    return program.item_ref(listing["initiative__pillar__key"], listing["initiative__number"]) if listing else None
 
 
 def english_department_names(names) -> dict[str, str]:

@@ -1,9 +1,11 @@
-"""The sitemap of the public pages (/sitemap.xml): the main pages, each published initiative (with the day
-it was last published), each department with published initiatives and each released report."""
+"""The sitemap of the public pages (/sitemap.xml): the front page, each program's main pages, each published
+item (with the day it was last published), each department with published items and each released report."""
 from django.contrib.sitemaps import Sitemap
+from django.db.models import F
 from django.urls import reverse
 
 from initiatives.models import PublishedVersion
+from programs.models import ReportingCycle
 
 from . import selectors
 
@@ -15,49 +17,65 @@ PAGES = [
 
 class PagesSitemap(Sitemap):
     def items(self):
-        return PAGES
+        pages = [("public:program-index", None)]
+        for program in selectors.public_programs():
+            pages += [(name, program) for name in PAGES if name != "public:ledger" or program.has_ledger]
+        return pages
 
     def location(self, item):
-        return reverse(item)
+        name, program = item
+        return reverse(name, args=[program.slug] if program else [])
 
 
 class InitiativesSitemap(Sitemap):
-    """Each initiative's page, as of its newest publication (a preliminary one included: the page shows it)."""
+    """Each item's page, as of its newest publication (a preliminary one included: the page shows it)."""
 
     def items(self):
-        program = selectors.current_program()
-        if program is None:
-            return []
-        return list(
-            PublishedVersion.objects.filter(initiative__program=program).current().order_by("number")
-            .values("number", "published_at")
+        programs = {program.pk: program for program in selectors.public_programs()}
+        rows = (
+            PublishedVersion.objects.filter(initiative__program__in=programs).current()
+            .order_by("initiative__program", "pillar__order", "number")
+            .values("number", "published_at", program_id=F("initiative__program"), pillar_key=F("pillar__key"))
         )
+        return [(programs[row["program_id"]], row) for row in rows]
 
     def location(self, item):
-        return reverse("public:initiative-detail", args=[item["number"]])
+        program, row = item
+        return reverse("public:initiative-detail", args=[program.slug, selectors.item_ref(program, row)])
 
     def lastmod(self, item):
-        return item["published_at"]
+        return item[1]["published_at"]
 
 
 class DepartmentsSitemap(Sitemap):
-    def items(self):
-        program = selectors.current_program()
-        return list(selectors.departments_with_publications(program).values_list("pk", flat=True)) if program else []
+    """Each department with items in a program's released reports (every release holds all the program's items)."""
 
-    def location(self, pk):
-        return reverse("public:department-detail", args=[pk])
+    def items(self):
+        programs = {program.pk: program for program in selectors.public_programs()}
+        pairs = (
+            PublishedVersion.objects.filter(initiative__program__in=programs, cycle__in=ReportingCycle.objects.released())
+            .exclude(departments=None)
+            .values_list("initiative__program", "departments")
+            .order_by("initiative__program", "departments__order", "departments")
+            .distinct()
+        )
+        return [(programs[program_id], pk) for program_id, pk in pairs]
+
+    def location(self, item):
+        program, pk = item
+        return reverse("public:department-detail", args=[program.slug, pk])
 
 
 class ReportsSitemap(Sitemap):
     """Each released report's page in the archive."""
 
     def items(self):
-        program = selectors.current_program()
-        return list(selectors.archive_cycles(program)) if program else []
+        programs = {program.pk: program for program in selectors.public_programs()}
+        cycles = ReportingCycle.objects.released().filter(program__in=programs).select_related("program")
+        return list(cycles.order_by("program", "-fiscal_year"))
 
     def location(self, cycle):
-        return reverse("public:archive-cycle", args=[cycle.pk])
+        return reverse("public:archive-cycle", args=[cycle.program.slug, cycle.pk])
 
     def lastmod(self, cycle):
         return cycle.released_on

@@ -9,13 +9,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from initiatives.models import PublishedVersion, Status
 from programs import money
 from programs.models import Department
 from programs.spreadsheets import cell_values, csv_cell, keep_texts_as_text
 
-from .selectors import STATUS_ORDER, english_department_names, publication_date
+from .selectors import STATUS_ORDER, english_department_names, item_ref, publication_date
 
 
 class PublishedInitiativeTable(tables.Table):
@@ -42,18 +43,32 @@ class PublishedInitiativeTable(tables.Table):
         # The page size is the view's to read and check (public.views.page_size), not django-tables2's.
         per_page_field = "table_per_page"
 
-    def __init__(self, *args, detail_url=None, caption="", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.caption = caption or _("取組の一覧")
+    def __init__(self, *args, program, detail_url=None, caption="", **kwargs):
+        """The program's own columns: its level and item names, its figure, its statuses (none where it
+        reports none, nor a figure column where its items carry no figure)."""
+        exclude = [*kwargs.pop("exclude", ()), *([] if program.statuses else ["status"])]
+        exclude += [] if program.figure_label else ["secured_amount_thousand_yen"]
+        super().__init__(*args, exclude=exclude, **kwargs)
+        self.program = program
+        self.caption = caption or _("%(item)sの一覧") % {"item": program.display_item_label}
         self.english_names = None
+        self.columns["number"].column.verbose_name = _("番号") if program.numbered_per_level else _("管理番号")
+        self.columns["name"].column.verbose_name = program.display_item_name_label
+        self.columns["pillar"].column.verbose_name = program.display_level_label
+        if program.figure_label:
+            self.columns["secured_amount_thousand_yen"].column.verbose_name = _("%(figure)s（千円）") % {
+                "figure": program.display_figure_label
+            }
         # Where a row links to: the current initiative page, or an archived cycle's.
-        self.detail_url = detail_url or (lambda number: reverse("public:initiative-detail", args=[number]))
+        self.detail_url = detail_url or (
+            lambda version: reverse("public:initiative-detail", args=[program.slug, item_ref(program, version)])
+        )
 
     def render_name(self, record, value):
-        return format_html('<a href="{}" lang="ja">{}</a>', self.detail_url(record.number), value)
+        return format_html('<a href="{}" lang="ja">{}</a>', self.detail_url(record), value)
 
     def render_pillar(self, record):
-        return record.pillar.numeral
+        return record.pillar.key if self.program.numbered_per_level else record.pillar.numeral
 
     def render_departments(self, value):
         if self.english_names is None:  # one query for the whole table, on English pages only
@@ -76,46 +91,60 @@ class PublishedInitiativeTable(tables.Table):
 
 # --- downloads: exactly the rows of the (filtered) list -------------------------------------
 
-COLUMNS = [
-    (_("管理番号"), lambda v: v.number),
-    (_("取組項目名"), lambda v: v.name),
-    (_("視点"), lambda v: v.pillar.perspective.name),
-    (_("柱"), lambda v: str(v.pillar)),
-    (_("所管部局"), lambda v: "、".join(v.data.get("departments_display", []))),
-    (_("進行状況"), lambda v: Status.label_of(v.status)),
-    (_("進行状況（記載どおり）"), lambda v: v.data.get("status_notes") or ""),
-    (_("財源確保額（千円）"), lambda v: v.secured_amount_thousand_yen),
-    (_("報告期"), lambda v: v.cycle.label),
-    (_("公開日"), lambda v: publication_date(v).isoformat()),
-]
+def download_columns(program) -> list[tuple]:
+    """(heading, value, width in the workbook) of each column, in the program's own names: no status or figure
+    column where it has none."""
+    columns = [
+        (_("番号") if program.numbered_per_level else _("管理番号"), lambda v: v.number, 8),
+        (program.display_item_name_label, lambda v: v.name, 40),
+    ]
+    if program.has_two_levels:
+        columns.append((program.display_level1_label, lambda v: v.pillar.perspective.name, 12))
+    columns += [
+        (program.display_level_label, lambda v: str(v.pillar), 36),
+        (_("所管部局"), lambda v: "、".join(v.data.get("departments_display", [])), 36),
+    ]
+    if program.statuses:
+        columns += [
+            (_("進行状況"), lambda v: Status.label_of(v.status), 20),
+            (_("進行状況（記載どおり）"), lambda v: v.data.get("status_notes") or "", 36),
+        ]
+    if program.figure_label:
+        figure = _("%(figure)s（千円）") % {"figure": program.display_figure_label}
+        columns.append((figure, lambda v: v.secured_amount_thousand_yen, 16))
+    return columns + [
+        (_("報告期"), lambda v: v.cycle.label, 16),
+        (_("公開日"), lambda v: publication_date(v).isoformat(), 12),
+    ]
 
 
-def download_rows(versions):
-    yield [str(title) for title, _value in COLUMNS]
+def download_rows(program, versions):
+    columns = download_columns(program)
+    yield [str(title) for title, _value, _width in columns]
     for version in versions:
-        yield [value(version) for _title, value in COLUMNS]
+        yield [value(version) for _title, value, _width in columns]
 
 
-def initiatives_csv(versions) -> bytes:
+def initiatives_csv(program, versions) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens the Japanese text correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in download_rows(versions):
+    for row in download_rows(program, versions):
         writer.writerow([csv_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def initiatives_workbook(versions) -> bytes:
+def initiatives_workbook(program, versions) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = str(_("取組一覧"))
-    for row in download_rows(versions):
+    sheet.title = str(_("%(item)s一覧") % {"item": program.display_item_label})
+    for row in download_rows(program, versions):
         sheet.append(cell_values(row))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column, width in zip("ABCDEFGHIJ", [8, 40, 12, 36, 36, 20, 36, 16, 16, 12], strict=True):
-        sheet.column_dimensions[column].width = width
+    for index, (_title, _value, width) in enumerate(download_columns(program), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     keep_texts_as_text(workbook)
     buffer = io.BytesIO()

@@ -4,7 +4,10 @@ Every page reads published versions only (public/selectors.py). Pages set no coo
 the page cache (public/cache.py) can keep them for anonymous readers; the language switch
 therefore posts without a CSRF token to a view that only sets the language cookie.
 """
-from django.http import Http404, HttpResponse, JsonResponse
+from functools import wraps
+
+from django.db.models import F
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,8 +20,8 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from initiatives.models import PublishedVersion, Status
 from initiatives.opendata import FORMAT as OPEN_DATA_FORMAT
 from initiatives.opendata import export_published_program
-from initiatives.selectors import published_summary, published_versions, report_cycle
-from programs.models import Department, ReportingCycle
+from initiatives.selectors import figure_totals, published_summary, published_versions, report_cycle
+from programs.models import Department, Program, ReportingCycle
 
 from . import selectors
 from .changes import changes_since_previous
@@ -32,61 +35,92 @@ DOWNLOADS = {
 }
 
 
-def report_links(cycle: ReportingCycle | None) -> list[dict]:
+def report_links(program: Program, cycle: ReportingCycle | None) -> list[dict]:
     """Links to a released cycle's annual report (PDF, Excel); none for a cycle not yet released."""
     if cycle is None or not cycle.is_released:
         return []
     return [
-        {"url": reverse("reports:annual-pdf", args=[cycle.pk]), "label": _("年次報告（PDF）")},
-        {"url": reverse("reports:annual-xlsx", args=[cycle.pk]), "label": _("年次報告（Excel）")},
+        {"url": reverse("public:annual-pdf", args=[program.slug, cycle.pk]), "label": _("年次報告（PDF）")},
+        {"url": reverse("public:annual-xlsx", args=[program.slug, cycle.pk]), "label": _("年次報告（Excel）")},
     ]
 
 
-def _program_or_404():
-    program = selectors.current_program()
-    if program is None:
-        raise Http404(_("公開されたデータはまだありません。"))
-    return program
+def program_page(view):
+    """A page of one program: the view receives the program its URL names (/<slug>/…), or the visitor a 404."""
+
+    @wraps(view)
+    def with_program(request, program: str, **kwargs):
+        return view(request, get_object_or_404(Program, slug=program), **kwargs)
+
+    return with_program
 
 
-def _download(versions, fmt: str, filename: str) -> HttpResponse:
+def _item_lookup_or_404(program: Program, ref: str) -> dict:
+    lookup = program.item_lookup(ref)
+    if lookup is None:
+        raise Http404(_("この番号の取組は公開されていません。"))
+    return lookup
+
+
+def _download(program: Program, versions, fmt: str, filename: str) -> HttpResponse:
     content_type, build = DOWNLOADS[fmt]
-    response = HttpResponse(build(versions), content_type=content_type)
+    response = HttpResponse(build(program, versions), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 
 
 def _summary_context(summary) -> dict:
+    """A released report's summary: the status chart where the program reports statuses and the report has some."""
+    total = summary.total
     return {
         "summary": summary,
         "chart": status_chart(summary),
-        "has_publications": summary.total.initiatives > summary.total.not_reported,
+        "has_publications": total.initiatives > 0,
+        "reports_statuses": bool(summary.program.statuses) and total.initiatives > total.not_reported,
     }
 
 
-# --- summary --------------------------------------------------------------------------
+# --- the programs and their summaries --------------------------------------------------------
 
 
-def summary(request):
+def program_index(request):
+    """The portal's front page: each program that has published something, with its headline figure."""
+    return render(request, "public/program_index.html", {"programs": selectors.program_cards()})
+
+
+def earlier_address(request, path: str):
+    """/initiatives/12/ and the other addresses of the single-program portal: permanently the same page of the
+    first registered program (/gyozaisei-2024/initiatives/12/), with the query string."""
+    program = Program.objects.order_by("pk").first()
+    if program is None:
+        raise Http404(_("公開されたデータはまだありません。"))
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"/{program.slug}/{path}" + (f"?{query}" if query else ""))
+
+
+@program_page
+def summary(request, program: Program):
     """The released report's page 1 (status per pillar, the ledger's progress) and its year over year."""
-    program = selectors.current_program()
     context = {"program": program, "has_publications": False}
-    if program is not None:
-        columns = selectors.released_columns(program)
-        cycle = columns[-1].cycle if columns else None
-        if cycle is not None:
-            context.update(_summary_context(columns[-1].summary))
-        ledger = selectors.public_ledger(program, cycle, with_contributors=False)
-        behind = published_versions(program, cycle).filter(status=Status.BEHIND).values("number", "name") if cycle else []
-        context.update(
-            cycle=cycle,
-            ledger=ledger,
-            columns=columns,
-            cycles_chart=cycles_chart(columns),
-            status_mix=selectors.status_mix(columns),
-            headline=selectors.headline(columns[-1].summary, behind, ledger.total) if cycle else None,
-            report_links=report_links(cycle),
-        )
+    columns = selectors.released_columns(program)
+    cycle = columns[-1].cycle if columns else None
+    if cycle is not None:
+        context.update(_summary_context(columns[-1].summary))
+    ledger = selectors.public_ledger(program, cycle, with_contributors=False) if program.has_ledger else None
+    behind = (
+        published_versions(program, cycle).filter(status=Status.BEHIND).values("number", "name", pillar_key=F("pillar__key"))
+        if cycle and program.statuses else []
+    )
+    context.update(
+        cycle=cycle,
+        ledger=ledger,
+        columns=columns,
+        cycles_chart=cycles_chart(columns),
+        status_mix=selectors.status_mix(columns),
+        headline=selectors.headline(columns[-1].summary, behind, ledger.total if ledger else None) if cycle else None,
+        figures=figure_totals(program, cycle) if cycle and program.figure_label and not program.has_ledger else None,
+        report_links=report_links(program, cycle),
+    )
     return render(request, "public/summary.html", context)
 
 
@@ -119,14 +153,17 @@ class InitiativeListView(SingleTableMixin, FilterView):
     template_name = "public/initiative_list.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.program = selectors.current_program()
-        self.cycle = report_cycle(self.program) if self.program else None  # the released report
+        self.program = get_object_or_404(Program, slug=kwargs["program"])
+        self.cycle = report_cycle(self.program)  # the released report
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         if self.cycle is None:
             return PublishedVersion.objects.none()
         return published_versions(self.program, self.cycle)
+
+    def get_table_kwargs(self):
+        return {"program": self.program}
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "program": self.program}
@@ -138,15 +175,16 @@ class InitiativeListView(SingleTableMixin, FilterView):
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("format") or self.kwargs.get("format")
         number = initiative_number(request.GET.get("q", ""))
-        if number is not None and fmt not in DOWNLOADS and self.get_queryset().filter(number=number).exists():
-            return redirect("public:initiative-detail", number)  # a 管理番号 typed in the search box
+        if number is not None and fmt not in DOWNLOADS and not self.program.numbered_per_level:
+            if self.get_queryset().filter(number=number).exists():  # a 管理番号 typed in the search box
+                return redirect("public:initiative-detail", self.program.slug, number)
         if fmt in DOWNLOADS:
             filterset = self.get_filterset(self.get_filterset_class())
             # as the page does: an invalid filter (shown with its error on the page) selects nothing
             rows = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-            table = self.table_class(rows, request=None)
+            table = self.table_class(rows, request=None, program=self.program)
             table.order_by = request.GET.get("sort")
-            return _download([row.record for row in table.rows], fmt, "initiatives")
+            return _download(self.program, [row.record for row in table.rows], fmt, "initiatives")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -170,15 +208,20 @@ class InitiativeListView(SingleTableMixin, FilterView):
         return context
 
 
-def initiative_detail(request, number: int, cycle_id: int | None = None):
+@program_page
+def initiative_detail(request, program: Program, ref: str, cycle_id: int | None = None):
     """The initiative's newest publication (labelled 速報 while its cycle is not released), or, under
     /archive/, as a released report published it."""
-    program = _program_or_404()
     cycle = get_object_or_404(selectors.archive_cycles(program), pk=cycle_id) if cycle_id else None
-    initiative = selectors.public_initiative(program, number, cycle)
+    lookup = _item_lookup_or_404(program, ref)
+    initiative = selectors.public_initiative(program, lookup, cycle)
     if initiative is None:
-        raise Http404(_("この管理番号の取組は公開されていません。"))
-    previous, following = selectors.neighbours(program, number, cycle or initiative.report)
+        original = selectors.listed_again(program, lookup)  # a 再掲 number: the item's own page
+        if original is not None:
+            args = [program.slug, *([cycle.pk] if cycle else []), original]
+            return redirect("public:archive-initiative" if cycle else "public:initiative-detail", *args, permanent=True)
+        raise Http404(_("この番号の取組は公開されていません。"))
+    previous, following = selectors.neighbours(program, lookup, cycle or initiative.report)
     return render(
         request,
         "public/initiative_detail.html",
@@ -188,9 +231,10 @@ def initiative_detail(request, number: int, cycle_id: int | None = None):
             "archive_cycle": cycle,
             "previous": previous,
             "next": following,
-            "earlier": selectors.earlier_publications(program, number, shown_cycle=initiative.cycle),
+            "earlier": selectors.earlier_publications(program, lookup, shown_cycle=initiative.cycle),
             "comparison": changes_since_previous(initiative),
             "departments": selectors.department_lines(initiative.data),
+            "listings": selectors.listings(program, initiative.data),
         },
     )
 
@@ -198,9 +242,11 @@ def initiative_detail(request, number: int, cycle_id: int | None = None):
 # --- ledger and departments -----------------------------------------------------------------
 
 
-def ledger(request):
+@program_page
+def ledger(request, program: Program):
     """The released report's ledger, and the cumulative amount of each released report against the target."""
-    program = _program_or_404()
+    if not program.has_ledger:
+        raise Http404(_("このプログラムには財源確保額表がありません。"))
     cycles = list(selectors.archive_cycles(program).order_by("fiscal_year"))
     context = {"program": program, "has_publications": bool(cycles)}  # a released report holds every initiative
     if cycles:
@@ -209,8 +255,8 @@ def ledger(request):
     return render(request, "public/ledger.html", context)
 
 
-def department_index(request):
-    program = _program_or_404()
+@program_page
+def department_index(request, program: Program):
     return render(
         request,
         "public/department_index.html",
@@ -218,11 +264,15 @@ def department_index(request):
     )
 
 
-def department_detail(request, pk: int):
-    program = _program_or_404()
+@program_page
+def department_detail(request, program: Program, pk: int):
     department = get_object_or_404(Department, pk=pk)
     versions = published_versions(program).filter(departments=department)
-    table = PublishedInitiativeTable(versions, caption=_("%(department)sが所管する取組") % {"department": department.display_name})
+    table = PublishedInitiativeTable(
+        versions,
+        program=program,
+        caption=_("%(department)sが所管する%(item)s") % {"department": department.display_name, "item": program.display_item_label},
+    )
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
@@ -238,13 +288,13 @@ def department_detail(request, pk: int):
 # --- open data ---------------------------------------------------------------------------------
 
 
-def opendata(request):
-    program = selectors.current_program()
+@program_page
+def opendata(request, program: Program):
     return render(request, "public/opendata.html", {"program": program, "format": OPEN_DATA_FORMAT})
 
 
-def opendata_json(request):
-    program = _program_or_404()
+@program_page
+def opendata_json(request, program: Program):
     document = export_published_program(program)
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'inline; filename="program.json"'
@@ -252,9 +302,9 @@ def opendata_json(request):
     return response
 
 
-def opendata_csv(request):
-    program = _program_or_404()
-    response = _download(published_versions(program), "csv", "initiatives")
+@program_page
+def opendata_csv(request, program: Program):
+    response = _download(program, published_versions(program), "csv", "initiatives")
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -262,24 +312,27 @@ def opendata_csv(request):
 # --- archive of reporting cycles ----------------------------------------------------------------
 
 
-def archive_index(request):
-    program = selectors.current_program()
-    cycles = list(selectors.archive_cycles(program)) if program else []
+@program_page
+def archive_index(request, program: Program):
+    cycles = list(selectors.archive_cycles(program))
     return render(
         request,
         "public/archive_index.html",
-        {"program": program, "cycles": [{"cycle": c, "report_links": report_links(c)} for c in cycles]},
+        {"program": program, "cycles": [{"cycle": c, "report_links": report_links(program, c)} for c in cycles]},
     )
 
 
-def archive_cycle(request, cycle_id: int):
-    program = _program_or_404()
+@program_page
+def archive_cycle(request, program: Program, cycle_id: int):
     cycle = get_object_or_404(selectors.archive_cycles(program), pk=cycle_id)
     versions = published_versions(program, cycle)
     table = PublishedInitiativeTable(
         versions,
+        program=program,
         caption=_("%(cycle)sに公開された取組") % {"cycle": cycle.display_label},
-        detail_url=lambda number: reverse("public:archive-initiative", args=[cycle.pk, number]),
+        detail_url=lambda version: reverse(
+            "public:archive-initiative", args=[program.slug, cycle.pk, selectors.item_ref(program, version)]
+        ),
     )
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(
@@ -289,7 +342,8 @@ def archive_cycle(request, cycle_id: int):
             "program": program,
             "cycle": cycle,
             "table": table,
-            "report_links": report_links(cycle),
+            "report_links": report_links(program, cycle),
+            "figures": figure_totals(program, cycle) if program.figure_label and not program.has_ledger else None,
             **_summary_context(published_summary(program, cycle)),
         },
     )

@@ -23,3 +23,5 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("public.urls")),
 ]
+
+handler404 = "reformtracker.views.page_not_found"

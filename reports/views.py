@@ -18,13 +18,13 @@ from programs.models import ReportingCycle
 from . import cache
 
 
-def _not_available(request, message: str):
-    return render(request, "reports/not_available.html", {"message": message}, status=404)
+def _not_available(request, message: str, program=None):
+    return render(request, "reports/not_available.html", {"message": message, "program": program}, status=404)
 
 
-def _being_built(request):
+def _being_built(request, program):
     """Nothing of the cycle is built yet and a worker is building it: come back in a moment."""
-    response = render(request, "reports/building.html", status=503)
+    response = render(request, "reports/building.html", {"program": program}, status=503)
     response["Retry-After"] = "10"
     response._has_been_logged = True  # expected for the seconds a build takes: not an error for django.request's log
     patch_cache_control(response, no_store=True)
@@ -35,16 +35,16 @@ def _download(request, cycle_id: int, fmt: str):
     cycle = get_object_or_404(ReportingCycle.objects.select_related("program"), pk=cycle_id)
     preview = not cycle.is_released
     if preview and not roles.can_see_draft_report(request.user):
-        return _not_available(request, _("この報告期はまだ公表されていないため、年次報告はまだありません。"))
+        return _not_available(request, _("この報告期はまだ公表されていないため、年次報告はまだありません。"), cycle.program)
     download = cache.report_to_serve(cycle, fmt)
     if download is None:
-        return _not_available(request, _("この報告期には公開された取組がないため、年次報告はまだありません。"))
+        return _not_available(request, _("この報告期には公開された取組がないため、年次報告はまだありません。"), cycle.program)
     try:
         handle = cache.open_report(download.report) if download.report else None
     except FileNotFoundError:  # replaced by a newer build a moment ago
         handle = None
     if handle is None:
-        return _being_built(request)
+        return _being_built(request, cycle.program)
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -68,3 +68,10 @@ def annual_pdf(request, cycle_id: int):
 
 def annual_xlsx(request, cycle_id: int):
     return _download(request, cycle_id, "xlsx")
+
+
+def program_report(request, program: str, cycle_id: int, fmt: str):
+    """/<slug>/archive/<id>/annual.pdf, where the program's pages link: the same report as /reports/<id>/annual.pdf,
+    for a cycle of the program the address names."""
+    get_object_or_404(ReportingCycle, pk=cycle_id, program__slug=program)
+    return _download(request, cycle_id, fmt)

@@ -1,10 +1,12 @@
 import hashlib
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import transaction
 
 from initiatives import roles, services
 from initiatives.opendata import import_program
@@ -41,6 +43,16 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@contextmanager
+def module_data(django_db_blocker):
+    """Data that a module's tests share, built once: inside a transaction that is rolled back after the
+    module, each test running in its own savepoint within it (as Django's setUpTestData). Mark the module
+    with an xdist group, so that one worker builds it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def read_fixture() -> dict:

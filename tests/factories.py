@@ -6,6 +6,12 @@ import factory
 from finance.models import Group, LedgerCategory, LedgerEntry, LedgerStatement, StatementState, Unit
 from initiatives.models import DepartmentStatus, Initiative, Responsibility, ScheduleStep, Status, YearlyRecord
 from programs.models import Department, Division, Perspective, Pillar, Program
+from tests.addresses import REFORM
+
+
+def _program_slug() -> str:
+    """A test's first program takes the reform fixture's URL name (its pages are /gyozaisei-2024/…), the next ones program-N."""
+    return REFORM if not Program.objects.filter(slug=REFORM).exists() else Program.free_slug()
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
@@ -13,6 +19,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         model = Program
 
     name = factory.Sequence(lambda n: f"テストプログラム{n}")
+    slug = factory.LazyFunction(_program_slug)
     start_fiscal_year = 2024
     end_fiscal_year = 2027
     fiscal_target_thousand_yen = 8_900_000
@@ -147,3 +154,49 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("correct-horse-battery")
+
+
+# --- small programs in the frames of the city's other plans, released -----------------------------------
+
+
+def released_list_of_projects(reviewer, slug: str):
+    """The strategy's frame (基本目標 → 施策 → 事業, numbered per 施策, 予算事業費, no statuses): two 施策 of two
+    事業 each (1,000千円 apiece), released as 令和7年度当初 (FY2025)."""
+    from initiatives import services
+    from programs.models import Numbering
+
+    program = ProgramFactory(
+        slug=slug, name=f"事業一覧{slug}", has_ledger=False, fiscal_target_thousand_yen=None, status_codes="",
+        numbering=Numbering.LEVEL, level1_label="基本目標", level1_label_en="Basic goal", level2_label="施策",
+        level2_label_en="Measure", item_label="事業", item_label_en="Project", figure_label="予算事業費",
+        figure_label_en="Project budget", start_fiscal_year=2025, end_fiscal_year=2025,
+    )
+    goal = PerspectiveFactory(program=program, name="基本目標1")
+    for order, key in enumerate(("1ア", "1イ"), start=1):
+        pillar = PillarFactory(perspective=goal, key=key, numeral=key[-1], order=order, name=f"施策{key}")
+        for number in (1, 2):
+            initiative = InitiativeFactory(pillar=pillar, number=number, name=f"事業{key}-{number}")
+            YearlyRecordFactory(initiative=initiative, fiscal_year=2025, status="", result="", secured_amount_thousand_yen=1000)
+    services.cycle_release_imported(program=program, by=reviewer, fiscal_year=2025)
+    return program
+
+
+def released_roadmap(reviewer, slug: str):
+    """The dX policy's frame (one level, 重点取組 → 取組内容, no figure, no statuses): three actions with a step
+    for each of FY2024–2027 and a 将来像, released with FY2024's steps as their plans."""
+    from initiatives import services
+    from programs.models import Numbering
+
+    program = ProgramFactory(
+        slug=slug, name=f"方針{slug}", has_ledger=False, fiscal_target_thousand_yen=None, status_codes="",
+        numbering=Numbering.LEVEL, level1_label="重点取組", level1_label_en="Priority initiative", level2_label="",
+        level2_label_en="", item_label="取組内容", item_label_en="Action", figure_label="", figure_label_en="",
+    )
+    priority = PerspectiveFactory(program=program, name="重点取組1")
+    pillar = PillarFactory(perspective=priority, key="1", numeral="1", order=1, name="オンライン手続")
+    for number in (1, 2, 3):
+        initiative = InitiativeFactory(pillar=pillar, number=number, name=f"取組内容{number}", goal=f"将来像{number}")
+        for year in range(2024, 2028):
+            ScheduleStepFactory(initiative=initiative, fiscal_year=year, step=f"{year}年度の工程{number}")
+    services.cycle_release_imported(program=program, by=reviewer, fiscal_year=2024)
+    return program

@@ -2,6 +2,7 @@
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_the_excel_import_is_japanese_for_an_english_browser(client, world):
 
 
 def test_public_pages_still_follow_the_browser(client, world):
-    response = client.get(reverse("public:summary"), **ENGLISH_BROWSER)
+    response = client.get(reverse("public:summary", args=[REFORM]), **ENGLISH_BROWSER)
     assert '<html lang="en">' in response.content.decode()
 
 

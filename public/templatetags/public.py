@@ -3,8 +3,11 @@
     {% load public %}
     {{ version.status|status_label }}   → 予定より遅れている
     {{ request.resolver_match.url_name|nav_section }} → "initiatives"
+    {% item_url program version %}       → /gyozaisei-2024/initiatives/12/
 """
 from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from initiatives.models import Status
 
@@ -41,3 +44,26 @@ def site_identity(program=None):
     from programs.identity import site_identity as identity
 
     return identity(program if getattr(program, "pk", None) else None)
+
+
+@register.simple_tag
+def item_url(program, item, cycle=None):
+    """{% item_url program item %}: the page of a published item (a version, or a row of values with "number"
+    and "pillar_key"); {% item_url program item cycle %}: as the released report `cycle` published it."""
+    from public.selectors import item_ref
+
+    ref = item_ref(program, item)
+    if cycle:
+        return reverse("public:archive-initiative", args=[program.slug, cycle.pk, ref])
+    return reverse("public:initiative-detail", args=[program.slug, ref])
+
+
+@register.simple_tag
+def program_description(program=None):
+    """The pages' meta description: what the program's pages tell, or what the portal holds."""
+    if not getattr(program, "pk", None):  # the front page: no program in the context
+        return _("旭川市が進める計画の進み具合を、市が公開したデータでお知らせします。")
+    if program.has_ledger:
+        return _("%(program)sの取組の進行状況と財源確保額を、市が公開したデータでお知らせします。") % {"program": program.display_name}
+    return _("%(program)sの%(item)sの内容と進み具合を、市が公開したデータでお知らせします。") % {
+        "program": program.display_name, "item": program.display_item_label}

@@ -18,7 +18,9 @@ from pypdf import PdfReader
 
 from initiatives import services
 from initiatives.models import Status
+from tests.addresses import REFORM
 from tests.e2e.conftest import ARTIFACTS, REPORT_DOWNLOAD_TIMEOUT
+from tests.factories import released_list_of_projects, released_roadmap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,27 +57,27 @@ def release(world):
 
 
 def test_citizen_sees_the_publication_everywhere_and_in_english_and_in_the_reports(page, live_server, world, artifacts):
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/gyozaisei-2024/")
     expect(page.locator("main")).to_contain_text("令和7年度当初")  # the released report
     publish_behind(world)
 
     # while 令和8年度当初 is not released, 取組1 shows as a preliminary figure on its own page only
-    page.goto(f"{live_server.url}/initiatives/1/")
+    page.goto(f"{live_server.url}/gyozaisei-2024/initiatives/1/")
     expect(page.locator("#preliminary-label")).to_contain_text("速報：令和8年度当初の報告（3件中3件を公開済み")
     expect(page.locator("main")).to_contain_text(REASON)
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/gyozaisei-2024/")
     expect(page.get_by_role("link", name=re.compile("取組1"))).to_have_count(0)  # not listed as behind yet
 
     # the reform office releases the cycle: the summary counts it (the page cache was invalidated)
     release(world)
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/gyozaisei-2024/")
     expect(page.locator("main")).to_contain_text("令和8年度当初")
     total = page.get_by_role("table").first.get_by_role("row").filter(has_text="合計")
     expect(total).to_contain_text("1")
     expect(page.get_by_role("link", name=re.compile("取組1"))).to_be_visible()  # listed as behind
 
     # the list, filtered by status with the form folded behind its button (<details>)
-    page.goto(f"{live_server.url}/initiatives/")
+    page.goto(f"{live_server.url}/gyozaisei-2024/initiatives/")
     expect(page.get_by_label("進行状況")).to_be_hidden()
     page.get_by_text("絞り込みの条件").click()
     page.get_by_label("進行状況").select_option(label="予定より遅れている")
@@ -97,7 +99,7 @@ def test_citizen_sees_the_publication_everywhere_and_in_english_and_in_the_repor
     page.screenshot(path=artifacts / "citizen-initiative-behind.png", full_page=True)
 
     # the reports from the summary page's download links
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/gyozaisei-2024/")
     with page.expect_download(timeout=REPORT_DOWNLOAD_TIMEOUT) as pdf_download:
         page.get_by_role("link", name=re.compile("PDF")).first.click()
     pdf_text = "".join(p.extract_text() for p in PdfReader(pdf_download.value.path()).pages)
@@ -120,7 +122,7 @@ def test_citizen_sees_the_publication_everywhere_and_in_english_and_in_the_repor
 def test_list_filters_work_with_the_keyboard_alone(page, live_server, world):
     publish_behind(world)
     release(world)
-    page.goto(f"{live_server.url}/initiatives/")
+    page.goto(f"{live_server.url}/gyozaisei-2024/initiatives/")
     page.locator(".more-filters > summary").focus()
     page.keyboard.press("Enter")  # unfolds the filters
     status = page.get_by_label("進行状況")
@@ -160,17 +162,18 @@ def public_urls(program):
     department = initiative.responsibilities.first().department
     cycle = program.cycles.get(state="released")
     return {
-        "summary": "/",
-        "list": "/initiatives/",
-        "list-filtered": "/initiatives/?status=behind",
-        "initiative": f"/initiatives/{initiative.number}/",
-        "ledger": "/ledger/",
-        "departments": "/departments/",
-        "department": f"/departments/{department.pk}/",
-        "opendata": "/opendata/",
-        "archive": "/archive/",
-        "archive-cycle": f"/archive/{cycle.pk}/",
-        "not-found": "/initiatives/999/",
+        "index": "/",
+        "summary": "/gyozaisei-2024/",
+        "list": "/gyozaisei-2024/initiatives/",
+        "list-filtered": "/gyozaisei-2024/initiatives/?status=behind",
+        "initiative": f"/gyozaisei-2024/initiatives/{initiative.number}/",
+        "ledger": "/gyozaisei-2024/ledger/",
+        "departments": "/gyozaisei-2024/departments/",
+        "department": f"/gyozaisei-2024/departments/{department.pk}/",
+        "opendata": "/gyozaisei-2024/opendata/",
+        "archive": "/gyozaisei-2024/archive/",
+        "archive-cycle": f"/gyozaisei-2024/archive/{cycle.pk}/",
+        "not-found": "/gyozaisei-2024/initiatives/999/",
     }
 
 
@@ -218,18 +221,18 @@ def check_initiative(page, language):
 
 
 def check_feed_sitemap_robots(page, live_server):
-    feed = page.request.get(f"{live_server.url}/feeds/updates.atom")
+    feed = page.request.get(f"{live_server.url}/gyozaisei-2024/feeds/updates.atom")
     assert feed.ok and feed.headers["content-type"].startswith("application/atom+xml")
     assert "30. 公共施設の適切な維持管理の推進" in feed.text()
     sitemap = page.request.get(f"{live_server.url}/sitemap.xml")
-    assert sitemap.ok and f"{live_server.url}/initiatives/54/" in sitemap.text()
+    assert sitemap.ok and f"{live_server.url}/gyozaisei-2024/initiatives/54/" in sitemap.text()
     robots = page.request.get(f"{live_server.url}/robots.txt")
     assert robots.ok and f"Sitemap: {live_server.url}/sitemap.xml" in robots.text()
 
 
 def check_search(page, live_server, language, viewport):
     """Full-width ＤＸ finds the initiatives written with DX; a 管理番号 (full-width too) opens its page."""
-    page.goto(f"{live_server.url}/initiatives/")
+    page.goto(f"{live_server.url}/gyozaisei-2024/initiatives/")
     search = page.locator("#id_q")
     search.fill("ＤＸ")
     search.press("Enter")
@@ -243,19 +246,25 @@ def check_search(page, live_server, language, viewport):
     search = page.locator("#id_q")
     search.fill("１２")
     search.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/initiatives/12/")
+    expect(page).to_have_url(f"{live_server.url}/gyozaisei-2024/initiatives/12/")
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("language", ["ja", "en"])
-def test_every_public_page_type_passes_axe_and_is_screenshotted(browser, live_server, published_program, reviewer, artifacts, language, viewport):
-    open_next_cycle_with_a_change(published_program, reviewer)
+def reader(browser, live_server, language: str, viewport: str):
+    """A citizen's browser (a context and its page) with a Japanese system, reading in `language` on `viewport`."""
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ja-JP")
     if language == "en":
         host = live_server.url.split("//")[1].split(":")[0]
         context.add_cookies([{"name": "django_language", "value": "en", "domain": host, "path": "/"}])
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_public_page_type_passes_axe_and_is_screenshotted(browser, live_server, published_program, reviewer, artifacts, language, viewport):
+    open_next_cycle_with_a_change(published_program, reviewer)
+    context, page = reader(browser, live_server, language, viewport)
     axe = Axe()
     problems = {}
     for name, path in public_urls(published_program).items():
@@ -287,3 +296,45 @@ def test_every_public_page_type_passes_axe_and_is_screenshotted(browser, live_se
     check_search(page, live_server, language, viewport)
     context.close()
     assert not problems, "\n\n".join(f"{path}:\n{report}" for path, report in problems.items())
+
+
+# What the front page leads to, per program: its list's name in the navigation and a word of its item page.
+PROGRAM_WALK = {
+    "ja": {REFORM: ("取組一覧", "管理番号"), "sousei": ("事業一覧", "予算事業費"), "dx": ("取組内容一覧", "作業工程")},
+    "en": {REFORM: ("Initiatives", "Amount secured (initial budget)"), "sousei": ("Projects", "Project budget"), "dx": ("Actions", "Work schedule")},
+}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_front_page_leads_to_each_programs_summary_list_and_item(browser, live_server, world, artifacts, language):
+    """The reform program beside a list of projects (the strategy's frame) and a roadmap (the dX policy's):
+    from the front page to each program's summary, its list and its first item, each page passing axe."""
+    released_list_of_projects(world.reviewer, "sousei")
+    released_roadmap(world.reviewer, "dx")
+    context, page = reader(browser, live_server, language, "desktop")
+    axe = Axe()
+    problems = {}
+
+    def check(name):
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        page.screenshot(path=artifacts / f"programs-{name}-{language}.png", full_page=True)
+        results = axe.run(page, options=WCAG_21_AA_AND_AAA_CONTRAST)
+        if results.violations_count:
+            problems[page.url] = results.generate_report()
+
+    for slug, (list_name, item_word) in PROGRAM_WALK[language].items():
+        page.goto(f"{live_server.url}/")
+        expect(page.locator(".program-card")).to_have_count(3)
+        check("index")
+        page.locator(f'.program-card h2 a[href="/{slug}/"]').click()
+        expect(page).to_have_url(f"{live_server.url}/{slug}/")
+        check(f"{slug}-summary")
+        page.get_by_role("navigation").get_by_role("link", name=list_name, exact=True).click()
+        expect(page).to_have_url(f"{live_server.url}/{slug}/initiatives/")
+        check(f"{slug}-list")
+        page.locator(".list-table tbody a").first.click()
+        expect(page.locator("main")).to_contain_text(item_word)
+        assert page.url.startswith(f"{live_server.url}/{slug}/initiatives/")
+        check(f"{slug}-item")
+    context.close()
+    assert not problems, "\n\n".join(f"{url}:\n{report}" for url, report in problems.items())

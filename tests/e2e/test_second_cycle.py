@@ -109,11 +109,11 @@ def test_second_cycle_from_opening_to_release(page, live_server, login, publishe
     expect(page.get_by_text("公開しました。")).to_be_visible()
 
     citizen = page.context.browser.new_context(locale="ja-JP").new_page()
-    citizen.goto(f"{live_server.url}/initiatives/30/")
+    citizen.goto(f"{live_server.url}/gyozaisei-2024/initiatives/30/")
     expect(citizen.locator("#preliminary-label")).to_contain_text("速報：令和8年度当初の報告（54件中1件を公開済み")
     expect(citizen.locator("main")).to_contain_text(RESULT)
     citizen.screenshot(path=artifacts / "second-cycle-preliminary.png", full_page=True)
-    citizen.goto(f"{live_server.url}/")
+    citizen.goto(f"{live_server.url}/gyozaisei-2024/")
     expect(citizen.locator("main")).to_contain_text("令和7年度当初")
     expect(citizen.locator("main")).not_to_contain_text(RESULT)
     total = citizen.get_by_role("table").first.get_by_role("row").filter(has_text="合計")
@@ -135,7 +135,7 @@ def test_second_cycle_from_opening_to_release(page, live_server, login, publishe
     assert cycle.is_released
 
     # the summary, the PDF and the workbook agree on the new cycle: 53 on schedule, #30 behind
-    citizen.goto(f"{live_server.url}/")
+    citizen.goto(f"{live_server.url}/gyozaisei-2024/")
     expect(citizen.locator("main")).to_contain_text("令和8年度当初")
     total = citizen.get_by_role("table").first.get_by_role("row").filter(has_text="合計")
     expect(total).to_contain_text("53")

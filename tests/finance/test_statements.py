@@ -11,6 +11,7 @@ from initiatives import services as workflow
 from tests.conftest import enter_ledger
 from tests.factories import LedgerCategoryFactory, LedgerEntryFactory
 from tests.reports.conftest import release
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -85,13 +86,13 @@ def test_a_program_without_a_ledger_releases_without_figures(world):
 
 def test_citizens_read_the_released_figures_only(client, world, ledger, finance):
     enter_ledger(world.cycle, finance, {"ふるさと納税の推進": 410_000})  # 令和8年度当初, confirmed, not released
-    for url in (reverse("public:ledger"), reverse("public:summary"), reverse("public:opendata-json")):
+    for url in (reverse("public:ledger", args=[REFORM]), reverse("public:summary", args=[REFORM]), reverse("public:opendata-json", args=[REFORM])):
         text = client.get(url).content.decode()
         assert "4.1" not in text and "410000" not in text and "410,000" not in text, url
-    assert client.get(reverse("public:ledger")).context["ledger"].total.cumulative == 300_000
+    assert client.get(reverse("public:ledger", args=[REFORM])).context["ledger"].total.cumulative == 300_000
     release(world.cycle, world.reviewer)
-    assert client.get(reverse("public:ledger")).context["ledger"].total.cumulative == 410_000
-    assert client.get(reverse("public:opendata-json")).json()["ledger"]["totals"]["財源確保目標額"]["cumulative_thousand_yen"] == 410_000
+    assert client.get(reverse("public:ledger", args=[REFORM])).context["ledger"].total.cumulative == 410_000
+    assert client.get(reverse("public:opendata-json", args=[REFORM])).json()["ledger"]["totals"]["財源確保目標額"]["cumulative_thousand_yen"] == 410_000
 
 
 # --- the admin ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from initiatives.models import Initiative, PublishedVersion, Status, WorkflowSta
 from initiatives.selectors import published_summary, published_versions
 from programs.models import Department, ReportingCycle
 from reports.selectors import annual_report
+from tests.addresses import REFORM
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -185,24 +186,24 @@ class Simulation:
     def public_texts(self):
         """Every public output as text: pages in both languages, the search, downloads, annual reports."""
         urls = [
-            reverse("public:summary"),
-            reverse("public:initiative-list"),
-            reverse("public:ledger"),
-            reverse("public:opendata-json"),
-            reverse("public:opendata-csv"),
-            reverse("public:initiative-list-csv"),
-            reverse("public:archive-index"),
+            reverse("public:summary", args=[REFORM]),
+            reverse("public:initiative-list", args=[REFORM]),
+            reverse("public:ledger", args=[REFORM]),
+            reverse("public:opendata-json", args=[REFORM]),
+            reverse("public:opendata-csv", args=[REFORM]),
+            reverse("public:initiative-list-csv", args=[REFORM]),
+            reverse("public:archive-index", args=[REFORM]),
         ]
-        urls += [reverse("public:initiative-detail", args=[n]) for n in (1, 2, 3, 30)]
+        urls += [reverse("public:initiative-detail", args=[REFORM, n]) for n in (1, 2, 3, 30)]
         for cycle in ReportingCycle.objects.released().filter(program=self.program):
-            urls.append(reverse("public:archive-cycle", args=[cycle.pk]))
-            urls.append(reverse("public:archive-initiative", args=[cycle.pk, 1]))
+            urls.append(reverse("public:archive-cycle", args=[REFORM, cycle.pk]))
+            urls.append(reverse("public:archive-initiative", args=[REFORM, cycle.pk, 1]))
         for language, url in itertools.product(["ja", "en"], urls):
             self.client.cookies["django_language"] = language
             response = self.client.get(url)
             assert response.status_code == 200, url
             yield url, response.content.decode("utf-8")
-        workbook = self.client.get(reverse("public:initiative-list-xlsx"))
+        workbook = self.client.get(reverse("public:initiative-list-xlsx", args=[REFORM]))
         yield "initiatives.xlsx", _workbook_text(workbook.content)
         for cycle in ReportingCycle.objects.filter(program=self.program):
             yield f"annual report {cycle.label}", json.dumps(
@@ -212,7 +213,7 @@ class Simulation:
     def check_no_unreviewed_text_is_public(self, step):
         for language in ("ja", "en"):
             self.client.cookies["django_language"] = language
-            search = self.client.get(reverse("public:initiative-list"), {"q": UNREVIEWED})
+            search = self.client.get(reverse("public:initiative-list", args=[REFORM]), {"q": UNREVIEWED})
             assert len(search.context["table"].rows) == 0, f"{step}: the search finds unreviewed text"
         assert not PublishedVersion.objects.filter(search_text__contains=UNREVIEWED).exists(), step
         assert not PublishedVersion.objects.filter(data__icontains=UNREVIEWED).exists(), step

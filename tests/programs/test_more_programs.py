@@ -141,6 +141,23 @@ def test_a_program_url_name_is_its_own(db):
     assert Program.objects.count() == 1
 
 
+@pytest.mark.parametrize(("slug", "message"), [
+    ("admin", "URL名「admin」はサイトのページの名前なので使えません"),
+    ("initiatives", "URL名「initiatives」はサイトのページの名前なので使えません"),  # an earlier address of the reform program
+    ("まち", "URL名「まち」には半角英数字・ハイフン・下線だけを50文字まで使えます"),
+    ("a/b", "URL名「a/b」には半角英数字"),
+])
+def test_a_url_name_that_is_a_page_of_the_site_or_no_slug_is_refused(db, slug, message):
+    document = small_document()
+    document["program"]["slug"] = slug
+    with pytest.raises(DataFormatError, match=message):
+        import_program(document)
+    assert not Program.objects.exists()
+    with pytest.raises(ValidationError) as error:  # the admin's form says the same
+        ProgramFactory.build(slug=slug).full_clean()
+    assert "slug" in error.value.message_dict
+
+
 def test_numbers_restart_per_pillar_only_where_the_frame_says_so(db):
     through = ProgramFactory()  # the reform program's frame: 管理番号 through the program
     first, second = PillarFactory(perspective__program=through), PillarFactory(perspective__program=through)

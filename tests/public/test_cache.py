@@ -5,6 +5,7 @@ from django.urls import reverse
 from initiatives import services
 from initiatives.models import Status
 from tests.reports.conftest import publish as publish_record
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +25,8 @@ def publish(world, number, *, result, capture):
 
 
 def test_second_anonymous_request_is_served_from_the_cache(client, world):
-    first = client.get(reverse("public:initiative-list"))
-    second = client.get(reverse("public:initiative-list"))
+    first = client.get(reverse("public:initiative-list", args=[REFORM]))
+    second = client.get(reverse("public:initiative-list", args=[REFORM]))
     assert first["X-Page-Cache"] == "miss"
     assert second["X-Page-Cache"] == "hit"
     assert first.content == second.content
@@ -33,16 +34,16 @@ def test_second_anonymous_request_is_served_from_the_cache(client, world):
 
 
 def test_query_string_and_language_are_part_of_the_key(client, world):
-    client.get(reverse("public:initiative-list"))
-    filtered = client.get(reverse("public:initiative-list") + "?q=取組1")
+    client.get(reverse("public:initiative-list", args=[REFORM]))
+    filtered = client.get(reverse("public:initiative-list", args=[REFORM]) + "?q=取組1")
     assert filtered["X-Page-Cache"] == "miss"
-    english = client.get(reverse("public:initiative-list"), headers={"accept-language": "en"})
+    english = client.get(reverse("public:initiative-list", args=[REFORM]), headers={"accept-language": "en"})
     assert english["X-Page-Cache"] == "miss"
 
 
 def test_after_a_publication_the_next_request_shows_the_new_data(client, world, django_capture_on_commit_callbacks):
     publish(world, 1, result="初回の実績", capture=django_capture_on_commit_callbacks)
-    url = reverse("public:initiative-detail", args=[1])
+    url = reverse("public:initiative-detail", args=[REFORM, 1])
     assert "初回の実績" in client.get(url).content.decode()
     assert client.get(url)["X-Page-Cache"] == "hit"
 
@@ -56,7 +57,7 @@ def test_after_a_publication_the_next_request_shows_the_new_data(client, world, 
 
 def test_an_unpublished_edit_does_not_invalidate(client, world, django_capture_on_commit_callbacks):
     publish(world, 1, result="公開済みの実績", capture=django_capture_on_commit_callbacks)
-    url = reverse("public:initiative-detail", args=[1])
+    url = reverse("public:initiative-detail", args=[REFORM, 1])
     client.get(url)
     with django_capture_on_commit_callbacks(execute=True):
         services.record_update(record=world.record(1), by=world.editor_somu, data={"result": "下書きの実績"})
@@ -70,14 +71,14 @@ def test_staff_pages_and_logged_in_users_are_never_cached(client, world):
     admin_page = client.get(reverse("admin:index"))
     assert "no-store" in admin_page["Cache-Control"] and "private" in admin_page["Cache-Control"]
     assert "X-Page-Cache" not in admin_page
-    public_page = client.get(reverse("public:initiative-list"))
+    public_page = client.get(reverse("public:initiative-list", args=[REFORM]))
     assert "X-Page-Cache" not in public_page
     assert "private" in public_page["Cache-Control"]
 
 
 def test_error_pages_are_not_cached(client, world):
-    client.get(reverse("public:initiative-detail", args=[999]))
-    assert "X-Page-Cache" not in client.get(reverse("public:initiative-detail", args=[999]))
+    client.get(reverse("public:initiative-detail", args=[REFORM, 999]))
+    assert "X-Page-Cache" not in client.get(reverse("public:initiative-detail", args=[REFORM, 999]))
 
 
 def test_processes_share_pages_and_each_sees_a_publication(world, django_capture_on_commit_callbacks):
@@ -86,7 +87,7 @@ def test_processes_share_pages_and_each_sees_a_publication(world, django_capture
 
     publish(world, 1, result="最初の実績", capture=django_capture_on_commit_callbacks)
     first_worker, second_worker = Client(), Client()
-    url = reverse("public:initiative-detail", args=[1])
+    url = reverse("public:initiative-detail", args=[REFORM, 1])
     assert first_worker.get(url)["X-Page-Cache"] == "miss"
     assert second_worker.get(url)["X-Page-Cache"] == "hit"  # built by the other worker
     assert first_worker.get(url)["X-Page-Cache"] == "hit"  # from its own memory
@@ -99,7 +100,7 @@ def test_processes_share_pages_and_each_sees_a_publication(world, django_capture
 def test_releasing_a_cycle_starts_a_new_generation_once(client, world, django_capture_on_commit_callbacks):
     """A preliminary publication changes the initiative's page only; the release (one ReportingCycle save)
     invalidates every page once, and the summary then shows the new report."""
-    summary_url = reverse("public:summary")
+    summary_url = reverse("public:summary", args=[REFORM])
     assert "令和7年度当初" in client.get(summary_url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         for number in (1, 2, 3):

@@ -2,6 +2,7 @@
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -11,21 +12,21 @@ def switch_to_english(client, next_url="/"):
 
 
 def test_language_switch_gives_an_english_interface_with_japanese_data(client, published_program):
-    response = switch_to_english(client, reverse("public:initiative-list"))
-    assert response.status_code == 302 and response["Location"] == reverse("public:initiative-list")
-    html = client.get(reverse("public:summary")).content.decode()
+    response = switch_to_english(client, reverse("public:initiative-list", args=[REFORM]))
+    assert response.status_code == 302 and response["Location"] == reverse("public:initiative-list", args=[REFORM])
+    html = client.get(reverse("public:summary", args=[REFORM])).content.decode()
     assert '<html lang="en">' in html
     for label in ["Summary", "Initiatives", "Open data", "Past reports", "Progress of the initiatives"]:
         assert label in html
     assert "Asahikawa City Administrative and Fiscal Reform Promotion Program 2024" in html  # structural names in English
     assert "公共施設の適切な維持管理の推進" in html  # the initiatives' texts stay Japanese (the headline's initiatives behind)
-    detail = client.get(reverse("public:initiative-detail", args=[30])).content.decode()
+    detail = client.get(reverse("public:initiative-detail", args=[REFORM, 30])).content.decode()
     assert "Next steps" in detail and "公共施設の適切な維持管理の推進" in detail
     assert "Behind schedule" in detail
 
 
 def test_japanese_is_the_default(client, published_program):
-    html = client.get(reverse("public:summary")).content.decode()
+    html = client.get(reverse("public:summary", args=[REFORM])).content.decode()
     assert '<html lang="ja">' in html and "取組一覧" in html
 
 
@@ -34,7 +35,7 @@ def test_language_form_posts_without_a_token_and_pages_set_no_cookie(client, pub
 
     strict = Client(enforce_csrf_checks=True)
     assert switch_to_english(strict).status_code == 302
-    response = client.get(reverse("public:summary"))
+    response = client.get(reverse("public:summary", args=[REFORM]))
     assert not response.cookies  # so the page cache may keep the page
     assert 'action="/language/"' in response.content.decode()
 
@@ -64,7 +65,7 @@ def test_every_catalogue_entry_is_translated():
 
 @override_settings(DEBUG=False)
 def test_unknown_initiative_gives_the_friendly_404(client, published_program):
-    response = client.get(reverse("public:initiative-detail", args=[999]))
+    response = client.get(reverse("public:initiative-detail", args=[REFORM, 999]))
     assert response.status_code == 404
     html = response.content.decode()
     assert "ページが見つかりません" in html and "取組一覧から探す" in html
@@ -87,9 +88,9 @@ def test_500_page_renders_without_a_request():
 def test_every_page_has_a_title_and_description(client, published_program):
     cycle = published_program.cycles.get()
     for url in [
-        reverse("public:summary"), reverse("public:initiative-list"), reverse("public:initiative-detail", args=[1]),
-        reverse("public:ledger"), reverse("public:department-index"), reverse("public:opendata"),
-        reverse("public:archive-index"), reverse("public:archive-cycle", args=[cycle.pk]),
+        reverse("public:summary", args=[REFORM]), reverse("public:initiative-list", args=[REFORM]), reverse("public:initiative-detail", args=[REFORM, 1]),
+        reverse("public:ledger", args=[REFORM]), reverse("public:department-index", args=[REFORM]), reverse("public:opendata", args=[REFORM]),
+        reverse("public:archive-index", args=[REFORM]), reverse("public:archive-cycle", args=[REFORM, cycle.pk]),
     ]:
         html = client.get(url).content.decode()
         assert '<meta name="description" content="' in html and '<meta name="description" content=""' not in html

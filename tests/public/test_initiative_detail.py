@@ -8,12 +8,13 @@ from initiatives import services
 from initiatives.models import Initiative, PublishedVersion, Status
 from tests.factories import InitiativeFactory
 from tests.reports.conftest import publish
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
 
 def detail(client, number):
-    return client.get(reverse("public:initiative-detail", args=[number]))
+    return client.get(reverse("public:initiative-detail", args=[REFORM, number]))
 
 
 def test_page_shows_the_initiative_as_published(client, published_program):
@@ -84,7 +85,7 @@ def test_a_new_publication_links_to_the_earlier_cycle(client, published_program,
 
     html = detail(client, 1).content.decode()
     assert "令和7年度の新しい実績" in html
-    archive_url = reverse("public:archive-initiative", args=[old_cycle.pk, 1])
+    archive_url = reverse("public:archive-initiative", args=[REFORM, old_cycle.pk, 1])
     assert archive_url in html
     archived = client.get(archive_url).content.decode()
     assert "令和7年度の新しい実績" not in archived
@@ -109,7 +110,7 @@ def test_a_preliminary_publication_is_labelled_and_links_to_the_released_report(
     html = response.content.decode()
     assert "速報：令和8年度当初の報告（3件中1件を公開済み・全体の公表前）" in html
     assert "令和7年度の実績（速報）" in html
-    released_url = reverse("public:archive-initiative", args=[world.released.pk, 1])
+    released_url = reverse("public:archive-initiative", args=[REFORM, world.released.pk, 1])
     assert released_url in html and "公表済みの報告（令和7年度当初）での内容を見る" in html
     released = client.get(released_url).content.decode()
     assert "速報" not in released and "令和7年度の実績（速報）" not in released

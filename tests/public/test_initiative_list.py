@@ -9,10 +9,11 @@ from openpyxl import load_workbook
 from programs.models import Department, Perspective, Pillar
 
 from .conftest import table_numbers
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("public:initiative-list")
+LIST = reverse("public:initiative-list", args=[REFORM])
 
 
 def all_numbers(response) -> list[int]:
@@ -37,7 +38,7 @@ def test_department_filter(client, published_program):
     hospital = Department.objects.get(name="市立旭川病院事務局")
     numbers = all_numbers(client.get(LIST, {"department": hospital.pk}))
     assert 42 in numbers
-    expected = {v["number"] for v in client.get(reverse("public:opendata-json")).json()["initiatives"]
+    expected = {v["number"] for v in client.get(reverse("public:opendata-json", args=[REFORM])).json()["initiatives"]
                 if any(d["department"] == "市立旭川病院事務局" for d in v["departments"])}
     assert set(numbers) == expected
 
@@ -93,7 +94,7 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_csv_download_holds_exactly_the_filtered_rows(client, published_program):
-    response = client.get(reverse("public:initiative-list-csv"), {"status": "behind"})
+    response = client.get(reverse("public:initiative-list-csv", args=[REFORM]), {"status": "behind"})
     assert response["Content-Type"].startswith("text/csv")
     rows = read_csv(response)
     assert rows[0][:2] == ["管理番号", "取組項目名"]
@@ -104,7 +105,7 @@ def test_csv_download_holds_exactly_the_filtered_rows(client, published_program)
 
 def test_download_with_an_invalid_filter_holds_what_the_page_shows_nothing(client, published_program):
     assert all_numbers(client.get(LIST, {"pillar": "abc"})) == []
-    rows = read_csv(client.get(reverse("public:initiative-list-csv"), {"pillar": "abc"}))
+    rows = read_csv(client.get(reverse("public:initiative-list-csv", args=[REFORM]), {"pillar": "abc"}))
     assert rows[1:] == []
 
 
@@ -114,7 +115,7 @@ def test_download_is_not_limited_to_one_page(client, published_program):
 
 
 def test_excel_download_holds_the_filtered_rows(client, published_program):
-    response = client.get(reverse("public:initiative-list-xlsx"), {"has_amount": "true", "sort": "-secured_amount_thousand_yen"})
+    response = client.get(reverse("public:initiative-list-xlsx", args=[REFORM]), {"has_amount": "true", "sort": "-secured_amount_thousand_yen"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "管理番号"
@@ -124,5 +125,5 @@ def test_excel_download_holds_the_filtered_rows(client, published_program):
 
 def test_download_links_carry_the_filter(client, published_program):
     html = client.get(LIST, {"status": "behind", "page": "1"}).content.decode()
-    assert reverse("public:initiative-list-csv") + "?status=behind" in html
-    assert reverse("public:initiative-list-xlsx") + "?status=behind" in html
+    assert reverse("public:initiative-list-csv", args=[REFORM]) + "?status=behind" in html
+    assert reverse("public:initiative-list-xlsx", args=[REFORM]) + "?status=behind" in html

@@ -5,6 +5,7 @@ from django.urls import reverse
 from initiatives import services
 from initiatives.models import Initiative
 from programs.models import Department
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +33,17 @@ def public_pages(published_program):
     department = Department.objects.get(name="土木部")
     cycle = published_program.cycles.get(fiscal_year=2024)
     return [
-        reverse("public:summary"),
-        reverse("public:initiative-list"),
-        reverse("public:initiative-list") + "?q=下書き",
-        reverse("public:initiative-detail", args=[30]),
-        reverse("public:ledger"),
-        reverse("public:department-detail", args=[department.pk]),
-        reverse("public:opendata-json"),
-        reverse("public:opendata-csv"),
-        reverse("public:initiative-list-csv"),
-        reverse("public:archive-cycle", args=[cycle.pk]),
-        reverse("public:archive-initiative", args=[cycle.pk, 30]),
+        reverse("public:summary", args=[REFORM]),
+        reverse("public:initiative-list", args=[REFORM]),
+        reverse("public:initiative-list", args=[REFORM]) + "?q=下書き",
+        reverse("public:initiative-detail", args=[REFORM, 30]),
+        reverse("public:ledger", args=[REFORM]),
+        reverse("public:department-detail", args=[REFORM, department.pk]),
+        reverse("public:opendata-json", args=[REFORM]),
+        reverse("public:opendata-csv", args=[REFORM]),
+        reverse("public:initiative-list-csv", args=[REFORM]),
+        reverse("public:archive-cycle", args=[REFORM, cycle.pk]),
+        reverse("public:archive-initiative", args=[REFORM, cycle.pk, 30]),
     ]
 
 
@@ -56,9 +57,9 @@ def test_unpublished_edits_and_review_comments_never_appear(client, published_pr
 
 
 def test_the_public_keeps_the_published_text_during_a_draft(client, published_program, unpublished_changes):
-    html = client.get(reverse("public:initiative-detail", args=[30])).content.decode()
+    html = client.get(reverse("public:initiative-detail", args=[REFORM, 30])).content.decode()
     assert "施設保全計画表取組状況（毎年度作成）" in html  # the published 今後の予定
-    assert client.get(reverse("public:initiative-list"), {"q": "下書き"}).context["table"].paginator.count == 0
+    assert client.get(reverse("public:initiative-list", args=[REFORM]), {"q": "下書き"}).context["table"].paginator.count == 0
 
 
 def test_publishing_makes_the_change_visible(client, published_program, unpublished_changes, reviewer):
@@ -66,20 +67,20 @@ def test_publishing_makes_the_change_visible(client, published_program, unpublis
     services.record_submit(record=record, by=reviewer)
     services.record_approve(record=record, by=reviewer)
     services.record_publish(record=record, by=reviewer)
-    html = client.get(reverse("public:initiative-detail", args=[30])).content.decode()
+    html = client.get(reverse("public:initiative-detail", args=[REFORM, 30])).content.decode()
     assert DRAFT_RESULT in html and DRAFT_NEXT_STEPS in html
     assert "速報：令和8年度当初の報告（54件中1件を公開済み・全体の公表前）" in html
     assert COMMENT not in html
     # a preliminary publication is on its initiative's page only: the released report stays as it was
     for url in public_pages(published_program):
-        if url == reverse("public:initiative-detail", args=[30]):
+        if url == reverse("public:initiative-detail", args=[REFORM, 30]):
             continue
         text = client.get(url).content.decode("utf-8-sig")
         assert DRAFT_RESULT not in text and DRAFT_NEXT_STEPS not in text, url
 
 
 def test_open_data_holds_only_published_versions(client, published_program, unpublished_changes):
-    document = client.get(reverse("public:opendata-json")).json()
+    document = client.get(reverse("public:opendata-json", args=[REFORM])).json()
     initiative = next(i for i in document["initiatives"] if i["number"] == 30)
     assert [y["fiscal_year"] for y in initiative["years"]] == [2024]
     assert "review_comment" not in str(document) and "workflow_state" not in str(document)

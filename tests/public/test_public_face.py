@@ -14,6 +14,7 @@ from public.charts import status_chart
 from public.changes import compare
 from initiatives.selectors import published_summary
 from tests.reports.conftest import publish, release
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def html(client, url) -> str:
 
 
 def test_header_and_footer_name_the_city_and_the_issuing_office_and_only_the_contacts_entered(client, world):
-    page = html(client, "/")
+    page = html(client, "/gyozaisei-2024/")
     assert '<p class="site-owner"><a href="https://www.city.asahikawa.hokkaido.jp/">旭川市</a></p>' in page
     assert "旭川市 行財政改革推進部 行政改革課" in page  # the reform office when the program names none
     assert "電話" not in page and "mailto:" not in page and "所在地" not in page  # nothing invented
@@ -43,7 +44,7 @@ def test_header_and_footer_name_the_city_and_the_issuing_office_and_only_the_con
     SiteIdentity.objects.update_or_create(pk=1, defaults={"phone": "0166-25-5340", "email": "gyoukaku@example.jp"})
     world.program.issuing_office = "旭川市 総務部 行政改革室"
     world.program.save()
-    page = html(client, "/initiatives/")
+    page = html(client, "/gyozaisei-2024/initiatives/")
     assert "旭川市 総務部 行政改革室" in page
     assert '<a href="tel:0166255340">0166-25-5340</a>' in page
     assert "mailto:gyoukaku@example.jp" in page
@@ -68,11 +69,11 @@ def test_the_identity_selector_gives_the_programs_office_in_the_active_language(
 def test_summary_leads_with_the_share_on_schedule_the_initiatives_behind_and_the_amount(client, world):
     publish(world, 2, status=Status.BEHIND, delay_reason="資材不足")
     release(world.cycle, world.reviewer)
-    page = html(client, "/")
+    page = html(client, "/gyozaisei-2024/")
     headline = page.split('<section class="headline"', 1)[1].split("</section>", 1)[0]
     assert page.index('class="headline"') < page.index('class="chart"') < page.index("summary-table")
     assert '<span class="figure-value">66.7%</span> <span class="figure-detail">(2 / 3)</span>' in headline
-    assert f'<a href="{reverse("public:initiative-detail", args=[2])}">' in headline
+    assert f'<a href="{reverse("public:initiative-detail", args=[REFORM, 2])}">' in headline
     assert "億円（－）" in headline  # the world has no ledger figures
 
 
@@ -86,7 +87,7 @@ def test_the_chart_names_each_pillar_with_its_count_and_marks_statuses_by_patter
 
 
 def test_the_chart_is_an_svg_with_patterns_and_counts_and_no_script(client, world):
-    page = html(client, "/")
+    page = html(client, "/gyozaisei-2024/")
     chart = page.split('<svg class="status-chart"', 1)[1].split("</svg>", 1)[0]
     assert '<pattern id="status-chart-behind"' in chart
     assert 'fill="url(#status-chart-on_schedule)"' in chart
@@ -103,14 +104,14 @@ def test_english_pages_name_eras_cycles_pillars_and_departments_in_english_and_s
     world.doboku.name_en = "Civil Engineering Department"
     world.doboku.save()
     english(client)
-    summary = html(client, "/")
+    summary = html(client, "/gyozaisei-2024/")
     assert "FY2025 initial budget (Reiwa 7)" in summary and "令和7年度当初" not in summary
     assert "FY2024 (Reiwa 6)" in summary
     assert "Ⅰ Organisational management" in summary
     assert summary.count('class="language-note"') == 1 and "Japanese only" in summary
-    listing = html(client, "/initiatives/")
+    listing = html(client, "/gyozaisei-2024/initiatives/")
     assert "Civil Engineering Department" in listing and "土木部" not in listing.split("<tbody>")[1]
-    detail = html(client, "/initiatives/2/")
+    detail = html(client, "/gyozaisei-2024/initiatives/2/")
     assert "Civil Engineering Department" in detail
     assert '<h1 lang="ja">取組2</h1>' in detail
 
@@ -133,7 +134,7 @@ def test_eras_in_english():
 
 def test_initiative_page_compares_its_last_two_publications_field_by_field(client, world):
     publish(world, 1, plan="制度設計", result="ＤＸで試行した", status=Status.BEHIND, delay_reason="調整に時間を要した")
-    page = html(client, "/initiatives/1/")
+    page = html(client, "/gyozaisei-2024/initiatives/1/")
     section = page.split('aria-labelledby="changes-heading"', 1)[1].split("</section>", 1)[0]
     assert "前回の公表からの変更" in section and "令和7年度当初" in section
     assert "<th scope=\"row\">進行状況</th>" in section
@@ -143,7 +144,7 @@ def test_initiative_page_compares_its_last_two_publications_field_by_field(clien
 
 
 def test_a_first_publication_has_nothing_to_compare(client, world):
-    page = html(client, "/initiatives/3/")
+    page = html(client, "/gyozaisei-2024/initiatives/3/")
     assert "この取組が公開されたのは今回が初めてです。" in page
 
 
@@ -166,30 +167,30 @@ def entry_titles(response) -> list[str]:
 
 def test_atom_feeds_list_publications_and_releases_program_wide_and_per_department(client, world):
     publish(world, 1)
-    titles = entry_titles(client.get(reverse("public:feed")))
+    titles = entry_titles(client.get(reverse("public:feed", args=[REFORM])))
     assert titles[0] == "1. 取組1（令和8年度当初・速報）を公開しました"
     assert "令和7年度当初の報告を公表しました" in titles
     assert sum("を公開しました" in t for t in titles) == 4  # three released with the report, one preliminary
-    doboku = entry_titles(client.get(reverse("public:department-feed", args=[world.doboku.pk])))
+    doboku = entry_titles(client.get(reverse("public:department-feed", args=[REFORM, world.doboku.pk])))
     assert "1. 取組1（令和8年度当初・速報）を公開しました" not in doboku  # 取組1 is 総務部's only
     assert any(t.startswith("2. 取組2") for t in doboku)
-    assert '<link rel="alternate" type="application/atom+xml"' in html(client, "/")
+    assert '<link rel="alternate" type="application/atom+xml"' in html(client, "/gyozaisei-2024/")
 
 
 def test_sitemap_lists_departments_and_released_reports_too(client, world):
     locations = [
         e.text for e in ET.fromstring(client.get("/sitemap.xml").content).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
     ]
-    assert f"http://testserver/departments/{world.somu.pk}/" in locations
-    assert f"http://testserver/archive/{world.released.pk}/" in locations
-    assert "http://testserver/initiatives/3/" in locations
+    assert f"http://testserver/gyozaisei-2024/departments/{world.somu.pk}/" in locations
+    assert f"http://testserver/gyozaisei-2024/archive/{world.released.pk}/" in locations
+    assert "http://testserver/gyozaisei-2024/initiatives/3/" in locations
 
 
 def test_a_shared_initiative_link_shows_its_name_and_status(client, world):
-    page = html(client, "/initiatives/2/")
+    page = html(client, "/gyozaisei-2024/initiatives/2/")
     assert '<meta property="og:title" content="2. 取組2（予定どおり進んでいる）">' in page
     assert '<meta name="twitter:card" content="summary">' in page
-    assert '<meta property="og:url" content="http://testserver/initiatives/2/">' in page
+    assert '<meta property="og:url" content="http://testserver/gyozaisei-2024/initiatives/2/">' in page
 
 
 # --- search and page size ------------------------------------------------------------------------------
@@ -200,27 +201,27 @@ def test_search_is_nfkc_normalised_both_ways(client, world):
     publish(world, 2, result="DXを進めた")
     release(world.cycle, world.reviewer)
     for query in ["DX", "ＤＸ", "dx"]:
-        response = client.get("/initiatives/", {"q": query})
+        response = client.get("/gyozaisei-2024/initiatives/", {"q": query})
         assert [row.record.number for row in response.context["table"].paginated_rows] == [1, 2], query
     assert PublishedVersion.objects.get(number=1, is_current=True).search_text.count("dxで試行した") == 1
 
 
 @pytest.mark.parametrize("query", ["2", "２", "No.2", "管理番号２"])
 def test_a_number_in_the_search_box_opens_that_initiative(client, world, query):
-    response = client.get("/initiatives/", {"q": query})
-    assert response.status_code == 302 and response["Location"] == reverse("public:initiative-detail", args=[2])
+    response = client.get("/gyozaisei-2024/initiatives/", {"q": query})
+    assert response.status_code == 302 and response["Location"] == reverse("public:initiative-detail", args=[REFORM, 2])
 
 
 def test_a_number_that_is_no_initiative_is_searched_as_text(client, world):
-    assert client.get("/initiatives/", {"q": "2024"}).status_code == 200
+    assert client.get("/gyozaisei-2024/initiatives/", {"q": "2024"}).status_code == 200
 
 
 def test_the_list_shows_100_a_page_unless_asked_otherwise(client, world):
-    assert client.get("/initiatives/").context["table"].paginator.per_page == 100
-    response = client.get("/initiatives/", {"per_page": "2"})
+    assert client.get("/gyozaisei-2024/initiatives/").context["table"].paginator.per_page == 100
+    response = client.get("/gyozaisei-2024/initiatives/", {"per_page": "2"})
     assert len(response.context["table"].page.object_list) == 2
     for bad in ["0", "abc", "100000"]:
-        assert client.get("/initiatives/", {"per_page": bad}).context["table"].paginator.per_page == 100
+        assert client.get("/gyozaisei-2024/initiatives/", {"per_page": bad}).context["table"].paginator.per_page == 100
 
 
 def test_page_size_is_a_known_parameter_of_the_page_cache():
@@ -230,6 +231,6 @@ def test_page_size_is_a_known_parameter_of_the_page_cache():
 
 
 def test_filters_fold_behind_one_details_element_open_only_when_used(client, world):
-    page = html(client, "/initiatives/")
+    page = html(client, "/gyozaisei-2024/initiatives/")
     assert '<details class="more-filters">' in page
-    assert '<details class="more-filters" open>' in html(client, "/initiatives/?status=behind")
+    assert '<details class="more-filters" open>' in html(client, "/gyozaisei-2024/initiatives/?status=behind")

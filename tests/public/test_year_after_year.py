@@ -18,6 +18,7 @@ from initiatives import services
 from initiatives.models import Initiative, Status
 from tests.conftest import enter_ledger
 from tests.reports.conftest import publish, release
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def workbook_total(data: bytes) -> dict:
 
 def summary_report_downloads(client) -> tuple[bytes, bytes]:
     """The annual report PDF and workbook the summary page links to."""
-    links = [link["url"] for link in client.get(reverse("public:summary")).context["report_links"]]
+    links = [link["url"] for link in client.get(reverse("public:summary", args=[REFORM])).context["report_links"]]
     pdf_url, xlsx_url = links
     return content(client.get(pdf_url)), content(client.get(xlsx_url))
 
@@ -58,7 +59,7 @@ def summary_report_downloads(client) -> tuple[bytes, bytes]:
 
 def assert_the_city_report(client, released):
     """Everything public describes 令和7年度当初 exactly: 54 / 0 / 50 (92.6%) / 4 (7.41%) / 0 / 0, 89.0 / 35.5 億円."""
-    response = client.get(reverse("public:summary"))
+    response = client.get(reverse("public:summary", args=[REFORM]))
     summary = response.context["summary"]
     assert response.context["cycle"] == released
     assert summary.total.initiatives == 54 and summary.total.counts == COUNTS_2024
@@ -68,24 +69,24 @@ def assert_the_city_report(client, released):
     assert "最新の報告：令和7年度当初" in html and "令和8年度当初" not in html
     assert '<time datetime="2025-04-01">' in html
     assert [link["url"] for link in response.context["report_links"]] == [
-        reverse("reports:annual-pdf", args=[released.pk]), reverse("reports:annual-xlsx", args=[released.pk]),
+        reverse("public:annual-pdf", args=[REFORM, released.pk]), reverse("public:annual-xlsx", args=[REFORM, released.pk]),
     ]
 
-    listing = client.get(reverse("public:initiative-list"), {"status": "behind"})
+    listing = client.get(reverse("public:initiative-list", args=[REFORM]), {"status": "behind"})
     assert [row.record.number for row in listing.context["table"].rows] == BEHIND_2024
-    assert client.get(reverse("public:initiative-list")).context["table"].paginator.count == 54
-    rows = list(csv.reader(io.StringIO(client.get(reverse("public:initiative-list-csv")).content.decode("utf-8-sig"))))
+    assert client.get(reverse("public:initiative-list", args=[REFORM])).context["table"].paginator.count == 54
+    rows = list(csv.reader(io.StringIO(client.get(reverse("public:initiative-list-csv", args=[REFORM])).content.decode("utf-8-sig"))))
     assert len(rows) == 55 and {row[8] for row in rows[1:]} == {"令和7年度当初"}
     row_30 = next(row for row in rows if row[0] == "30")
     assert row_30[5] == "予定より遅れている" and row_30[9] == "2025-04-01"
-    book = load_workbook(io.BytesIO(client.get(reverse("public:initiative-list-xlsx")).content))
+    book = load_workbook(io.BytesIO(client.get(reverse("public:initiative-list-xlsx", args=[REFORM])).content))
     assert sum(1 for row in book.active.iter_rows(min_row=2) if row[8].value == "令和7年度当初") == 54
 
-    ledger = client.get(reverse("public:ledger")).context["ledger"]
+    ledger = client.get(reverse("public:ledger", args=[REFORM])).context["ledger"]
     assert ledger.cycle == released
     assert ledger.total.target_thousand_yen == 8_900_000 and ledger.total.cumulative == 3_550_000
 
-    document = client.get(reverse("public:opendata-json")).json()
+    document = client.get(reverse("public:opendata-json", args=[REFORM])).json()
     assert document["program"]["as_of_label"] == "令和7年度当初" and document["program"]["as_of"] == "2025-04-01"
     assert document["summary"]["fiscal_year"] == 2024
     assert document["summary"]["total"]["counts"] == COUNTS_2024
@@ -93,7 +94,7 @@ def assert_the_city_report(client, released):
     assert document["ledger"]["totals"]["財源確保目標額"]["cumulative_thousand_yen"] == 3_550_000
     initiative_30 = next(i for i in document["initiatives"] if i["number"] == 30)
     assert [y["fiscal_year"] for y in initiative_30["years"]] == [2024] and initiative_30["status"] == "behind"
-    opendata_csv = client.get(reverse("public:opendata-csv")).content.decode("utf-8-sig")
+    opendata_csv = client.get(reverse("public:opendata-csv", args=[REFORM])).content.decode("utf-8-sig")
     assert "令和8年度当初" not in opendata_csv
 
     pdf, workbook = summary_report_downloads(client)
@@ -130,16 +131,16 @@ def test_a_preliminary_publication_leaves_the_released_report_as_it_was_until_th
     # 財政課 prepares 令和8年度当初's ledger (ふるさと納税の推進 4.0億円, the rest as last year): not public yet
     enter_ledger(current, finance, {**LEDGER_2025, "ふるさと納税の推進": 400_000}, unit="oku_yen", confirm=False)
     assert_the_city_report(client, released)
-    page = client.get(reverse("public:initiative-detail", args=[30])).content.decode()
+    page = client.get(reverse("public:initiative-detail", args=[REFORM, 30])).content.decode()
     assert "速報：令和8年度当初の報告（54件中1件を公開済み・全体の公表前）" in page
     assert "橋梁の点検を予定どおり実施した。" in page
-    assert reverse("public:archive-initiative", args=[released.pk, 30]) in page
-    assert [item["cycle"] for item in client.get(reverse("public:archive-index")).context["cycles"]] == [released]
+    assert reverse("public:archive-initiative", args=[REFORM, released.pk, 30]) in page
+    assert [item["cycle"] for item in client.get(reverse("public:archive-index", args=[REFORM])).context["cycles"]] == [released]
 
     # the rest is published, the ledger confirmed, the cycle closed and released: everything moves to 令和8年度当初 together
     enter_ledger(current, finance, {})
     release(current, reviewer, released_on=datetime.date(2026, 4, 1))
-    response = client.get(reverse("public:summary"))
+    response = client.get(reverse("public:summary", args=[REFORM]))
     summary = response.context["summary"]
     assert response.context["cycle"] == current and summary.fiscal_year == 2025
     assert summary.total.counts == {**COUNTS_2024, "on_schedule": 54, "behind": 0}
@@ -161,14 +162,14 @@ def test_a_preliminary_publication_leaves_the_released_report_as_it_was_until_th
     assert total["予定より遅れている\n（件数）"] == 0 == summary.total.counts["behind"]
     assert "令和8年度当初" in total["preamble"][0] and "2026年4月1日" in total["preamble"][1]
 
-    assert [item["cycle"] for item in client.get(reverse("public:archive-index")).context["cycles"]] == [current, released]
-    page = client.get(reverse("public:initiative-detail", args=[30]))
+    assert [item["cycle"] for item in client.get(reverse("public:archive-index", args=[REFORM])).context["cycles"]] == [current, released]
+    page = client.get(reverse("public:initiative-detail", args=[REFORM, 30]))
     assert "速報" not in page.content.decode()
     assert [year.fiscal_year for year in page.context["initiative"].years] == [2024, 2025]
-    document = client.get(reverse("public:opendata-json")).json()
+    document = client.get(reverse("public:opendata-json", args=[REFORM])).json()
     assert document["program"]["as_of_label"] == "令和8年度当初" and document["summary"]["fiscal_year"] == 2025
     assert document["ledger"]["totals"]["財源確保目標額"]["cumulative_thousand_yen"] == 3_600_000
-    ledger = client.get(reverse("public:ledger")).context
+    ledger = client.get(reverse("public:ledger", args=[REFORM])).context
     assert ledger["ledger"].total.cumulative == 3_600_000
     assert [(c.cycle.label, c.total.cumulative) for c in ledger["columns"]] == [("令和7年度当初", 3_550_000), ("令和8年度当初", 3_600_000)]
 
@@ -178,29 +179,29 @@ def test_a_preliminary_publication_leaves_the_released_report_as_it_was_until_th
 
 def test_every_public_output_keeps_the_released_report_during_a_preliminary_publication(client, world):
     publish(world, 1, result="令和7年度の実績（速報）", status=Status.BEHIND, delay_reason="遅れの理由")
-    assert client.get(reverse("public:summary")).context["summary"].total.counts["behind"] == 0
+    assert client.get(reverse("public:summary", args=[REFORM])).context["summary"].total.counts["behind"] == 0
     for url in [
-        reverse("public:summary"),
-        reverse("public:initiative-list"),
-        reverse("public:initiative-list") + "?q=速報",
-        reverse("public:initiative-list-csv"),
-        reverse("public:ledger"),
-        reverse("public:department-detail", args=[world.somu.pk]),
-        reverse("public:opendata-json"),
-        reverse("public:opendata-csv"),
-        reverse("public:archive-index"),
-        reverse("public:archive-initiative", args=[world.released.pk, 1]),
+        reverse("public:summary", args=[REFORM]),
+        reverse("public:initiative-list", args=[REFORM]),
+        reverse("public:initiative-list", args=[REFORM]) + "?q=速報",
+        reverse("public:initiative-list-csv", args=[REFORM]),
+        reverse("public:ledger", args=[REFORM]),
+        reverse("public:department-detail", args=[REFORM, world.somu.pk]),
+        reverse("public:opendata-json", args=[REFORM]),
+        reverse("public:opendata-csv", args=[REFORM]),
+        reverse("public:archive-index", args=[REFORM]),
+        reverse("public:archive-initiative", args=[REFORM, world.released.pk, 1]),
     ]:
         text = client.get(url).content.decode("utf-8-sig")
         assert "令和7年度の実績（速報）" not in text and "遅れの理由" not in text, url
-    assert "令和7年度の実績（速報）" in client.get(reverse("public:initiative-detail", args=[1])).content.decode()
-    assert client.get(reverse("public:initiative-list"), {"q": "速報"}).context["table"].paginator.count == 0
+    assert "令和7年度の実績（速報）" in client.get(reverse("public:initiative-detail", args=[REFORM, 1])).content.decode()
+    assert client.get(reverse("public:initiative-list", args=[REFORM]), {"q": "速報"}).context["table"].paginator.count == 0
 
 
 def test_after_the_release_summary_pdf_and_workbook_agree_on_the_new_cycle(client, world):
     publish(world, 2, result="遅れた", status=Status.BEHIND, delay_reason="理由")
     release(world.cycle, world.reviewer, released_on=datetime.date(2026, 4, 1))
-    response = client.get(reverse("public:summary"))
+    response = client.get(reverse("public:summary", args=[REFORM]))
     counts = response.context["summary"].total.counts
     assert response.context["cycle"] == world.cycle
     assert counts["behind"] == 1 and counts["on_schedule"] == 2
@@ -210,5 +211,5 @@ def test_after_the_release_summary_pdf_and_workbook_agree_on_the_new_cycle(clien
     assert "令和8年度当初" in first and "1 (33.3%)" in first and "2 (66.7%)" in first
     total = workbook_total(workbook)
     assert total["予定より遅れている\n（件数）"] == 1 and total["予定どおり進んでいる\n（件数）"] == 2
-    archive = client.get(reverse("public:archive-index")).context["cycles"]
+    archive = client.get(reverse("public:archive-index", args=[REFORM])).context["cycles"]
     assert [item["cycle"] for item in archive] == [world.cycle, world.released]

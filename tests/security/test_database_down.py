@@ -4,6 +4,7 @@ from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def database_down(monkeypatch):
 def test_pages_answer_503_with_retry_after_while_the_database_is_down(world, database_down):
     database_down()
     client = Client(raise_request_exception=False)
-    requests = [("get", reverse(name)) for name in ["public:summary", "public:initiative-list", "public:ledger"]]
+    requests = [("get", reverse(name, args=[REFORM])) for name in ["public:summary", "public:initiative-list", "public:ledger"]]
     requests.append(("post", reverse("admin:login")))
     for method, url in requests:
         response = getattr(client, method)(url, {"username": "reviewer", "password": "x"} if method == "post" else None)
@@ -36,7 +37,7 @@ def test_pages_answer_503_with_retry_after_while_the_database_is_down(world, dat
 def test_cached_pages_are_still_served_while_the_database_is_down(settings, world, database_down):
     settings.PUBLIC_PAGE_CACHE = True
     client = Client(raise_request_exception=False)
-    url = reverse("public:initiative-list")
+    url = reverse("public:initiative-list", args=[REFORM])
     assert client.get(url).status_code == 200
     database_down()
     response = client.get(url)

@@ -32,7 +32,7 @@ def test_an_exception_in_a_view_is_logged_to_stderr_with_the_request(stderr_hand
     def broken():
         raise RuntimeError("something broke while building the page")
 
-    monkeypatch.setattr(selectors, "current_program", broken)
+    monkeypatch.setattr(selectors, "program_cards", broken)
     client = Client(raise_request_exception=False)
     response = client.get("/?page=2", REMOTE_ADDR="192.0.2.7")
     assert response.status_code == 500

@@ -68,7 +68,7 @@ def test_annual_workbook_is_written_with_the_characters_removed(poisoned):
 def test_public_list_workbook_is_written_with_the_characters_removed(poisoned):
     PublishedVersion.objects.filter(cycle=poisoned.released, number=1).update(name="取組1" + STORED)
     versions = PublishedVersion.objects.filter(cycle=poisoned.released).select_related("pillar__perspective", "cycle")
-    sheet = load_workbook(io.BytesIO(initiatives_workbook(versions))).active
+    sheet = load_workbook(io.BytesIO(initiatives_workbook(poisoned.program, versions))).active
     assert "取組1" + CLEANED in [c.value for c in sheet["B"]]
 
 

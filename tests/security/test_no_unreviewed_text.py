@@ -12,6 +12,7 @@ from initiatives import services
 from initiatives.models import PublishedVersion, Status
 from programs.models import ReportingCycle
 from tests.security.test_public_paths import text_of
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -55,27 +56,29 @@ def three_cycles(world):
 
 def public_urls(world) -> list[str]:
     urls = [
-        reverse("public:summary"),
-        reverse("public:initiative-list"),
-        reverse("public:initiative-list-csv"),
-        reverse("public:initiative-list-xlsx"),
-        reverse("public:ledger"),
-        reverse("public:department-index"),
-        reverse("public:department-detail", args=[world.somu.pk]),
-        reverse("public:department-detail", args=[world.doboku.pk]),
-        reverse("public:opendata-json"),
-        reverse("public:opendata-csv"),
-        reverse("public:archive-index"),
+        reverse("public:summary", args=[REFORM]),
+        reverse("public:initiative-list", args=[REFORM]),
+        reverse("public:initiative-list-csv", args=[REFORM]),
+        reverse("public:initiative-list-xlsx", args=[REFORM]),
+        reverse("public:ledger", args=[REFORM]),
+        reverse("public:department-index", args=[REFORM]),
+        reverse("public:department-detail", args=[REFORM, world.somu.pk]),
+        reverse("public:department-detail", args=[REFORM, world.doboku.pk]),
+        reverse("public:opendata-json", args=[REFORM]),
+        reverse("public:opendata-csv", args=[REFORM]),
+        reverse("public:archive-index", args=[REFORM]),
         "/sitemap.xml",
     ]
-    urls += [reverse("public:initiative-detail", args=[n]) for n in (1, 2, 3)]
+    urls += [reverse("public:initiative-detail", args=[REFORM, n]) for n in (1, 2, 3)]
     for cycle in ReportingCycle.objects.released():
         urls += [
-            reverse("public:archive-cycle", args=[cycle.pk]),
+            reverse("public:archive-cycle", args=[REFORM, cycle.pk]),
             reverse("reports:annual-pdf", args=[cycle.pk]),
             reverse("reports:annual-xlsx", args=[cycle.pk]),
+            reverse("public:annual-pdf", args=[REFORM, cycle.pk]),
+            reverse("public:annual-xlsx", args=[REFORM, cycle.pk]),
         ]
-        urls += [reverse("public:archive-initiative", args=[cycle.pk, n]) for n in (1, 2, 3)]
+        urls += [reverse("public:archive-initiative", args=[REFORM, cycle.pk, n]) for n in (1, 2, 3)]
     return urls
 
 
@@ -90,7 +93,7 @@ def test_no_unreviewed_text_reaches_any_public_output(client, three_cycles, lang
         for what, marker in MARKERS.items():
             assert marker not in text, f"{what} in {url}"
     for what, marker in MARKERS.items():
-        search = client.get(reverse("public:initiative-list"), {"q": marker})
+        search = client.get(reverse("public:initiative-list", args=[REFORM]), {"q": marker})
         assert len(search.context["table"].rows) == 0, f"the search finds: {what}"
         assert not PublishedVersion.objects.filter(search_text__contains=marker).exists(), what
         assert not PublishedVersion.objects.filter(data__icontains=marker).exists(), what

@@ -4,6 +4,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -14,30 +15,30 @@ def page_cache_on(settings):
 
 
 def test_another_host_neither_fills_nor_reads_the_canonical_hosts_copy(client, world):
-    url = reverse("public:opendata")
+    url = reverse("public:opendata", args=[REFORM])
     other = client.get(url, HTTP_HOST="localhost")
     assert other["X-Page-Cache"] == "miss" and "http://localhost/" in other.content.decode()
     canonical = client.get(url, HTTP_HOST="127.0.0.1")
     assert canonical["X-Page-Cache"] == "miss"
     html = canonical.content.decode()
-    assert "http://127.0.0.1/opendata/program.json" in html and "localhost" not in html
+    assert "http://127.0.0.1/gyozaisei-2024/opendata/program.json" in html and "localhost" not in html
     assert client.get(url, HTTP_HOST="127.0.0.1")["X-Page-Cache"] == "hit"
 
 
 def test_unknown_query_parameters_neither_bypass_the_cache_nor_reach_the_page(client, world):
-    url = reverse("public:initiative-list")
+    url = reverse("public:initiative-list", args=[REFORM])
     first = client.get(url)
     assert first["X-Page-Cache"] == "miss"
     for junk in ["?x=1", "?utm_source=mail&nonce=8f3a", "?%3Cscript%3E=1"]:
         response = client.get(url + junk)
         assert response["X-Page-Cache"] == "hit", junk
         assert response.content == first.content, junk
-    assert client.get(reverse("public:summary") + "?page=7")["X-Page-Cache"] == "miss"
-    assert client.get(reverse("public:summary") + "?page=8")["X-Page-Cache"] == "hit"  # the summary has no pages
+    assert client.get(reverse("public:summary", args=[REFORM]) + "?page=7")["X-Page-Cache"] == "miss"
+    assert client.get(reverse("public:summary", args=[REFORM]) + "?page=8")["X-Page-Cache"] == "hit"  # the summary has no pages
 
 
 def test_known_parameters_in_any_order_share_one_entry(client, world):
-    url = reverse("public:initiative-list")
+    url = reverse("public:initiative-list", args=[REFORM])
     assert client.get(url + "?status=on_schedule&q=取組&sort=name")["X-Page-Cache"] == "miss"
     assert client.get(url + "?sort=name&q=取組&status=on_schedule")["X-Page-Cache"] == "hit"
     assert client.get(url + "?q=取組&sort=name&status=on_schedule&junk=1")["X-Page-Cache"] == "hit"
@@ -51,7 +52,7 @@ def test_staff_paths_keep_their_query_string(client, world):
 
 
 def test_a_made_up_session_cookie_is_served_from_the_cache(client, world):
-    url = reverse("public:initiative-list")
+    url = reverse("public:initiative-list", args=[REFORM])
     client.get(url)
     forger = Client()
     forger.cookies["sessionid"] = "x" * 32
@@ -61,7 +62,7 @@ def test_a_made_up_session_cookie_is_served_from_the_cache(client, world):
 
 
 def test_a_logged_in_session_is_never_served_from_the_cache(client, world):
-    url = reverse("public:initiative-list")
+    url = reverse("public:initiative-list", args=[REFORM])
     Client().get(url)
     client.force_login(world.reviewer)
     response = client.get(url)
@@ -71,11 +72,11 @@ def test_a_logged_in_session_is_never_served_from_the_cache(client, world):
 def test_long_search_text_is_refused_with_a_message_and_no_search(client, world):
     q = " ".join(["改革"] * 900)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("public:initiative-list"), {"q": q})
+        response = client.get(reverse("public:initiative-list", args=[REFORM]), {"q": q})
     assert response.status_code == 200
     assert not any("search_text" in query["sql"] for query in queries.captured_queries)
     html = response.content.decode()
     assert "キーワードは100文字以内で入力してください" in html
     assert 'maxlength="100"' in html
-    short = client.get(reverse("public:initiative-list"), {"q": "改革 推進"})
+    short = client.get(reverse("public:initiative-list", args=[REFORM]), {"q": "改革 推進"})
     assert "キーワードは100文字以内" not in short.content.decode()

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from initiatives import services
 from initiatives.models import Status
 from tests.reports.conftest import release
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -33,23 +34,25 @@ def public_urls(world, cycle):
     """Every public page and download, with the archive and annual reports of a released `cycle`."""
     department = world.somu
     return [
-        reverse("public:summary"),
-        reverse("public:initiative-list"),
-        reverse("public:initiative-list") + "?q=実績",
-        reverse("public:initiative-list-csv"),
-        reverse("public:initiative-list-xlsx"),
-        reverse("public:initiative-detail", args=[1]),
-        reverse("public:ledger"),
-        reverse("public:department-index"),
-        reverse("public:department-detail", args=[department.pk]),
-        reverse("public:opendata"),
-        reverse("public:opendata-json"),
-        reverse("public:opendata-csv"),
-        reverse("public:archive-index"),
-        reverse("public:archive-cycle", args=[cycle.pk]),
-        reverse("public:archive-initiative", args=[cycle.pk, 1]),
+        reverse("public:summary", args=[REFORM]),
+        reverse("public:initiative-list", args=[REFORM]),
+        reverse("public:initiative-list", args=[REFORM]) + "?q=実績",
+        reverse("public:initiative-list-csv", args=[REFORM]),
+        reverse("public:initiative-list-xlsx", args=[REFORM]),
+        reverse("public:initiative-detail", args=[REFORM, 1]),
+        reverse("public:ledger", args=[REFORM]),
+        reverse("public:department-index", args=[REFORM]),
+        reverse("public:department-detail", args=[REFORM, department.pk]),
+        reverse("public:opendata", args=[REFORM]),
+        reverse("public:opendata-json", args=[REFORM]),
+        reverse("public:opendata-csv", args=[REFORM]),
+        reverse("public:archive-index", args=[REFORM]),
+        reverse("public:archive-cycle", args=[REFORM, cycle.pk]),
+        reverse("public:archive-initiative", args=[REFORM, cycle.pk, 1]),
         reverse("reports:annual-pdf", args=[cycle.pk]),
         reverse("reports:annual-xlsx", args=[cycle.pk]),
+        reverse("public:annual-pdf", args=[REFORM, cycle.pk]),
+        reverse("public:annual-xlsx", args=[REFORM, cycle.pk]),
     ]
 
 
@@ -79,7 +82,7 @@ def published_with_a_draft_behind(world):
 
 def test_no_public_url_or_download_shows_unpublished_data(client, published_with_a_draft_behind):
     world = published_with_a_draft_behind
-    for url in [*public_urls(world, world.released), reverse("public:initiative-detail", args=[2])]:
+    for url in [*public_urls(world, world.released), reverse("public:initiative-detail", args=[REFORM, 2])]:
         response = client.get(url)
         assert response.status_code == 200, url
         text = text_of(response)
@@ -87,8 +90,8 @@ def test_no_public_url_or_download_shows_unpublished_data(client, published_with
         assert COMMENT not in text, url
         assert "取組2の未公開の実績" not in text, url
         assert "差戻し" not in text and "提出済み" not in text, url
-    assert "公開済みの実績" in text_of(client.get(reverse("public:initiative-detail", args=[1])))
-    for url in [reverse("public:archive-cycle", args=[world.cycle.pk]), reverse("reports:annual-pdf", args=[world.cycle.pk])]:
+    assert "公開済みの実績" in text_of(client.get(reverse("public:initiative-detail", args=[REFORM, 1])))
+    for url in [reverse("public:archive-cycle", args=[REFORM, world.cycle.pk]), reverse("reports:annual-pdf", args=[world.cycle.pk])]:
         assert client.get(url).status_code == 404, url  # a cycle not yet released has no public report
 
 
@@ -109,20 +112,20 @@ def test_hostile_text_is_escaped_in_every_html_page(client, hostile_texts):
         html = response.content.decode()
         assert "<script>alert" not in html, url
         assert "<img src=x" not in html, url
-    detail = client.get(reverse("public:initiative-detail", args=[1])).content.decode()
+    detail = client.get(reverse("public:initiative-detail", args=[REFORM, 1])).content.decode()
     assert "&lt;script&gt;alert" in detail
 
 
 def test_formulas_stay_text_in_csv_downloads(client, hostile_texts):
     for name in ["public:initiative-list-csv", "public:opendata-csv"]:
-        rows = list(csv.reader(io.StringIO(client.get(reverse(name)).content.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(client.get(reverse(name, args=[REFORM])).content.decode("utf-8-sig"))))
         cells = [cell for row in rows for cell in row]
         assert not any(cell.startswith("=") for cell in cells), name
         assert "'" + FORMULA in cells, name  # the name, marked as text
 
 
 def test_formulas_stay_text_in_workbooks(client, hostile_texts):
-    for url in [reverse("public:initiative-list-xlsx"), reverse("reports:annual-xlsx", args=[hostile_texts.cycle.pk])]:
+    for url in [reverse("public:initiative-list-xlsx", args=[REFORM]), reverse("reports:annual-xlsx", args=[hostile_texts.cycle.pk])]:
         response = client.get(url)
         content = b"".join(response.streaming_content) if response.streaming else response.content
         workbook = openpyxl.load_workbook(io.BytesIO(content))

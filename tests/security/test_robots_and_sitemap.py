@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.selectors import published_versions
+from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +33,14 @@ def test_sitemap_lists_the_public_pages_and_each_published_initiative(client, pu
     locations = sitemap_locations(client)
     for name in ["public:summary", "public:initiative-list", "public:ledger", "public:department-index",
                  "public:opendata", "public:archive-index"]:
-        assert "http://testserver" + reverse(name) in locations, name
+        assert "http://testserver" + reverse(name, args=[REFORM]) in locations, name
     numbers = list(published_versions(published_program).values_list("number", flat=True))
     assert len(numbers) == 54
-    initiatives = [loc for loc in locations if "/initiatives/" in loc and loc.rstrip("/").split("/")[-1].isdigit()]
-    assert sorted(initiatives) == sorted(f"http://testserver/initiatives/{n}/" for n in numbers)
+    initiatives = [loc for loc in locations if "/gyozaisei-2024/initiatives/" in loc and loc.rstrip("/").split("/")[-1].isdigit()]
+    assert sorted(initiatives) == sorted(f"http://testserver/gyozaisei-2024/initiatives/{n}/" for n in numbers)
 
 
 def test_sitemap_without_a_program_lists_only_the_pages(client, db):
     locations = sitemap_locations(client)
     assert "http://testserver/" in locations
-    assert not any("/initiatives/1/" in loc for loc in locations)
+    assert not any("/gyozaisei-2024/initiatives/1/" in loc for loc in locations)

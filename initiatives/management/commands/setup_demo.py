@@ -6,8 +6,9 @@ Each program not registered yet is loaded from its fixture:
   cycle opens (令和8年度当初, FY2025 records, all 未報告) so that departments can start editing;
 - the strategy's list of projects (fixtures/asahikawa_strategy_2025.json): released as printed,
   令和7年度当初 (FY2025: each 事業's 事業内容 and 予算事業費);
-- the dX acceleration policy (fixtures/asahikawa_dx_2025.json): its roadmap, with the cycle of
-  令和7年度 open (nothing is reported in the policy itself).
+- the dX acceleration policy (fixtures/asahikawa_dx_2025.json): its roadmap released as the policy
+  printed it (令和7年1月, FY2024: the steps of each year, no status reported in the policy itself), then
+  the cycle of 令和7年度 open.
 Then creates the demo users (idempotent) and prints their passwords.
 Demo only: refuses when DEBUG is off.
 """
@@ -52,16 +53,14 @@ class Command(BaseCommand):
         program = import_program(document)
         join_demo_departments()  # the editors join their departments before the cycle opens, so they are told
         reviewer = get_user_model().objects.get(username="reviewer")
-        if fixture == DX:
-            current = services.cycle_open(program=program, fiscal_year=2025, by=reviewer, label="令和7年度")
-            self.stdout.write(f"{program.name} を読み込み、報告期「{current.label}」を受付中にしました。")
-            return
-        reported = services.cycle_release_imported(
-            program=program, by=reviewer, fiscal_year=2025 if fixture == STRATEGY else None
-        )
+        first_year = {STRATEGY: 2025, DX: 2024}.get(fixture)  # the reform report's is its as_of's year before
+        reported = services.cycle_release_imported(program=program, by=reviewer, fiscal_year=first_year)
         self.stdout.write(f"{program.name} を読み込み、「{reported.label}」として {reported.publications.count()} 件を公開・公表しました。")
         if fixture == REFORM:
             current = services.cycle_open(
                 program=program, fiscal_year=2025, by=reviewer, deadline=datetime.date(2026, 3, 31)
             )
             self.stdout.write(f"報告期「{current.label}」（令和7年度の計画・実績）を受付中にしました。")
+        elif fixture == DX:
+            current = services.cycle_open(program=program, fiscal_year=2025, by=reviewer, label="令和7年度")
+            self.stdout.write(f"報告期「{current.label}」を受付中にしました。")

@@ -1,0 +1,202 @@
+"""The public site of several programs: the front page lists them, each has its pages under its URL name
+(/gyozaisei-2024/, /sousei/, /dx/) in its own words, and the reform program's earlier addresses redirect.
+
+The three programs are the city's, loaded once for the module: the reform report released as
+令和7年度当初, the strategy's list of projects released as 令和7年度当初 (FY2025), the dX roadmap
+released as the policy printed it (令和7年1月, FY2024), then the cycles that follow opened."""
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from initiatives import services
+from initiatives.models import Initiative, Listing
+from initiatives.opendata import import_program
+from programs.models import Program
+from tests.addresses import REFORM
+from tests.conftest import FIXTURE, create_reviewer, module_data, read_fixture
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("three_programs")]
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURE.parent / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def programs(django_db_setup, django_db_blocker):
+    with module_data(django_db_blocker):
+        reviewer = create_reviewer()
+        reform = import_program(read_fixture())
+        services.cycle_release_imported(program=reform, by=reviewer)
+        strategy = import_program(fixture("asahikawa_strategy_2025.json"))
+        services.cycle_release_imported(program=strategy, by=reviewer, fiscal_year=2025)
+        dx = import_program(fixture("asahikawa_dx_2025.json"))
+        services.cycle_release_imported(program=dx, by=reviewer, fiscal_year=2024)
+        services.cycle_open(program=dx, fiscal_year=2025, by=reviewer)
+        yield {"reform": reform, "strategy": strategy, "dx": dx}
+
+
+def page(client, url, **headers) -> str:
+    response = client.get(url, **headers)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def item(program: Program, pillar_key: str, number: int) -> Initiative:
+    return Initiative.objects.get(program=program, pillar__key=pillar_key, number=number)
+
+
+# --- the front page ------------------------------------------------------------------------------
+
+
+def test_the_front_page_lists_each_program_with_its_headline_figure(client, programs):
+    html = page(client, "/")
+    reform, strategy, dx = (html.index(f'href="/{slug}/"') for slug in (REFORM, "sousei", "dx"))
+    assert reform < strategy < dx  # oldest first
+    reform_card, strategy_card, dx_card = html[reform:strategy], html[strategy:dx], html[dx:]
+    assert "旭川市行財政改革推進プログラム２０２４" in reform_card
+    assert "35.5" in reform_card and "89.0" in reform_card and "39.9%" in reform_card  # the ledger, as the report states it
+    assert "92.6%" in reform_card and "(50 / 54)" in reform_card
+    assert "旭川市まち・ひと・しごと創生総合戦略" in strategy_card
+    assert "予算事業費の合計" in strategy_card and "19,526,650千円" in strategy_card  # each 再掲 事業 counted once
+    assert "158件の事業" in strategy_card and "92.6%" not in strategy_card
+    assert "旭川市dX加速化方針" in dx_card and "令和7年1月" in dx_card and "15件の取組内容" in dx_card
+    assert "財源" not in strategy_card + dx_card
+
+
+def test_the_front_page_takes_a_bounded_number_of_queries(client, programs, django_assert_max_num_queries):
+    with django_assert_max_num_queries(7):  # programs, their released reports, their totals, the reform ledger, identity
+        page(client, "/")
+
+
+# --- the strategy: 基本目標 → 施策 → 事業, 予算事業費, 再掲, no statuses ------------------------------------
+
+
+def test_the_strategy_summary_shows_its_budget_per_basic_goal_instead_of_a_status_chart(client, programs):
+    html = page(client, f"/sousei/")
+    assert "<h1>旭川市まち・ひと・しごと創生総合戦略の進行状況</h1>" in html
+    table = html.split('class="data-table fit-table stack-table figure-table"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="col">基本目標</th>' in table and "再掲を含めた額（一覧表の小計）" in table
+    for once, as_listed in [("4,669,809", "4,669,809"), ("3,427,221", "3,447,819"), ("721,006", "853,641"),
+                            ("10,708,614", "11,330,789"), ("19,526,650", "20,302,058")]:
+        assert f"{once}千円" in table and f"{as_listed}千円" in table
+    assert "もとの施策で1回だけ数えています" in html and "20,302,058千円）は、再掲の行も数えた額です" in html
+    assert "status-chart" not in html and "予定どおり進んでいる" not in html
+    assert "財源確保" not in html  # neither the ledger nor its link
+    assert client.get("/sousei/ledger/").status_code == 404
+
+
+def test_strategy_items_are_found_by_their_measure_and_number(client, programs):
+    strategy = programs["strategy"]
+    first = item(strategy, "1ア", 1)
+    html = page(client, "/sousei/initiatives/1ア-1/")
+    assert first.name == "発達支援相談事業" and f'<h1 lang="ja">{first.name}</h1>' in html
+    assert "<dt>基本目標</dt><dd>若い世代の結婚・出産・子育ての希望をかなえる</dd>" in html
+    assert "<dt>施策</dt><dd>ア 結婚, 妊娠, 出産, 育児への総合的な支援</dd>" in html
+    assert "<dt>予算事業費</dt><dd>28,212千円</dd>" in html
+    assert "進行状況" not in html.split("<main", 1)[1].split("</dl>", 1)[0]  # no status among the facts
+    assert "作業工程" not in html  # the list plans no steps per year
+    other = item(strategy, "1イ", 1)  # the same number under the next 施策 is another 事業
+    assert other.pk != first.pk and f'<h1 lang="ja">{other.name}</h1>' in page(client, "/sousei/initiatives/1イ-1/")
+    for missing in ["1", "1ア", "1ア-", "-1", "1ア-999", "9ア-1", "1ア-１"]:
+        assert client.get(f"/sousei/initiatives/{missing}/").status_code == 404, missing
+
+
+def test_an_item_listed_again_says_where_and_is_counted_once(client, programs):
+    listing = Listing.objects.filter(pillar__program=programs["strategy"]).select_related("initiative__pillar", "pillar").first()
+    original = listing.initiative
+    html = page(client, f"/sousei/initiatives/{original.pillar.key}-{original.number}/")
+    assert f"{listing.pillar}の{listing.number}番にも掲げています" in html
+    # the number it is listed again under leads to it (the printed list gives both)
+    response = client.get(f"/sousei/initiatives/{listing.pillar.key}-{listing.number}/")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("public:initiative-detail", args=["sousei", f"{original.pillar.key}-{original.number}"])
+    rows = list(csv.reader(io.StringIO(page(client, "/sousei/initiatives.csv").lstrip("\ufeff"))))
+    assert rows[0] == ["番号", "事業名", "基本目標", "施策", "所管部局", "予算事業費（千円）", "報告期", "公開日"]
+    assert len(rows) == 1 + 158 and sum(int(row[5]) for row in rows[1:]) == 19_526_650
+
+
+def test_the_strategy_list_filters_by_its_own_levels_without_statuses(client, programs):
+    response = client.get("/sousei/initiatives/", {"per_page": "200"})
+    form = response.context["filter"].form
+    assert [form.fields[name].label for name in ("perspective", "pillar", "has_amount")] == ["基本目標", "施策", "予算事業費"]
+    assert "status" not in form.fields
+    table = response.context["table"]
+    assert [str(column.header) for column in table.columns] == ["番号", "事業名", "施策", "所管部局", "予算事業費（千円）"]
+    assert table.paginator.count == 158
+    keys = [(row.record.pillar.key, row.record.number) for row in table.rows]
+    assert keys[:2] == [("1ア", 1), ("1ア", 2)] and len(set(keys)) == 158  # in the list's order, 施策 by 施策
+    goal = programs["strategy"].perspectives.get(order=1)
+    assert client.get("/sousei/initiatives/", {"perspective": goal.pk}).context["table"].paginator.count == 52
+    assert client.get("/sousei/initiatives/", {"q": "12"}).status_code == 200  # a number names no single 事業 here
+
+
+def test_the_strategy_in_english_uses_its_own_level_names(client, programs):
+    html = page(client, "/sousei/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Basic goal" in html and "Project budget" in html
+    html = page(client, "/sousei/initiatives/1ア-1/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "<dt>Measure</dt>" in html and "<dt>Project budget</dt><dd>28,212千円</dd>" in html
+
+
+# --- the dX roadmap: one level, a schedule and a 将来像 ------------------------------------------------
+
+
+def test_the_dx_roadmap_shows_each_action_with_its_four_years_and_its_goal(client, programs):
+    html = page(client, "/dx/")
+    assert "重点取組ごとの取組内容" in html and "status-chart" not in html
+    action = item(programs["dx"], "1", 1)
+    html = page(client, "/dx/initiatives/1-1/")
+    assert f'<h1 lang="ja">{action.name}</h1>' in html
+    assert "将来像" in html and action.goal.splitlines()[0] in html
+    assert "作業工程（4か年の計画と進み具合）" in html and "令和9年度（2027年度）" in html
+    assert "<dt>視点</dt>" not in html and "所管部局" not in html  # one level; the policy names no department
+    assert client.get("/dx/ledger/").status_code == 404
+
+
+# --- every program's pages, the feeds and the sitemap -------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", [REFORM, "sousei", "dx"])
+def test_each_programs_pages_answer_under_its_name(client, programs, slug):
+    program = Program.objects.get(slug=slug)
+    cycle = program.cycles.get(state="released")
+    names = ["summary", "initiative-list", "department-index", "opendata", "archive-index", "feed"]
+    for name in names + (["ledger"] if program.has_ledger else []):
+        page(client, reverse(f"public:{name}", args=[slug]))
+    archive = page(client, reverse("public:archive-cycle", args=[slug, cycle.pk]))
+    assert f'href="/{slug}/archive/{cycle.pk}/annual.pdf"' in archive  # its annual report, under its own name
+    document = json.loads(page(client, reverse("public:opendata-json", args=[slug])))
+    assert document["program"]["slug"] == slug
+    assert client.get(reverse("public:archive-cycle", args=[REFORM if slug != REFORM else "sousei", cycle.pk])).status_code == 404
+    assert client.get(f"/{slug}/archive/{cycle.pk + 1000}/annual.pdf").status_code == 404
+
+
+def test_the_sitemap_lists_every_programs_pages_and_items(client, programs):
+    xml = page(client, "/sitemap.xml")
+    assert "<loc>http://testserver/</loc>" in xml
+    for slug in (REFORM, "sousei", "dx"):
+        assert f"<loc>http://testserver/{slug}/</loc>" in xml
+    assert "<loc>http://testserver/sousei/ledger/</loc>" not in xml
+    assert xml.count("<loc>http://testserver/sousei/initiatives/") == 1 + 158  # the list and each 事業
+    assert "<loc>http://testserver/sousei/initiatives/1%E3%82%A2-1/</loc>" in xml
+    assert xml.count("<loc>http://testserver/dx/initiatives/") == 1 + 15
+
+
+@pytest.mark.parametrize("slug, bounds", [
+    (REFORM, {"summary": 9, "list": 8, "detail": 7}),
+    ("sousei", {"summary": 9, "list": 8, "detail": 8}),
+    ("dx", {"summary": 8, "list": 8, "detail": 7}),
+])
+def test_query_counts_of_each_programs_pages_are_bounded(client, programs, slug, bounds, django_assert_max_num_queries):
+    detail = {REFORM: "12", "sousei": "1ア-1", "dx": "1-1"}[slug]
+    urls = {
+        "summary": reverse("public:summary", args=[slug]),
+        "list": reverse("public:initiative-list", args=[slug]),
+        "detail": reverse("public:initiative-detail", args=[slug, detail]),
+    }
+    for name, bound in bounds.items():
+        with django_assert_max_num_queries(bound):
+            page(client, urls[name])
