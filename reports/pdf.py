@@ -5,6 +5,10 @@ the status table per pillar and the ledger); a table of contents; then the initi
 page as the city prints them (an initiative is never split unless it alone is longer than a
 page), grouped by perspective and pillar, with the report's fields in the report's order and
 the four-year 作業工程. A draft (a cycle not yet released) is marked 「案」 on every page.
+A program that reports no statuses is printed as its list (templates/reports/_list.html): its
+figure per first level on the cover (再掲 counted once and as printed), then a table per pillar,
+one row per item, those listed again (再掲) among them, as the strategy's list of projects and
+the dX roadmap are printed.
 
 The PDF is accessible (JIS X 8341-3 applies to the city's PDFs): PDF/UA-1, i.e. tagged, with
 the document language (ja), its title shown as the window title, bookmarks, and tables
@@ -44,18 +48,31 @@ pydyf.PDF.page_references = property(_page_references)
 
 
 def toc_columns(report: AnnualReport, columns: int = 2) -> list[list[dict]]:
-    """The table of contents as lines split into columns of about equal length, never ending on a heading."""
-    lines = [{"kind": "cover", "text": gettext("取組の進行状況・財源確保額")}]
+    """The table of contents as lines split into columns of about equal length, never ending on a heading: the
+    items under their levels, or for a program printed as its list, its pillars (each a table of items)."""
+    program = report.program
+    if report.is_list:
+        cover = f"{program.level1_label}ごとの{program.figure_label if report.figures else program.item_label}"
+    else:
+        cover = gettext("取組の進行状況・財源確保額")
+    lines = [{"kind": "cover", "text": cover}]
     for section in report.perspectives:
-        lines.append({"kind": "perspective", "text": f"{gettext('行財政改革の視点')}　{section.perspective.name}"})
+        lines.append({"kind": "perspective", "text": f"{report.perspective_heading}　{section.perspective.name}"})
         for pillar_section in section.pillars:
-            lines.append({"kind": "pillar", "text": f"{pillar_section.pillar.numeral}　{pillar_section.pillar.name}"})
-            lines += [{"kind": "entry", "number": s.number, "text": s.name} for s in pillar_section.initiatives]
+            pillar = pillar_section.pillar
+            if report.is_list:  # the list's contents name its pillars, each a table of its items
+                anchor = f"pillar-{pillar.key}"
+                text = f"{pillar.numeral}　{pillar.name}" if program.has_two_levels else f"{len(pillar_section.lines)}{program.item_label}"
+                lines.append({"kind": "pillar", "text": text, "anchor": anchor})
+                continue
+            lines.append({"kind": "pillar", "text": f"{pillar.numeral}　{pillar.name}"})
+            lines += [{"kind": "entry", "number": s.number, "text": s.name, "anchor": s.anchor} for s in pillar_section.initiatives]
+    last_kinds = ("entry", "pillar") if report.is_list else ("entry",)  # what a column may end on: never a heading
     size = -(-len(lines) // columns)
     result, start = [], 0
     for _ in range(columns):
         end = min(start + size, len(lines))
-        while end < len(lines) and end > start + 1 and lines[end - 1]["kind"] != "entry":
+        while end < len(lines) and end > start + 1 and lines[end - 1]["kind"] not in last_kinds:
             end -= 1
         result.append(lines[start:end])
         start = end

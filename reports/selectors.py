@@ -17,7 +17,7 @@ from django.utils import translation
 
 from finance.selectors import LedgerReport, LedgerRow, ledger_report
 from initiatives.models import PublishedVersion, Status
-from initiatives.selectors import Summary, published_schedule, published_summary, published_versions
+from initiatives.selectors import Summary, figure_totals, published_schedule, published_summary, published_versions
 from programs import eras
 from programs.models import Perspective, Pillar, Program, ReportingCycle
 
@@ -51,6 +51,7 @@ class InitiativeSheet:
     fiscal_year: int
     program_years: range
     language: str | None = None  # of the report's texts (the statuses' labels)
+    per_level: bool = False  # numbered from 1 under every pillar (the strategy's 番号)
 
     @property
     def number(self) -> int:
@@ -97,11 +98,32 @@ class InitiativeSheet:
     def departments(self) -> list[str]:
         return self.data.get("departments_display", [])
 
+    @property
+    def anchor(self) -> str:
+        """The sheet's id in the PDF: its number, with its pillar's key where numbers restart under every pillar."""
+        return f"initiative-{self.pillar.key}-{self.number}" if self.per_level else f"initiative-{self.number}"
+
+
+@dataclass
+class ListingLine:
+    """An item printed again under another pillar (再掲), with its number there."""
+
+    number: int
+    sheet: InitiativeSheet
+
 
 @dataclass
 class PillarSection:
     pillar: Pillar
     initiatives: list[InitiativeSheet] = field(default_factory=list)
+    listed_again: list[ListingLine] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[tuple[int, InitiativeSheet, bool]]:
+        """The pillar's list as the city prints it: its own items and those listed again (再掲), by number."""
+        own = [(sheet.number, sheet, False) for sheet in self.initiatives]
+        again = [(line.number, line.sheet, True) for line in self.listed_again]
+        return sorted(own + again, key=lambda line: line[0])
 
 
 @dataclass
@@ -119,10 +141,36 @@ class AnnualReport:
     perspectives: list[PerspectiveSection]
     pillars: dict[int, Pillar] = field(default_factory=dict)  # with their perspectives loaded
     ledger_unlinked: list[dict] = field(default_factory=list)  # initiatives with an amount linked to no category
+    figures: tuple | None = None  # a program with a figure and no ledger: its totals per first level (figure_totals)
 
     @property
     def title(self) -> str:
-        return f"{self.program.name}の進行状況"
+        """The reform report's 「…の進行状況」; a program that reports no statuses prints its list (「… 事業一覧」)."""
+        if self.program.statuses:
+            return f"{self.program.name}の進行状況"
+        return f"{self.program.name} {self.program.item_label}一覧"
+
+    @property
+    def perspective_heading(self) -> str:
+        """What the first level is called above its name: the reform report prints 「行財政改革の視点」."""
+        return "行財政改革の視点" if self.program.has_ledger else self.program.level1_label
+
+    @property
+    def is_list(self) -> bool:
+        """A program without statuses is printed as its list: a table per pillar, one row per item (as the
+        strategy's list of projects and the dX roadmap are printed), not a sheet per item."""
+        return not self.program.statuses
+
+    @functools.cached_property
+    def columns(self) -> dict[str, bool]:
+        """Which of the list's columns any item fills: departments, background, the schedule, the goal."""
+        sheets = self.initiatives
+        return {
+            "departments": any(sheet.departments for sheet in sheets),
+            "background": any(sheet.data.get("background") for sheet in sheets),
+            "schedule": any(step["step"] for sheet in sheets for step in sheet.schedule),
+            "goal": any(sheet.data.get("goal") for sheet in sheets),
+        }
 
     @property
     def is_preview(self) -> bool:
@@ -187,18 +235,22 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
         pillar_sections[pillar.pk] = PillarSection(pillar)
         sections[pillar.perspective_id].pillars.append(pillar_sections[pillar.pk])
     language = translation.get_language()
+    sections_by_key = {section.pillar.key: section for section in pillar_sections.values()}
     # values, not model instances: thousands of initiatives are read in a fraction of a second
     for data, pillar_id in published_versions(program, cycle).values_list("data", "pillar_id"):
         section = pillar_sections[pillar_id]
-        section.initiatives.append(
-            InitiativeSheet(
-                data=data,
-                pillar=section.pillar,
-                fiscal_year=cycle.fiscal_year,
-                program_years=program.fiscal_years,
-                language=language,
-            )
+        sheet = InitiativeSheet(
+            data=data,
+            pillar=section.pillar,
+            fiscal_year=cycle.fiscal_year,
+            program_years=program.fiscal_years,
+            language=language,
+            per_level=program.numbered_per_level,
         )
+        section.initiatives.append(sheet)
+        for listing in data.get("listings", []):  # printed again (再掲) under another pillar
+            if listing["pillar"] in sections_by_key:
+                sections_by_key[listing["pillar"]].listed_again.append(ListingLine(listing["number"], sheet))
     perspectives = [
         PerspectiveSection(section.perspective, [p for p in section.pillars if p.initiatives])
         for section in sections.values()
@@ -219,4 +271,5 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
         ledger_unlinked=unlinked,
         perspectives=[p for p in perspectives if p.pillars],
         pillars={pk: section.pillar for pk, section in pillar_sections.items()},
+        figures=figure_totals(program, cycle) if program.figure_label and not program.has_ledger else None,
     )

@@ -2,7 +2,9 @@
 
 Four sheets: 概要 (the status table per pillar with percentages, as of the cycle's 基準日),
 取組一覧 (one row per initiative, every field), 年度別計画・実績 (one row per initiative and
-year) and 財源確保 (the ledger: targets, amounts per budget year and cumulative, in 千円).
+year) and 財源確保 (the ledger: targets, amounts per budget year and cumulative, in 千円). A program
+that reports no statuses has two, in its own names: 概要 (its figure per first level, 再掲 counted once
+and as printed, or its items per pillar) and its list (事業一覧: one row per item).
 Figures are numbers with number formats, never text, so they can be summed and filtered;
 each sheet has a styled header row that is frozen, filtered and repeated when printed
 (A4 landscape, fitted to the page width). Written with reports/xlsx.py, one string per cell:
@@ -163,53 +165,77 @@ def _summary_columns() -> list[Column]:
     return columns
 
 
-def _initiative_rows(report: AnnualReport) -> list[list]:
-    rows = []
-    for sheet in report.initiatives:
-        record = sheet.record
-        rows.append([
-            sheet.number,
-            sheet.pillar.perspective.name,
-            f"{sheet.pillar.numeral} {sheet.pillar.name}",
-            sheet.name,
-            "\n".join(sheet.departments),
-            sheet.data.get("fiscal_target", ""),
-            sheet.data.get("background", ""),
-            *[step["step"] for step in sheet.schedule],
-            record.get("plan", ""),
-            record.get("result", ""),
-            " / ".join(sheet.status_lines),
-            sheet.status_label,
-            record.get("delay_reason", ""),
-            record.get("secured_amount_thousand_yen"),
-            record.get("secured_amount_note", ""),
-            sheet.data.get("next_steps", ""),
-            sheet.data.get("ledger_category") or "",
-        ])
-    return rows
-
-
-def _initiative_columns(fiscal_year: int, program_years) -> list[Column]:
-    year = eras.fiscal_year_label(fiscal_year)
-    return [
-        Column("管理番号", "number", width=10),
-        Column("視点", width=14),
-        Column("柱", width=30),
-        Column("取組項目名", width=30),
-        Column("所管部局", width=36),
-        Column("財源確保目標額", width=16),
-        Column("令和5年度までの経過や背景", "long"),
-        *[Column(f"作業工程（{eras.fiscal_year_label(y)}）", width=24) for y in program_years],
-        Column(f"計画（{year}）", "long"),
-        Column(f"実績（{year}）", "long"),
-        Column("進行状況", width=30),
-        Column("進行状況（集計上）", width=20),
-        Column("進行状況が遅れている又は実施不可の理由", "long"),
-        Column("財源確保額（当初予算時、千円）", "number", width=18),
-        Column("財源確保額の注記", width=24),
-        Column("今後の予定", "long"),
-        Column("財源確保の区分", width=20),
+def _list_summary(report: AnnualReport) -> tuple[list[Column], list[list], list[str]]:
+    """A program without statuses: its figure per first level (each 再掲 item once, and as the list prints
+    it), or its items per pillar."""
+    program = report.program
+    if report.figures is None:
+        columns = [Column(program.level2_label or program.level1_label, width=40), Column(f"{program.item_label}数", "number")]
+        rows = [[row.label, row.initiatives] for row in report.summary.rows]
+        rows.append([Value("合計", True), Value(report.summary.total.initiatives, True)])
+        return columns, rows, []
+    per_goal, whole = report.figures
+    columns = [
+        Column(program.level1_label, width=40), Column(f"{program.item_label}数", "number"),
+        Column(f"{program.figure_label}（千円）", "number", width=18), Column("再掲", "number"),
+        Column("再掲を含めた額（一覧表の小計、千円）", "number", width=22),
     ]
+    rows = [[row.perspective.name, row.items, row.amount, row.listed_again, row.amount_as_listed] for row in per_goal]
+    rows.append([Value(value, True) for value in ("合計", whole.items, whole.amount, whole.listed_again, whole.amount_as_listed)])
+    notes = [f"※ 別の{program.level2_label}にも掲げている{program.item_label}（再掲）は、もとの{program.level2_label}で1回だけ数えています。"
+             "「再掲を含めた額」は、再掲の行も数えた一覧表の小計・合計です。"] if whole.listed_again else []
+    return columns, rows, notes
+
+
+def _item_fields(report: AnnualReport) -> list[tuple[Column, object]]:
+    """The item sheet's columns in the program's own names, each with what it reads from a sheet: the reform
+    report's every field; a program without statuses or ledger has no columns for them, a program numbered
+    per pillar gives each item's pillar key and where it is listed again (再掲)."""
+    program = report.program
+    year = eras.fiscal_year_label(report.cycle.fiscal_year)
+    per_level = program.numbered_per_level
+    level = program.level2_label or program.level1_label
+    fields = [(Column("番号" if per_level else "管理番号", "number", width=10), lambda sheet: sheet.number)]
+    if program.has_two_levels:
+        fields.append((Column(program.level1_label, width=14), lambda sheet: sheet.pillar.perspective.name))
+    fields.append((Column(level, width=30), lambda sheet: f"{sheet.pillar.numeral} {sheet.pillar.name}".strip()))
+    if per_level:
+        fields.append((Column(f"{level}の記号", width=10), lambda sheet: sheet.pillar.key))
+    fields.append((Column("取組項目名" if program.item_label == "取組" else f"{program.item_label}名", width=30), lambda sheet: sheet.name))
+    if program.statuses or report.columns["departments"]:
+        fields.append((Column("所管部局", width=36), lambda sheet: "\n".join(sheet.departments)))
+    if any(sheet.data.get("listings") for sheet in report.initiatives):
+        fields.append((Column("再掲", width=16), lambda sheet: "、".join(
+            f"{listing['pillar']}の{listing['number']}" for listing in sheet.data.get("listings", []))))
+    if program.has_ledger:
+        fields.append((Column("財源確保目標額", width=16), lambda sheet: sheet.data.get("fiscal_target", "")))
+    if program.statuses or report.columns["background"]:
+        fields.append((Column("令和5年度までの経過や背景", "long"), lambda sheet: sheet.data.get("background", "")))
+    if program.statuses or report.columns["schedule"]:
+        fields += [
+            (Column(f"作業工程（{eras.fiscal_year_label(y)}）", width=24), lambda sheet, i=i: sheet.schedule[i]["step"])
+            for i, y in enumerate(program.fiscal_years)
+        ]
+    if report.columns["goal"]:
+        fields.append((Column("将来像", "long"), lambda sheet: sheet.data.get("goal", "")))
+    fields.append((Column(f"計画（{year}）", "long"), lambda sheet: sheet.record.get("plan", "")))
+    if program.statuses:
+        fields += [
+            (Column(f"実績（{year}）", "long"), lambda sheet: sheet.record.get("result", "")),
+            (Column("進行状況", width=30), lambda sheet: " / ".join(sheet.status_lines)),
+            (Column("進行状況（集計上）", width=20), lambda sheet: sheet.status_label),
+            (Column("進行状況が遅れている又は実施不可の理由", "long"), lambda sheet: sheet.record.get("delay_reason", "")),
+        ]
+    if program.figure_label:
+        label = "財源確保額（当初予算時、千円）" if program.has_ledger else f"{program.figure_label}（千円）"
+        fields.append((Column(label, "number", width=18), lambda sheet: sheet.record.get("secured_amount_thousand_yen")))
+    if program.has_ledger:
+        fields.append((Column("財源確保額の注記", width=24), lambda sheet: sheet.record.get("secured_amount_note", "")))
+    if program.statuses:
+        fields.append((Column("今後の予定", "long"), lambda sheet: sheet.data.get("next_steps", "")))
+    if program.has_ledger:
+        fields.append((Column("財源確保の区分", width=20), lambda sheet: sheet.data.get("ledger_category") or ""))
+    return fields
 
 
 def _year_rows(report: AnnualReport) -> list[list]:
@@ -319,21 +345,29 @@ def _build_workbook(cycle) -> bytes:
     mark = f"【{PREVIEW_MARK}】" if report.is_preview else ""
     title = f"{mark}{report.title}（{cycle.label}）"
     as_of = report.as_of
+    program = report.program
+    preamble = [
+        title,
+        (f"基準日: {as_of.year}年{as_of.month}月{as_of.day}日　" if as_of else "")
+        + f"報告対象: {eras.fiscal_year_label_with_western(cycle.fiscal_year)}",
+        *([f"{mark}{PREVIEW_NOTE}：この報告期はまだ公表されていません。確認用です。"] if report.is_preview else []),
+    ]
+    if program.statuses:
+        _write_sheet(
+            workbook, "概要", _summary_columns(), _summary_rows(report), mark=mark,
+            preamble=[*preamble, "※ 実施年度未到来及び実施不可の件数は割合算出上の数値に算入していません。分割された進行状況（一部の部局が遅れている）は「予定より遅れている」として数えています。"],
+        )
+    else:
+        columns, rows, notes = _list_summary(report)
+        _write_sheet(workbook, "概要", columns, rows, mark=mark, preamble=[*preamble, *notes])
+    fields = _item_fields(report)
     _write_sheet(
-        workbook, "概要", _summary_columns(), _summary_rows(report),
-        mark=mark,
-        preamble=[
-            title,
-            (f"基準日: {as_of.year}年{as_of.month}月{as_of.day}日　" if as_of else "")
-            + f"報告対象: {eras.fiscal_year_label_with_western(cycle.fiscal_year)}",
-            *([f"{mark}{PREVIEW_NOTE}：この報告期はまだ公表されていません。行政改革課・財政課の確認用です。"] if report.is_preview else []),
-            "※ 実施年度未到来及び実施不可の件数は割合算出上の数値に算入していません。分割された進行状況（一部の部局が遅れている）は「予定より遅れている」として数えています。",
-        ],
+        workbook, f"{program.item_label}一覧", [column for column, _read in fields],
+        [[read(sheet) for _column, read in fields] for sheet in report.initiatives], mark=mark,
     )
-    _write_sheet(
-        workbook, "取組一覧", _initiative_columns(cycle.fiscal_year, report.program.fiscal_years), _initiative_rows(report),
-        mark=mark,
-    )
+    if not program.statuses:  # a list: no year-by-year records to compare, no ledger
+        workbook.title, workbook.creator = title, "reformtracker"
+        return workbook.save()
     _write_sheet(workbook, "年度別計画・実績", YEAR_COLUMNS, _year_rows(report), mark=mark)
     columns, rows = _ledger(report)
     statement_note = report.ledger.statement.note if report.ledger.statement else ""

@@ -33,6 +33,12 @@ def thousand_yen(value):
 
 
 @register.filter
+def thousand_yen_number(value):
+    """28,212 for 28212 (the unit stated in the table's heading); '－' for none."""
+    return money.format_thousand_yen(None if value in (None, "") else int(value), unit=False)
+
+
+@register.filter
 def oku_yen(value):
     return money.format_oku_yen(None if value in (None, "") else int(value))
 

@@ -7,14 +7,20 @@ released as the policy printed it (令和7年1月, FY2024), then the cycles that
 import csv
 import io
 import json
+import logging
+import re
+import subprocess
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from initiatives import services
 from initiatives.models import Initiative, Listing
 from initiatives.opendata import import_program
 from programs.models import Program
+from reports.pdf import build_annual_pdf
+from reports.workbook import build_annual_workbook
 from tests.addresses import REFORM
 from tests.conftest import FIXTURE, create_reviewer, module_data, read_fixture
 
@@ -200,3 +206,66 @@ def test_query_counts_of_each_programs_pages_are_bounded(client, programs, slug,
     for name, bound in bounds.items():
         with django_assert_max_num_queries(bound):
             page(client, urls[name])
+
+
+# --- each program's annual report, in its own frame ---------------------------------------------------
+
+
+REFORM_WORDS = ["行財政改革", "財源確保", "進行状況", "管理番号"]
+
+
+def reform_words(text: str) -> list[str]:
+    """The reform report's own words in a text, apart from the department called 行財政改革推進部 (the strategy's data)."""
+    text = text.replace("行財政改革推進部", "")
+    return [word for word in REFORM_WORDS if word in text]
+
+
+def pdf_text(data: bytes) -> str:
+    return re.sub(r"\s+", "", subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode())
+
+
+def test_the_strategy_report_is_its_list_with_its_budget_and_no_reform_wording(programs, caplog):
+    cycle = programs["strategy"].cycles.get(state="released")
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        data = build_annual_pdf(cycle)
+    assert not [record.getMessage() for record in caplog.records if "defined twice" in record.getMessage()]
+    text = pdf_text(data)
+    assert "旭川市まち・ひと・しごと創生総合戦略事業一覧" in text and "基本目標ごとの予算事業費" in text
+    for figure in ["4,669,809", "3,447,819", "11,330,789", "19,526,650", "20,302,058"]:
+        assert figure in text
+    assert "1発達支援相談事業子育て支援部28,212" in text  # 番号, 事業名, 部局名, 予算事業費 as the list prints them
+    listing = Listing.objects.filter(pillar__program=programs["strategy"]).select_related("initiative").first()
+    again = listing.initiative.listings.count()
+    assert text.count(listing.initiative.name) >= 1 + again  # printed again (再掲) under each other 施策
+    assert text.count("再掲") >= 32 + 2
+    assert not reform_words(text)
+
+    book = load_workbook(io.BytesIO(build_annual_workbook(cycle)))
+    assert book.sheetnames == ["概要", "事業一覧"]
+    items = list(book["事業一覧"].iter_rows(values_only=True))
+    header = items[0]
+    assert header[:5] == ("番号", "基本目標", "施策", "施策の記号", "事業名") and "予算事業費（千円）" in header
+    amounts = [row[header.index("予算事業費（千円）")] for row in items[1:]]
+    assert len(amounts) == 158 and sum(amounts) == 19_526_650
+    cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
+    assert not reform_words("\n".join(cells))
+
+
+def test_the_dx_report_is_its_roadmap(programs):
+    cycle = programs["dx"].cycles.get(state="released")
+    text = pdf_text(build_annual_pdf(cycle))
+    assert "旭川市dX加速化方針取組内容一覧" in text and "重点取組ごとの取組内容" in text
+    assert all(label in text for label in ["これまでの経過や背景", "令和6年度", "令和9年度", "将来像"])  # the roadmap's columns
+    assert "行政手続きのオンライン化" in text
+    assert not reform_words(text)
+    book = load_workbook(io.BytesIO(build_annual_workbook(cycle)))
+    assert book.sheetnames == ["概要", "取組内容一覧"]
+    header = next(book["取組内容一覧"].iter_rows(values_only=True))
+    assert "将来像" in header and "作業工程（令和9年度）" in header and "所管部局" not in header
+
+
+def test_a_programs_report_downloads_under_its_own_name(client, programs):
+    cycle = programs["dx"].cycles.get(state="released")
+    response = client.get(reverse("public:annual-xlsx", args=["dx", cycle.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get(reverse("public:annual-xlsx", args=["sousei", cycle.pk])).status_code == 404
