@@ -406,7 +406,7 @@ class YearlyRecord(models.Model):
     def proposed_status(self) -> str | None:
         """実施年度未到来 when the schedule plans nothing for this year and nothing is reported yet
         (a proposal the department confirms; never stored by itself)."""
-        if self.status:
+        if self.status or Status.NOT_YET_DUE not in self.initiative.program.statuses:  # nothing to propose
             return None
         planned = any(s.fiscal_year == self.fiscal_year for s in self.initiative.schedule_steps.all())
         return None if planned else Status.NOT_YET_DUE

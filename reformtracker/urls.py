@@ -7,8 +7,8 @@ from django.views.generic import TemplateView
 
 from public.sitemaps import SITEMAPS
 
-admin.site.site_header = gettext_lazy("旭川市 行財政改革推進プログラム 管理画面")
-admin.site.site_title = gettext_lazy("行財政改革 進行管理")
+admin.site.site_header = gettext_lazy("旭川市 計画の進行管理 管理画面")
+admin.site.site_title = gettext_lazy("計画の進行管理")
 admin.site.index_title = gettext_lazy("進行管理")
 
 from . import views

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from programs import eras
+from programs import eras, money
 from programs.models import Department
 
 from .. import roles, services
@@ -127,7 +127,7 @@ class YearlyRecordAdmin(ScopedAdmin):
     ordering = ["-fiscal_year", "initiative__number"]
     inlines = [DepartmentStatusInline]
     readonly_fields = ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display",
-                       "schedule_display", "status_label", "other_department_statuses"]
+                       "schedule_display", "status_label", "other_department_statuses", "amount_display"]
 
     def initiative_of(self, obj):
         return obj.initiative
@@ -137,17 +137,21 @@ class YearlyRecordAdmin(ScopedAdmin):
         hidden = ["loaded_version", "loaded_initiative_version"] if editable else []
         program = obj.initiative.program if obj is not None else None
         fieldsets = [
-            (_("取組"), {"fields": ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display"]}),
-            (_("作業工程（4年間の計画）"), {"fields": ["schedule_display"]}),
-            (_("計画・実績"), {"fields": ["plan", "result"]}),
+            (program.item_label if program else _("取組"),
+             {"fields": ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display"]}),
         ]
+        if program is None or obj.initiative.schedule_steps.exists():  # the strategy's 事業 plan no steps
+            fieldsets.append((_("作業工程（4年間の計画）"), {"fields": ["schedule_display"]}))
+        fieldsets.append((_("計画・実績"), {"fields": ["plan", "result"]}))
+        # read-only, the amount is shown as the city prints it (28,212千円), under the program's name for it
+        amount = ["secured_amount_thousand_yen", "secured_amount_note"] if editable else ["amount_display", "secured_amount_note"]
         if program is None or program.statuses:  # the strategy's list reports no statuses
             fieldsets.append((_("進行状況"), {"fields": ["status" if editable else "status_label", "delay_reason",
                                                       *self.other_department_fields(request, obj)]}))
         if program is None or program.has_ledger:
-            fieldsets.append((_("財源確保額（当初予算時）"), {"fields": ["secured_amount_thousand_yen", "secured_amount_note"]}))
+            fieldsets.append((_("財源確保額（当初予算時）"), {"fields": amount}))
         elif program.figure_label:  # the program's own yearly amount, e.g. 予算事業費
-            fieldsets.append((program.figure_label, {"fields": ["secured_amount_thousand_yen", "secured_amount_note"]}))
+            fieldsets.append((program.figure_label, {"fields": amount}))
         fieldsets.append((_("今後の予定"), {"fields": ["next_steps", *hidden]}))
         return fieldsets
 
@@ -163,6 +167,10 @@ class YearlyRecordAdmin(ScopedAdmin):
             return []
         own = roles.department_ids(request.user)
         return ["other_department_statuses"] if any(d.department_id not in own for d in obj.department_statuses.all()) else []
+
+    @admin.display(description=gettext_lazy("金額"))
+    def amount_display(self, obj):
+        return money.format_thousand_yen(obj.secured_amount_thousand_yen)
 
     @admin.display(description=gettext_lazy("他の部局の進行状況"))
     def other_department_statuses(self, obj):
@@ -340,9 +348,14 @@ class YearlyRecordAdmin(ScopedAdmin):
     def initiative_summary(self, obj):
         initiative = obj.initiative
         url = reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+        summary = format_html(
+            '<a href="{}">{}. {}</a><div>{}</div>', url, initiative.number, initiative.name,
+            "、".join(initiative.departments_display),
+        )
+        if not initiative.background:  # the strategy's 事業 have none
+            return summary
         return format_html(
-            '<a href="{}">{}. {}</a><div>{}</div><details><summary>{}</summary>{}</details>',
-            url, initiative.number, initiative.name, "、".join(initiative.departments_display),
+            "{}<details><summary>{}</summary>{}</details>", summary,
             _("令和5年度までの経過や背景"), linebreaks(initiative.background),
         )
 

@@ -204,12 +204,22 @@ def test_the_record_form_follows_the_frame(client, reviewer, make_user):
     services.cycle_release_imported(program=program, by=reviewer)
     services.cycle_open(program=program, fiscal_year=2025, by=reviewer)
     record = initiative.years.get(fiscal_year=2025)
-    client.force_login(make_user("editor", role=roles.EDITOR, departments=[department]))
+    editor = make_user("editor", role=roles.EDITOR, departments=[department])
+    client.force_login(editor)
     page = client.get(reverse("admin:initiatives_yearlyrecord_change", args=[record.pk]))
     form = page.context["adminform"].form
     assert "status" not in form.fields and "delay_reason" not in form.fields
     assert form.fields["secured_amount_thousand_yen"].label == "予算事業費（千円）"
     assert page.context["inline_admin_formsets"] == []  # no split statuses either
+    assert "作業工程" not in page.content.decode()  # the list plans no steps per year
+
+    record.plan, record.secured_amount_thousand_yen = "事業内容", 28_212
+    record.save()
+    services.record_submit(record=record, by=editor)
+    html = client.get(reverse("admin:initiatives_yearlyrecord_change", args=[record.pk])).content.decode()
+    fieldset = html[html.index(">予算事業費<"):].split("</fieldset>", 1)[0]
+    assert "28,212千円" in fieldset  # read-only, as the city prints it
+    assert "令和5年度までの経過や背景" not in html  # the 事業 has none
 
 
 def test_the_record_form_offers_the_programs_statuses_only(world, client):
