@@ -4,9 +4,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 
 from initiatives import roles, services
 from initiatives.opendata import import_program
@@ -27,7 +29,7 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "asahikawa_2024.
 # browser take seconds each: they are marked `slow`, so `pytest -m "not slow"` runs the rest
 # in seconds. `make test` runs everything.
 SLOW_FIXTURES = {
-    "fixture_document", "real_program", "published_program", "real_cycle", "synthetic_cycle", "strategy_program", "page", "browser"
+    "fixture_document", "real_program", "published_program", "real_cycle", "synthetic_cycle", "page", "browser"
 }
 
 
@@ -43,6 +45,15 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language (Japanese): a request in English before it, in the same worker,
+    leaves English active in the thread (LocaleMiddleware activates the request's language and keeps it)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @contextmanager
@@ -170,18 +181,6 @@ def published_program(real_program, reviewer):
     return snapshots.replayed("published_program", reviewer=reviewer, on=real_program) or release_imported(
         real_program, reviewer
     )
-
-
-def release_strategy(_base, reviewer):
-    program = import_program(json.loads((FIXTURE.parent / "asahikawa_strategy_2025.json").read_text(encoding="utf-8")))
-    services.cycle_release_imported(program=program, by=reviewer, fiscal_year=2025)
-    return program
-
-
-@pytest.fixture
-def strategy_program(reviewer):
-    """The strategy's list of projects as the city printed it (158 事業, 32 再掲): released as 令和7年度当初 (FY2025)."""
-    return release_strategy(None, reviewer)
 
 
 # --- the data sets above, built once per session (tests/snapshots.py) --------------------------------

@@ -1,7 +1,6 @@
-"""Several programs side by side (issue 15): each program's frame as data, the strategy's list of
-projects and the dX roadmap loaded next to the reform program, departments shared between them.
-
-The strategy's totals are recomputed from the seed's text by the parser of test_strategy_fixture."""
+"""Several programs side by side (issue 15): each program's frame as data, what the import refuses, how
+the workflow and the admin follow the frame. The city's three programs loaded together are in
+test_city_programs.py."""
 import copy
 import json
 from pathlib import Path
@@ -11,86 +10,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from initiatives import roles, services
-from initiatives.models import Initiative, Listing, Status
-from initiatives.opendata import DataFormatError, export_program, export_published_program, import_program
-from initiatives.selectors import figure_totals, published_summary
-from programs.models import Department, Program
+from initiatives.models import Initiative, Status
+from initiatives.opendata import DataFormatError, import_program
+from programs.models import Program
 from tests.factories import InitiativeFactory, PillarFactory, ProgramFactory, ResponsibilityFactory, YearlyRecordFactory
-
-from .test_strategy_fixture import read_seed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-# --- the strategy's list of projects -------------------------------------------------------------
-
-
-def test_strategy_totals_per_basic_goal_match_the_seed_and_its_open_data_states_them(strategy_program):
-    """(One test: loading and releasing the 158 事業 takes seconds, on PostgreSQL tens of seconds.)"""
-    strategy = strategy_program
-    seed = read_seed()
-    cycle = strategy.cycles.get()
-    rows, whole = figure_totals(strategy, cycle)
-    assert [r.perspective.order for r in rows] == [1, 2, 3, 4]
-    for row in rows:
-        goal = row.perspective.order
-        printed_rows, printed_reposted, printed_amount = seed.subtotals[goal]  # the seed's 小計
-        own = [r.budget for r in seed.rows if r.goal == goal and not r.reposted]
-        assert (row.items, row.amount) == (len(own), sum(own))  # each 事業 once, under its own 施策
-        assert row.listed_again == printed_reposted and row.items + row.listed_again == printed_rows
-        assert row.amount_as_listed == printed_amount  # the 小計 as printed adds the 再掲 rows again
-    assert whole.amount_as_listed == seed.total == 20_302_058
-    assert whole.amount == sum(r.budget for r in seed.rows if not r.reposted) == 19_526_650
-    assert whole.items == 158 and whole.listed_again == 32
-
-    document = export_published_program(strategy)  # the open data: the frame and the same totals
-    assert document["format"] == "reformtracker/4"
-    frame = document["program"]["frame"]
-    assert [level["name"] for level in frame["levels"]] == ["基本目標", "施策"]
-    assert frame["item"]["name"] == "事業" and frame["ledger"] is False and frame["statuses"] == []
-    assert frame["figure"]["name"] == "予算事業費" and frame["numbering"] == "level"
-    totals = document["figure_totals"]
-    assert totals["total"]["amount_thousand_yen"] == 19_526_650
-    assert totals["total"]["amount_as_listed_thousand_yen"] == 20_302_058
-    assert [level["amount_as_listed_thousand_yen"] for level in totals["levels"]] == [
-        4_669_809, 3_447_819, 853_641, 11_330_789
-    ]
-    first = next(item for item in document["initiatives"] if item["pillar"] == "1ア" and item["number"] == 1)
-    assert first["name"] == "発達支援相談事業" and first["secured_amount_thousand_yen"] == 28_212
-    assert sum(len(item.get("listings", [])) for item in document["initiatives"]) == 32
-    # the document reads back as the same program (a copy under another name and URL name)
-    copy_document = {**document, "program": {**document["program"], "name": "写し", "slug": "utsushi"}}
-    again = import_program(copy_document)
-    assert again.initiatives.count() == 158 and Listing.objects.filter(initiative__program=again).count() == 32
-
-
-def test_beside_the_strategy_a_department_sees_its_items_of_both_and_the_reform_program_is_unchanged(
-    client, published_program, strategy_program, make_user
-):
-    strategy = strategy_program
-    kosodate = Department.objects.get(name="子育て支援部")  # one department, shared by both programs
-    editor = make_user("editor-kosodate", role=roles.EDITOR, departments=[kosodate])
-    client.force_login(editor)
-    response = client.get(reverse("admin:initiatives_initiative_changelist"), {"all": ""})
-    assert response.status_code == 200
-    names = {(i.program.slug, i.name) for i in response.context["cl"].result_list}
-    assert ("sousei", "発達支援相談事業") in names
-    assert ("gyozaisei-2024", "市有施設等管理運営手法の見直し") in names  # 管理番号29, 子育て支援部 among others
-    assert all(any(r.department_id == kosodate.pk for r in i.responsibilities.all())
-               for i in response.context["cl"].result_list)
-    page = response.content.decode()
-    assert strategy.name in page and published_program.name in page  # each row names its program
-
-    import_program(fixture("asahikawa_dx_2025.json"))
-    summary = published_summary(published_program)
-    assert (summary.total.initiatives, summary.total.counts[Status.BEHIND]) == (54, 4)
-    assert Program.objects.get(slug="dx").initiatives.count() == 15
-    assert Program.objects.get(slug="dx").has_two_levels is False
-    assert export_program(published_program)["program"]["frame"]["numbering"] == "program"
 
 
 # --- the frame as data: what the import refuses ----------------------------------------------------

@@ -1,5 +1,6 @@
-"""The public site of several programs: the front page lists them, each has its pages under its URL name
-(/gyozaisei-2024/, /sousei/, /dx/) in its own words, and the reform program's earlier addresses redirect.
+"""The city's three programs side by side: the strategy's totals against its seed, a department's items of
+both programs in the admin, the public site (the front page lists them, each has its pages under its URL
+name, /gyozaisei-2024/, /sousei/, /dx/, in its own words) and each program's annual report.
 
 The three programs are the city's, loaded once for the module: the reform report released as
 令和7年度当初, the strategy's list of projects released as 令和7年度当初 (FY2025), the dX roadmap
@@ -15,14 +16,17 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from initiatives import services
-from initiatives.models import Initiative, Listing
-from initiatives.opendata import import_program
-from programs.models import Program
+from initiatives import roles, services
+from initiatives.models import Initiative, Listing, Status
+from initiatives.opendata import export_program, export_published_program, import_program
+from initiatives.selectors import figure_totals, published_summary
+from programs.models import Department, Program
 from reports.pdf import build_annual_pdf
 from reports.workbook import build_annual_workbook
 from tests.addresses import REFORM
 from tests.conftest import FIXTURE, create_reviewer, module_data, read_fixture
+
+from .test_strategy_fixture import read_seed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("three_programs")]
 
@@ -78,11 +82,77 @@ def test_the_front_page_takes_a_bounded_number_of_queries(client, programs, djan
         page(client, "/")
 
 
+# --- the strategy's list of projects -------------------------------------------------------------
+
+
+def test_strategy_totals_per_basic_goal_match_the_seed_and_its_open_data_states_them(programs):
+    """The totals recomputed from the seed's text by the parser of test_strategy_fixture."""
+    strategy = programs["strategy"]
+    seed = read_seed()
+    cycle = strategy.cycles.get()
+    rows, whole = figure_totals(strategy, cycle)
+    assert [r.perspective.order for r in rows] == [1, 2, 3, 4]
+    for row in rows:
+        goal = row.perspective.order
+        printed_rows, printed_reposted, printed_amount = seed.subtotals[goal]  # the seed's 小計
+        own = [r.budget for r in seed.rows if r.goal == goal and not r.reposted]
+        assert (row.items, row.amount) == (len(own), sum(own))  # each 事業 once, under its own 施策
+        assert row.listed_again == printed_reposted and row.items + row.listed_again == printed_rows
+        assert row.amount_as_listed == printed_amount  # the 小計 as printed adds the 再掲 rows again
+    assert whole.amount_as_listed == seed.total == 20_302_058
+    assert whole.amount == sum(r.budget for r in seed.rows if not r.reposted) == 19_526_650
+    assert whole.items == 158 and whole.listed_again == 32
+
+    document = export_published_program(strategy)  # the open data: the frame and the same totals
+    assert document["format"] == "reformtracker/4"
+    frame = document["program"]["frame"]
+    assert [level["name"] for level in frame["levels"]] == ["基本目標", "施策"]
+    assert frame["item"]["name"] == "事業" and frame["ledger"] is False and frame["statuses"] == []
+    assert frame["figure"]["name"] == "予算事業費" and frame["numbering"] == "level"
+    totals = document["figure_totals"]
+    assert totals["total"]["amount_thousand_yen"] == 19_526_650
+    assert totals["total"]["amount_as_listed_thousand_yen"] == 20_302_058
+    assert [level["amount_as_listed_thousand_yen"] for level in totals["levels"]] == [
+        4_669_809, 3_447_819, 853_641, 11_330_789
+    ]
+    first = next(item for item in document["initiatives"] if item["pillar"] == "1ア" and item["number"] == 1)
+    assert first["name"] == "発達支援相談事業" and first["secured_amount_thousand_yen"] == 28_212
+    assert sum(len(item.get("listings", [])) for item in document["initiatives"]) == 32
+    # the document reads back as the same program (a copy under another name and URL name)
+    copy_document = {**document, "program": {**document["program"], "name": "写し", "slug": "utsushi"}}
+    again = import_program(copy_document)
+    assert again.initiatives.count() == 158 and Listing.objects.filter(initiative__program=again).count() == 32
+
+
+def test_beside_the_strategy_a_department_sees_its_items_of_both_and_the_reform_program_is_unchanged(
+    client, programs, make_user
+):
+    strategy, published_program = programs["strategy"], programs["reform"]
+    kosodate = Department.objects.get(name="子育て支援部")  # one department, shared by both programs
+    editor = make_user("editor-kosodate", role=roles.EDITOR, departments=[kosodate])
+    client.force_login(editor)
+    response = client.get(reverse("admin:initiatives_initiative_changelist"), {"all": ""})
+    assert response.status_code == 200
+    names = {(i.program.slug, i.name) for i in response.context["cl"].result_list}
+    assert ("sousei", "発達支援相談事業") in names
+    assert ("gyozaisei-2024", "市有施設等管理運営手法の見直し") in names  # 管理番号29, 子育て支援部 among others
+    assert all(any(r.department_id == kosodate.pk for r in i.responsibilities.all())
+               for i in response.context["cl"].result_list)
+    page = response.content.decode()
+    assert strategy.name in page and published_program.name in page  # each row names its program
+
+    summary = published_summary(published_program)
+    assert (summary.total.initiatives, summary.total.counts[Status.BEHIND]) == (54, 4)
+    assert Program.objects.get(slug="dx").initiatives.count() == 15
+    assert Program.objects.get(slug="dx").has_two_levels is False
+    assert export_program(published_program)["program"]["frame"]["numbering"] == "program"
+
+
 # --- the strategy: 基本目標 → 施策 → 事業, 予算事業費, 再掲, no statuses ------------------------------------
 
 
 def test_the_strategy_summary_shows_its_budget_per_basic_goal_instead_of_a_status_chart(client, programs):
-    html = page(client, f"/sousei/")
+    html = page(client, "/sousei/")
     assert "<h1>旭川市まち・ひと・しごと創生総合戦略の進行状況</h1>" in html
     table = html.split('class="data-table fit-table stack-table figure-table"', 1)[1].split("</table>", 1)[0]
     assert '<th scope="col">基本目標</th>' in table and "再掲を含めた額（一覧表の小計）" in table
