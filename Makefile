@@ -51,11 +51,10 @@ $(SYSTEM_TOOLS):
 # The fast part alone: `.venv/bin/python -m pytest -m "not slow"`.
 PYTEST := $(PY) -m pytest -n auto --dist loadgroup --durations=15
 
-# Both runs happen even when the first fails (-k), side by side (-j2: each waits on its own database, browser
-# and servers part of the time, so together they keep both cores busy); each run's output is printed whole
-# when it ends (--output-sync). `make test` fails if either does.
+# Both runs happen even when the first fails (-k); `make test` fails if either does. (Side by side with -j2
+# they took longer: four xdist workers and the browsers on two cores slowed each other down.)
 test: $(STAMP) $(PG_BIN)/initdb $(SYSTEM_TOOLS)
-	@$(MAKE) --no-print-directory -k -j2 --output-sync=target test-sqlite test-postgresql
+	@$(MAKE) --no-print-directory -k test-sqlite test-postgresql
 
 test-sqlite: $(STAMP)
 	@echo "===== pytest on SQLite (the embedded default) ====="

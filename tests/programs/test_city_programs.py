@@ -2,9 +2,10 @@
 both programs in the admin, the public site (the front page lists them, each has its pages under its URL
 name, /gyozaisei-2024/, /sousei/, /dx/, in its own words) and each program's annual report.
 
-The three programs are the city's, loaded once for the module: the reform report released as
-令和7年度当初, the strategy's list of projects released as 令和7年度当初 (FY2025), the dX roadmap
-released as the policy printed it (令和7年1月, FY2024), then the cycles that follow opened."""
+The three programs are the city's, loaded once for the module by `setup_demo`, as `make run` has them: the
+reform report released as 令和7年度当初 and 令和8年度当初 open, the strategy's list of projects released as
+令和7年度当初 (FY2025), the dX roadmap released as the policy printed it (令和7年1月, FY2024) and 令和7年度
+open; the demo accounts. The first tests check what `setup_demo` loaded."""
 import csv
 import io
 import json
@@ -12,41 +13,100 @@ import logging
 import re
 import subprocess
 
+from datetime import date
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from initiatives import roles, services
-from initiatives.models import Initiative, Listing, Status
+from initiatives import roles
+from initiatives.models import Initiative, Listing, PublishedVersion, Status, YearlyRecord
 from initiatives.opendata import export_program, export_published_program, import_program
 from initiatives.selectors import figure_totals, published_summary
-from programs.models import Department, Program
+from programs.models import Department, Program, ReportingCycle
 from reports.pdf import build_annual_pdf
 from reports.workbook import build_annual_workbook
 from tests.addresses import REFORM
-from tests.conftest import FIXTURE, create_reviewer, module_data, read_fixture
+from tests.conftest import module_data
 
 from .test_strategy_fixture import read_seed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("three_programs")]
 
 
-def fixture(name: str) -> dict:
-    return json.loads((FIXTURE.parent / name).read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
 def programs(django_db_setup, django_db_blocker):
+    """The city's three programs as `make run` has them (`setup_demo`, run once for the module), with the
+    demo accounts and what the command printed."""
+    out = io.StringIO()
     with module_data(django_db_blocker):
-        reviewer = create_reviewer()
-        reform = import_program(read_fixture())
-        services.cycle_release_imported(program=reform, by=reviewer)
-        strategy = import_program(fixture("asahikawa_strategy_2025.json"))
-        services.cycle_release_imported(program=strategy, by=reviewer, fiscal_year=2025)
-        dx = import_program(fixture("asahikawa_dx_2025.json"))
-        services.cycle_release_imported(program=dx, by=reviewer, fiscal_year=2024)
-        services.cycle_open(program=dx, fiscal_year=2025, by=reviewer)
-        yield {"reform": reform, "strategy": strategy, "dx": dx}
+        with override_settings(DEBUG=True):  # as under `make run`; the test runner turns DEBUG off
+            call_command("setup_demo", stdout=out)
+        by_slug = {program.slug: program for program in Program.objects.all()}
+        yield {"reform": by_slug[REFORM], "strategy": by_slug["sousei"], "dx": by_slug["dx"], "printed": out.getvalue()}
+
+
+# --- what `setup_demo` loads ---------------------------------------------------------------------------
+
+
+def test_setup_demo_releases_the_report_and_opens_the_next_cycle_unreported(programs):
+    assert PublishedVersion.objects.current().filter(initiative__program__slug="gyozaisei-2024").count() == 54
+    released = ReportingCycle.objects.get(state="released", program__slug=REFORM)
+    assert (released.label, released.released_on, released.as_of) == ("令和7年度当初", date(2025, 4, 1), date(2025, 4, 1))
+    assert "令和７年度当初における取組内容" in released.introduction
+    current = ReportingCycle.objects.get(state="open", program__slug=REFORM)
+    assert (current.fiscal_year, current.label) == (2025, "令和8年度当初")
+    assert set(YearlyRecord.objects.filter(cycle=current).values_list("status", flat=True)) == {""}
+    assert "demo-editor-somu" in programs["printed"]
+
+
+def test_export_data_after_setup_demo_still_gives_the_citys_fy2024_figures(programs, tmp_path):
+    target = tmp_path / "program.json"
+    call_command("export_data", "--format", "json", "--program", "gyozaisei-2024", "--output", str(target))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    total = document["summary"]["total"]
+    assert document["summary"]["fiscal_year"] == 2024
+    assert total["initiatives"] == 54 and total["not_reported"] == 0
+    assert total["counts"] == {"implemented": 0, "on_schedule": 50, "behind": 4, "not_yet_due": 0, "infeasible": 0}
+    assert total["percentages"] == {"implemented": "0.00%", "on_schedule": "92.6%", "behind": "7.41%"}
+    behind = {i["number"]: i["status_notes"] for i in document["initiatives"] if i["status"] == "behind"}
+    assert sorted(behind) == [30, 42, 49, 52]
+    assert behind[30] == "予定どおり進んでいる / 予定より遅れている（土木部）"
+
+
+def test_demo_editors_edit_their_own_departments_initiatives(programs):
+    users = get_user_model().objects
+    somu = users.get(username="editor-somu")
+    mine = roles.visible_initiatives(somu, Initiative.objects.all())
+    assert mine.exists()
+    assert all(roles.can_edit(somu, initiative) for initiative in mine)
+    assert not mine.filter(responsibilities__department__name="土木部").exclude(
+        responsibilities__department__name="総務部"
+    ).exists()
+    assert roles.visible_initiatives(users.get(username="editor-doboku"), Initiative.objects.all()).exists()
+    assert users.get(username="reviewer").check_password("demo-reviewer-asahikawa")
+
+
+def test_setup_demo_loads_the_strategy_and_the_dx_roadmap_released_and_twice_changes_nothing(programs):
+    strategy = ReportingCycle.objects.get(program__slug="sousei")
+    assert (strategy.state, strategy.label, strategy.fiscal_year) == ("released", "令和7年度当初", 2025)
+    assert strategy.publications.count() == 158
+    roadmap = ReportingCycle.objects.get(program__slug="dx", state="released")
+    assert (roadmap.label, roadmap.fiscal_year, roadmap.publications.count()) == ("令和7年1月", 2024, 15)
+    assert {version.data["years"][0]["plan"] for version in roadmap.publications.all()} == {
+        step for initiative in Initiative.objects.filter(program__slug="dx")
+        for step in initiative.schedule_steps.filter(fiscal_year=2024).values_list("step", flat=True)
+    }  # each 取組内容's plan is the roadmap's R6 step, as the cycle prefilled it
+    dx = ReportingCycle.objects.get(program__slug="dx", state="open")
+    assert (dx.label, dx.fiscal_year, dx.records.count()) == ("令和7年度", 2025, 15)
+    counts = (Initiative.objects.count(), PublishedVersion.objects.count(), ReportingCycle.objects.count())
+    assert counts == (54 + 158 + 15, 54 + 158 + 15, 2 + 1 + 2)
+    with override_settings(DEBUG=True):
+        call_command("setup_demo")  # a second run changes nothing
+    assert (Initiative.objects.count(), PublishedVersion.objects.count(), ReportingCycle.objects.count()) == counts
 
 
 def page(client, url, **headers) -> str:
