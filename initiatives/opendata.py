@@ -271,7 +271,7 @@ def export_published_program(program: Program, cycle=None) -> dict:
     }
     if program.statuses:  # a program that reports no statuses (the strategy's list) has no status counts
         document["summary"] = _summary_document(published_summary(program, cycle))
-    if cycle is not None and program.figure_label and not program.has_ledger:
+    if cycle is not None and program.totals_its_figure:
         document["figure_totals"] = _figure_totals_document(program, cycle)
     return document
 

@@ -150,6 +150,13 @@ class Program(models.Model):
         return in_language(self.item_label, self.item_label_en)
 
     @property
+    def totals_its_figure(self) -> bool:
+        """A program whose items carry a figure and which has no ledger (the strategy's 予算事業費): its pages,
+        reports and open data total the figure per first level (figure_totals) where the reform program shows
+        its ledger."""
+        return bool(self.figure_label) and not self.has_ledger
+
+    @property
     def display_item_name_label(self) -> str:
         """The heading of the items' names: the reform report's 取組項目名, or 事業名."""
         if self.item_label == "取組":

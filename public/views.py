@@ -118,7 +118,7 @@ def summary(request, program: Program):
         cycles_chart=cycles_chart(columns),
         status_mix=selectors.status_mix(columns),
         headline=selectors.headline(columns[-1].summary, behind, ledger.total if ledger else None) if cycle else None,
-        figures=figure_totals(program, cycle) if cycle and program.figure_label and not program.has_ledger else None,
+        figures=figure_totals(program, cycle) if cycle and program.totals_its_figure else None,
         report_links=report_links(program, cycle),
     )
     return render(request, "public/summary.html", context)
@@ -343,7 +343,7 @@ def archive_cycle(request, program: Program, cycle_id: int):
             "cycle": cycle,
             "table": table,
             "report_links": report_links(program, cycle),
-            "figures": figure_totals(program, cycle) if program.figure_label and not program.has_ledger else None,
+            "figures": figure_totals(program, cycle) if program.totals_its_figure else None,
             **_summary_context(published_summary(program, cycle)),
         },
     )

@@ -271,5 +271,5 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
         ledger_unlinked=unlinked,
         perspectives=[p for p in perspectives if p.pillars],
         pillars={pk: section.pillar for pk, section in pillar_sections.items()},
-        figures=figure_totals(program, cycle) if program.figure_label and not program.has_ledger else None,
+        figures=figure_totals(program, cycle) if program.totals_its_figure else None,
     )

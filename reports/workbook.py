@@ -201,7 +201,7 @@ def _item_fields(report: AnnualReport) -> list[tuple[Column, object]]:
     fields.append((Column(level, width=30), lambda sheet: f"{sheet.pillar.numeral} {sheet.pillar.name}".strip()))
     if per_level:
         fields.append((Column(f"{level}の記号", width=10), lambda sheet: sheet.pillar.key))
-    fields.append((Column("取組項目名" if program.item_label == "取組" else f"{program.item_label}名", width=30), lambda sheet: sheet.name))
+    fields.append((Column(program.display_item_name_label, width=30), lambda sheet: sheet.name))  # built in Japanese
     if program.statuses or report.columns["departments"]:
         fields.append((Column("所管部局", width=36), lambda sheet: "\n".join(sheet.departments)))
     if any(sheet.data.get("listings") for sheet in report.initiatives):
