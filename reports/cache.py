@@ -34,7 +34,7 @@ from .models import BuildState, ReportBuild
 from .selectors import PREVIEW_MARK, publication_state
 
 # Bump when the layout of a report changes, so that files built by older code are not served.
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 
 FORMATS = {
     "pdf": ("application/pdf", "pdf"),
