@@ -14,11 +14,12 @@ from finance import services as ledger_services
 from programs import eras
 from programs.text import search_form, strip_illegal_xml
 from programs.models import CycleState, ReportingCycle
+from reformtracker.transactions import on_commit_once
 
 from . import roles
 from .models import Initiative, PublishedVersion, ScheduleStep, WorkflowState, YearlyRecord
 from .opendata import publication_document
-from .signals import cycle_opened, cycle_released, published, record_returned
+from .signals import cycle_opened, cycle_published, cycle_released, record_returned
 
 EDITABLE_RECORD_FIELDS = ["plan", "result", "status", "delay_reason", "secured_amount_thousand_yen", "secured_amount_note"]
 EDITABLE_CYCLE_FIELDS = ["label", "deadline", "introduction", "as_of", "ledger_label"]
@@ -310,7 +311,7 @@ def record_publish(*, record: YearlyRecord, by) -> PublishedVersion:
     )
     version.departments.set([r.department for r in initiative.responsibilities.all()])
     _set_state(record, WorkflowState.PUBLISHED, by=by, reason=_("公開"))
-    transaction.on_commit(lambda: published.send(sender=PublishedVersion, version=version))
+    on_commit_once(("cycle_published", cycle.pk), lambda: cycle_published.send(sender=ReportingCycle, cycle=cycle))
     return version
 
 

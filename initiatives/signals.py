@@ -1,8 +1,9 @@
 """Signals other parts listen to (caches of public pages and reports, notifications to staff)."""
 from django.dispatch import Signal
 
-# Sent after the transaction that published a version commits; kwargs: version.
-published = Signal()
+# Sent once after a transaction that published versions in a reporting cycle commits (one record or, through
+# cycle_publish_all, every record of the cycle); kwargs: cycle.
+cycle_published = Signal()
 
 # Sent after the transaction that released a reporting cycle (公表) commits; kwargs: cycle.
 cycle_released = Signal()

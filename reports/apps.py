@@ -8,9 +8,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("年次報告")
 
     def ready(self):
-        from initiatives.signals import cycle_released, published
+        from initiatives.signals import cycle_published, cycle_released
 
         from .cache import on_published, on_released
 
-        published.connect(on_published, dispatch_uid="reports.cache.on_published")
+        cycle_published.connect(on_published, dispatch_uid="reports.cache.on_published")
         cycle_released.connect(on_released, dispatch_uid="reports.cache.on_released")

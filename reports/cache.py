@@ -248,13 +248,15 @@ def report_to_serve(cycle, fmt: str) -> Download | None:
     return Download(previous, False)
 
 
-def on_published(sender, version, **kwargs) -> None:
+def on_published(sender, cycle, **kwargs) -> None:
+    """After a transaction that published in the cycle (once for all its publications): queue the builds of the
+    cycle's new state, or without a worker delete its files."""
     if in_background():
-        cycle = ReportingCycle.objects.select_related("program").get(pk=version.cycle_id)  # as it is now, not as published
+        cycle = ReportingCycle.objects.select_related("program").get(pk=cycle.pk)  # as it is now, not as published
         for fmt in FORMATS:
             request_build(cycle, fmt)
     else:
-        invalidate(version.cycle_id)
+        invalidate(cycle.pk)
 
 
 def on_released(sender, cycle, **kwargs) -> None:

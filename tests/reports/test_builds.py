@@ -14,11 +14,12 @@ from django.tasks import task_backends
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from initiatives.signals import cycle_published
 from reports import cache
 from reports.models import BuildState, ReportBuild
 from tests.worker import db_worker, require_postgresql
 
-from .conftest import publish, release
+from .conftest import publish, publish_the_rest, release
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,29 @@ def test_a_publication_queues_the_builds_and_no_request_builds(world, worker, st
     served = staff_client.get(xlsx_url(world))
     assert served.status_code == 200 and served["X-Report-Version"] == cache.fingerprint(world.cycle)
     assert "最初に公開した実績" in xlsx_text(served)
+
+
+def test_publishing_every_record_in_one_transaction_builds_the_cycle_once(world, worker, django_capture_on_commit_callbacks):
+    """cycle_publish_all publishes the open cycle's records in one transaction: the cycle is announced once after
+    the commit, and its reports are queued once, for the state after it (not once per record)."""
+    announced = []
+
+    def announce(sender, cycle, **kwargs):
+        announced.append(cycle.pk)
+
+    cycle_published.connect(announce, dispatch_uid="test-announced")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            published = publish_the_rest(world.cycle, world.reviewer)
+            assert announced == []  # nothing before the commit
+    finally:
+        cycle_published.disconnect(dispatch_uid="test-announced")
+    assert published == world.cycle.records.count() > 1
+    assert announced == [world.cycle.pk]
+    assert sorted(worker.queued()) == ["build_report", "build_report"]
+    assert set(ReportBuild.objects.values_list("format", "fingerprint")) == {
+        ("pdf", cache.fingerprint(world.cycle)), ("xlsx", cache.fingerprint(world.cycle))
+    }
 
 
 def test_until_the_new_build_is_ready_the_previous_file_is_served(world, worker, staff_client, report_cache_dir, django_capture_on_commit_callbacks):
