@@ -11,7 +11,10 @@ def on_commit_once(key, callback, using=None) -> None:
     """Run `callback` after the current transaction commits (at once outside one), once for `key`.
 
     A callback already waiting for this transaction's commit under `key` is not added again. One dropped
-    by a rolled-back savepoint or transaction is no longer waiting, so a later call adds it anew."""
+    by a rolled-back savepoint or transaction is no longer waiting, so a later call adds it anew.
+
+    In tests: Django's `captureOnCommitCallbacks` runs only the callbacks added inside its block, so a test
+    that publishes both before the block and inside it sees the callback added before, never run."""
     connection = transaction.get_connection(using)
     waiting = connection.__dict__.setdefault("_on_commit_once", {})
     pending = waiting.get(key)
