@@ -24,7 +24,9 @@ from programs import eras, money
 from programs.models import CycleState, Program, ReportingCycle
 
 
-class Group(models.TextChoices):
+class LedgerGroup(models.TextChoices):
+    """A ledger category's side of the fiscal target: revenue secured or expenditure held down."""
+
     REVENUE = "revenue", _("収入の確保")
     EXPENDITURE = "expenditure", _("支出の抑制")
 
@@ -60,7 +62,7 @@ def format_amount(amount: int | None, unit: str | None) -> str:
 
 class LedgerCategory(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="ledger_categories", verbose_name=_("プログラム"))
-    group = models.CharField(_("区分"), max_length=20, choices=Group.choices)
+    group = models.CharField(_("区分"), max_length=20, choices=LedgerGroup.choices)
     order = models.PositiveSmallIntegerField(_("表示順"))
     name = models.CharField(_("項目"), max_length=100)
     target_thousand_yen = models.PositiveBigIntegerField(_("財源確保目標額（千円）"), help_text=_("千円単位の整数（10.0億円 = 1,000,000千円）"))
@@ -201,10 +203,6 @@ class LedgerEntry(models.Model):
     def __str__(self):
         year = eras.fiscal_year_label(self.fiscal_year) if self.fiscal_year else _("累計")
         return f"{self.category} {year}"
-
-    @property
-    def is_cumulative(self) -> bool:
-        return self.fiscal_year is None
 
     @property
     def display(self) -> str:

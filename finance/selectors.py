@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from programs.models import Program
 
-from .models import Group, LedgerCategory, LedgerEntry, LedgerStatement, Unit, format_amount
+from .models import LedgerCategory, LedgerEntry, LedgerGroup, LedgerStatement, Unit, format_amount
 
 
 def progress_percent(secured: int | None, target: int) -> str:
@@ -174,7 +174,7 @@ def _build(program: Program, categories: list[LedgerCategory], statement: Ledger
         by_category[entry.category_id].append(entry)
     years = sorted({e.fiscal_year for e in entries if e.fiscal_year is not None})
     groups = []
-    for group in Group:
+    for group in LedgerGroup:
         lines = [
             _category_row(category, group.label, by_category.get(category.pk, []), years)
             for category in categories

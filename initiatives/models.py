@@ -82,9 +82,6 @@ class InitiativeQuerySet(models.QuerySet):
     def for_program(self, program):
         return self.filter(program=program)
 
-    def for_department(self, department):
-        return self.filter(responsibilities__department=department).distinct()
-
     def with_structure(self):
         """Pillar, perspective and the responsible departments and divisions, loaded once."""
         return self.select_related("pillar__perspective", "ledger_category").prefetch_related(

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finance.models import Group, LedgerCategory, LedgerEntry, LedgerStatement, StatementState, Unit
+from finance.models import LedgerCategory, LedgerEntry, LedgerGroup, LedgerStatement, StatementState, Unit
 from finance.selectors import ledger_report
 from programs import money
 from programs.models import RESERVED_SLUGS, Department, Division, Numbering, Perspective, Pillar, Program, ReportingCycle
@@ -574,9 +574,9 @@ def _import_ledger(reader: _Reader, document: dict, program: Program) -> dict:
     with reader.at(".ledger"):
         for _, item in reader.items(ledger, "categories"):
             group = reader.value(item, "group", str)
-            if group not in Group.values:
+            if group not in LedgerGroup.values:
                 with reader.at(".group"):
-                    reader.fail(f"区分は {', '.join(Group.values)} のいずれかです（値: {group!r}）。")
+                    reader.fail(f"区分は {', '.join(LedgerGroup.values)} のいずれかです（値: {group!r}）。")
             category = reader.save(
                 LedgerCategory(
                     program=program,

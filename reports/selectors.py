@@ -192,11 +192,6 @@ class AnnualReport:
         return [i for p in self.perspectives for s in p.pillars for i in s.initiatives]
 
     @property
-    def ledger_fiscal_year(self) -> int:
-        """The ledger is cut at the initial budget the cycle is reported with (令和7年度当初 → FY2025)."""
-        return self.cycle.budget_fiscal_year
-
-    @property
     def ledger_fiscal_years(self) -> list[int]:
         """The budget years whose amounts the report may include, up to the cut."""
         return self.ledger.fiscal_years

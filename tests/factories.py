@@ -3,7 +3,7 @@ import datetime
 
 import factory
 
-from finance.models import Group, LedgerCategory, LedgerEntry, LedgerStatement, StatementState, Unit
+from finance.models import LedgerCategory, LedgerEntry, LedgerGroup, LedgerStatement, StatementState, Unit
 from initiatives.models import DepartmentStatus, Initiative, Responsibility, ScheduleStep, Status, YearlyRecord
 from programs.models import Department, Division, Perspective, Pillar, Program
 from tests.addresses import REFORM
@@ -116,7 +116,7 @@ class LedgerCategoryFactory(factory.django.DjangoModelFactory):
         model = LedgerCategory
 
     program = factory.SubFactory(ProgramFactory)
-    group = Group.REVENUE
+    group = LedgerGroup.REVENUE
     order = factory.Sequence(lambda n: n + 1)
     name = factory.Sequence(lambda n: f"項目{n}")
     target_thousand_yen = 1_000_000

@@ -1,7 +1,7 @@
 """The fiscal-target ledger: each report's own figures, as precise as entered; on the real data they equal the report."""
 import pytest
 
-from finance.models import Group, StatementState, Unit
+from finance.models import LedgerGroup, StatementState, Unit
 from finance.selectors import ledger_report, ledger_reports
 from programs import money
 from tests.factories import LedgerCategoryFactory, LedgerEntryFactory, LedgerStatementFactory, ProgramFactory
@@ -60,8 +60,8 @@ def test_category_without_a_figure_shows_a_dash_not_zero():
 
 def test_group_subtotals_and_total_add_up():
     program = ProgramFactory()
-    LedgerEntryFactory(category__program=program, category__group=Group.REVENUE, secured_thousand_yen=10)
-    LedgerEntryFactory(category__program=program, category__group=Group.EXPENDITURE, secured_thousand_yen=5)
+    LedgerEntryFactory(category__program=program, category__group=LedgerGroup.REVENUE, secured_thousand_yen=10)
+    LedgerEntryFactory(category__program=program, category__group=LedgerGroup.EXPENDITURE, secured_thousand_yen=5)
     report = ledger_report(program, 2025)
     assert [subtotal.cumulative for _label, subtotal, _lines in report.groups] == [10, 5]
     assert report.total.cumulative == 15 and report.total.target_thousand_yen == 2_000_000
