@@ -222,7 +222,8 @@ def background(directory: Path, reviewer) -> None:
     from reports import cache
 
     real = json.loads((ROOT / "fixtures" / "asahikawa_2024.json").read_text(encoding="utf-8"))
-    program = import_program({**real, "program": {**real["program"], "name": "背景での作成"}})
+    # a copy beside the city's own program: its own name and URL name
+    program = import_program({**real, "program": {**real["program"], "name": "背景での作成", "slug": "haikei"}})
     services.cycle_release_imported(program=program, by=reviewer)
     cycle = services.cycle_open(program=program, fiscal_year=2025, by=reviewer)
     records = list(YearlyRecord.objects.of_cycle(cycle).order_by("initiative__number"))
