@@ -1,8 +1,8 @@
 """Work that follows a commit once, however many times one transaction asks for it.
 
-`cycle_publish_all` publishes every record of a cycle in one transaction: a report build and the
-notice of a publication are wanted once for the cycle after the commit, not once per record
-(`setup_demo` asked for a build after each of its 227 publications: 20.6 s, now 16.2 s).
+`cycle_publish_all` publishes every record of a cycle in one transaction: the cycle's reports are to be
+built once after the commit, not once per record (`setup_demo` asked for a build after each of its 227
+publications: 20.6 s, now 16.2 s).
 """
 from django.db import transaction
 
