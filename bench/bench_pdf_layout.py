@@ -15,7 +15,8 @@ once, then lays it out and writes it with WeasyPrint in variants of the same doc
 The front matter alone stops after its first contents page when the contents are longer (the synthetic ×10):
 WeasyPrint continues a float column broken across pages only while in-flow content follows. In the whole
 report the contents continue, and the whole costs more than its parts (×10: 69-71 s against 52 s for the
-initiatives); the contents' float columns are not the cause (laid out as CSS columns instead: the same 69 s).
+initiatives). The contents' page numbers (target-counter) are about 9 s of it (60 s without them; nothing
+measurable in the city's report); their float columns are not the cause (as CSS columns: the same 69 s).
 
 For each it prints the best of `--repeat` runs in CPU time (this machine's wall time varies by ±15 % from one
 run to the next): parsing (HTML and CSS), layout (styles, boxes, pages), drawing and writing, the pages and
