@@ -19,6 +19,16 @@ from programs.spreadsheets import cell_values, csv_cell, keep_texts_as_text
 from .selectors import STATUS_ORDER, english_department_names, item_ref, publication_date
 
 
+def number_heading(program) -> str:
+    """The items' numbers: 管理番号 through the program, or 番号 where they restart under every pillar."""
+    return _("番号") if program.numbered_per_level else _("管理番号")
+
+
+def figure_heading(program) -> str:
+    """The items' figure with its unit: 財源確保額（千円）, 予算事業費（千円）."""
+    return _("%(figure)s（千円）") % {"figure": program.display_figure_label}
+
+
 class PublishedInitiativeTable(tables.Table):
     number = tables.Column(verbose_name=_("管理番号"), attrs={"td": {"class": "num"}, "th": {"scope": "col"}})
     name = tables.Column(verbose_name=_("取組項目名"), attrs={"th": {"scope": "col"}})
@@ -52,13 +62,11 @@ class PublishedInitiativeTable(tables.Table):
         self.program = program
         self.caption = caption or _("%(item)sの一覧") % {"item": program.display_item_label}
         self.english_names = None
-        self.columns["number"].column.verbose_name = _("番号") if program.numbered_per_level else _("管理番号")
+        self.columns["number"].column.verbose_name = number_heading(program)
         self.columns["name"].column.verbose_name = program.display_item_name_label
         self.columns["pillar"].column.verbose_name = program.display_level_label
         if program.figure_label:
-            self.columns["secured_amount_thousand_yen"].column.verbose_name = _("%(figure)s（千円）") % {
-                "figure": program.display_figure_label
-            }
+            self.columns["secured_amount_thousand_yen"].column.verbose_name = figure_heading(program)
         # Where a row links to: the current initiative page, or an archived cycle's.
         self.detail_url = detail_url or (
             lambda version: reverse("public:initiative-detail", args=[program.slug, item_ref(program, version)])
@@ -95,7 +103,7 @@ def download_columns(program) -> list[tuple]:
     """(heading, value, width in the workbook) of each column, in the program's own names: no status or figure
     column where it has none."""
     columns = [
-        (_("番号") if program.numbered_per_level else _("管理番号"), lambda v: v.number, 8),
+        (number_heading(program), lambda v: v.number, 8),
         (program.display_item_name_label, lambda v: v.name, 40),
     ]
     if program.has_two_levels:
@@ -110,8 +118,7 @@ def download_columns(program) -> list[tuple]:
             (_("進行状況（記載どおり）"), lambda v: v.data.get("status_notes") or "", 36),
         ]
     if program.figure_label:
-        figure = _("%(figure)s（千円）") % {"figure": program.display_figure_label}
-        columns.append((figure, lambda v: v.secured_amount_thousand_yen, 16))
+        columns.append((figure_heading(program), lambda v: v.secured_amount_thousand_yen, 16))
     return columns + [
         (_("報告期"), lambda v: v.cycle.label, 16),
         (_("公開日"), lambda v: publication_date(v).isoformat(), 12),
