@@ -1,7 +1,7 @@
 """The staff tool: initiatives, their yearly records and the reporting cycles in the Django admin.
 
 Every path is scoped by department (scoping.py, roles.py): list, change view, inlines,
-actions, history and exports. Writes go through services.py. Screens that concern "the
+actions, history and exports. Writes go through the services package. Screens that concern "the
 current period" look at the open cycle only (ReportingCycle.objects.current,
 YearlyRecord.objects.current): a closed or released cycle is never their target.
 
