@@ -88,6 +88,9 @@ class LedgerCategory(models.Model):
         return money.format_oku_yen(self.target_thousand_yen)
 
 
+KEPT_CATEGORY_FIELDS = ["id", "group", "order", "name", "target_thousand_yen", "note"]
+
+
 class StatementState(models.TextChoices):
     DRAFT = "draft", _("入力中")
     CONFIRMED = "confirmed", _("確定（財政課）")
@@ -116,6 +119,9 @@ class LedgerStatement(models.Model):
         _("備考"), max_length=2000, blank=True,
         help_text=_("報告書の表についての注記（例: 累計のみを掲載し年度ごとの内訳はない）。財源確保額のページに表示します。"),
     )
+    # The categories (names, targets, notes) as the released report printed them; kept by the release,
+    # so that a later edit of a category applies to later reports only. None until released.
+    released_categories = models.JSONField(_("公表時の項目"), null=True, blank=True, editable=False)
 
     objects = LedgerStatementQuerySet.as_manager()
     history = HistoricalRecords()
@@ -153,6 +159,21 @@ class LedgerStatement(models.Model):
     def is_confirmed(self) -> bool:
         return self.state == StatementState.CONFIRMED
 
+    def keep_categories(self) -> None:
+        """Keep the program's categories as they stand, as this statement's released ones (at the release)."""
+        self.released_categories = list(
+            LedgerCategory.objects.filter(program_id=self.program_id).order_by("order").values(*KEPT_CATEGORY_FIELDS)
+        )
+
+    def categories_as_released(self) -> list["LedgerCategory"]:
+        """The kept categories as unsaved LedgerCategory objects (their pk links the entries)."""
+        categories = []
+        for row in self.released_categories or []:
+            category = LedgerCategory(program_id=self.program_id, **row)
+            category._state.adding = False
+            categories.append(category)
+        return categories
+
     def clean(self):
         # the last cycle reports the program's last year with the next year's budget (FY2027 → 令和10年度当初)
         program = self.program if self.program_id else None
@@ -166,7 +187,9 @@ class LedgerEntry(models.Model):
     (fiscal_year empty) or its amount in one budget year, in the unit it was entered."""
 
     statement = models.ForeignKey(LedgerStatement, on_delete=models.CASCADE, related_name="entries", verbose_name=_("報告"))
-    category = models.ForeignKey(LedgerCategory, on_delete=models.CASCADE, related_name="entries", verbose_name=_("項目"))
+    # RESTRICT: a category with figures is part of a report (a released one is final): it is renamed, not
+    # deleted (only with its whole program)
+    category = models.ForeignKey(LedgerCategory, on_delete=models.RESTRICT, related_name="entries", verbose_name=_("項目"))
     fiscal_year = models.PositiveSmallIntegerField(
         _("年度（西暦）"), null=True, blank=True,
         help_text=_("空欄：当初予算までの累計（報告書が累計のみを記載する場合）。年度を入れると、その年度の当初予算の額。"),

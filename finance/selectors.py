@@ -189,17 +189,25 @@ def _build(program: Program, categories: list[LedgerCategory], statement: Ledger
 
 
 def ledger_reports(program: Program, budget_fiscal_years) -> dict[int, LedgerReport]:
-    """The ledger of each initial budget given, in two queries however many (a statement with no figure
-    yet reads as none)."""
+    """The ledger of each initial budget given, in three queries however many (a statement with no figure
+    yet reads as none). A released statement reads its categories as the release kept them."""
     years = sorted(set(budget_fiscal_years))
-    categories = list(LedgerCategory.objects.filter(program=program).order_by("order"))
+    live = None
     entries: dict[int, list[LedgerEntry]] = defaultdict(list)
-    statements: dict[int, LedgerStatement] = {}
+    statements = {s.budget_fiscal_year: s for s in LedgerStatement.objects.filter(program=program, budget_fiscal_year__in=years)}
     figures = LedgerEntry.objects.filter(statement__program=program, statement__budget_fiscal_year__in=years)
     for entry in figures.select_related("statement").order_by("category__order", "fiscal_year"):
-        statements[entry.statement.budget_fiscal_year] = entry.statement
         entries[entry.statement.budget_fiscal_year].append(entry)
-    return {year: _build(program, categories, statements.get(year), year, entries.get(year, [])) for year in years}
+    reports = {}
+    for year in years:
+        statement = statements.get(year)
+        if statement is not None and statement.released_categories is not None:
+            categories = statement.categories_as_released()
+        else:
+            live = live if live is not None else list(LedgerCategory.objects.filter(program=program).order_by("order"))
+            categories = live
+        reports[year] = _build(program, categories, statement if entries.get(year) else None, year, entries.get(year, []))
+    return reports
 
 
 def ledger_report(program: Program, budget_fiscal_year: int | None) -> LedgerReport:
@@ -211,12 +219,20 @@ def ledger_report(program: Program, budget_fiscal_year: int | None) -> LedgerRep
 
 
 def statement_fingerprint(program: Program, budget_fiscal_year: int) -> str:
-    """What a report's ledger is built from (categories, the statement's state and entries), as text."""
-    categories = LedgerCategory.objects.filter(program=program).order_by("pk").values_list(
-        "pk", "group", "order", "name", "target_thousand_yen", "note"
+    """What a report's ledger is built from (categories, the statement's state and entries), as text; a
+    released statement's categories as the release kept them."""
+    statement = list(
+        LedgerStatement.objects.filter(program=program, budget_fiscal_year=budget_fiscal_year).values_list(
+            "pk", "state", "released_categories"
+        )
     )
-    statement = LedgerStatement.objects.filter(program=program, budget_fiscal_year=budget_fiscal_year)
-    entries = LedgerEntry.objects.filter(statement__in=statement).order_by("pk").values_list(
+    if statement and statement[0][2] is not None:
+        categories = statement[0][2]
+    else:
+        categories = list(LedgerCategory.objects.filter(program=program).order_by("pk").values_list(
+            "pk", "group", "order", "name", "target_thousand_yen", "note"
+        ))
+    entries = LedgerEntry.objects.filter(statement_id__in=[row[0] for row in statement]).order_by("pk").values_list(
         "pk", "category_id", "fiscal_year", "secured_thousand_yen", "unit", "note"
     )
-    return repr([list(categories), list(statement.values_list("pk", "state")), list(entries)])
+    return repr([categories, [row[:2] for row in statement], list(entries)])

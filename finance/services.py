@@ -149,6 +149,19 @@ def ledger_statement_reopen(*, statement: LedgerStatement, by) -> LedgerStatemen
     return statement
 
 
+def statement_for_release(cycle) -> LedgerStatement | None:
+    """The statement the cycle's release makes final, locked until the release commits (None without one)."""
+    return LedgerStatement.objects.select_for_update().filter(
+        program_id=cycle.program_id, budget_fiscal_year=cycle.budget_fiscal_year
+    ).first()
+
+
+def ledger_statement_keep(*, statement: LedgerStatement) -> None:
+    """At the release (which checks its own permission and holds the lock): keep the categories as printed."""
+    statement.keep_categories()
+    statement.save(update_fields=["released_categories"])
+
+
 def release_problem(cycle) -> str | None:
     """Why the cycle's ledger keeps it from being released (a message), or None: a program with a ledger
     releases each report with its figures, confirmed by 財政課."""

@@ -82,6 +82,10 @@ class InitiativeQuerySet(models.QuerySet):
     def for_program(self, program):
         return self.filter(program=program)
 
+    def reporting_in(self, fiscal_year: int):
+        """The initiatives reported for `fiscal_year`: all but those withdrawn in or before it."""
+        return self.filter(models.Q(withdrawn_from__isnull=True) | models.Q(withdrawn_from__gt=fiscal_year))
+
     def with_structure(self):
         """Pillar, perspective and the responsible departments and divisions, loaded once."""
         return self.select_related("pillar__perspective", "ledger_category").prefetch_related(
@@ -134,6 +138,11 @@ class Initiative(models.Model):
         verbose_name=_("財源確保の区分"),
         help_text=_("この取組の財源確保額が集計される財源確保額表の項目"),
     )
+    withdrawn_from = models.PositiveSmallIntegerField(
+        _("終了した年度（西暦）"), null=True, blank=True, editable=False,
+        help_text=_("この年度以降は報告しない（取組の終了・廃止）。公表済みの報告はそのまま残ります。"),
+    )
+    withdrawal_reason = models.TextField(_("終了の理由"), max_length=1000, blank=True, default="", editable=False)
     version = models.PositiveIntegerField(_("版"), default=1, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
@@ -459,6 +468,15 @@ class PublishedVersionQuerySet(models.QuerySet):
         """The archive of a cycle: the latest publication of each initiative in it."""
         return self.filter(cycle=cycle, is_latest_in_cycle=True)
 
+    def framed(self, frame):
+        """Each publication's pillar (and its perspective) as the frame shows it (programs.frames: a released
+        cycle's pillars as released), without a query: Django's known related objects, as a related
+        manager sets them for its own instance."""
+        queryset = self._chain()
+        field = self.model._meta.get_field("pillar")
+        queryset._known_related_objects = {**queryset._known_related_objects, field: {p.pk: p for p in frame.pillars}}
+        return queryset
+
 
 class PublishedVersion(models.Model):
     """A frozen copy of an initiative as the reform office published it.
@@ -468,7 +486,9 @@ class PublishedVersion(models.Model):
     filter and sort on.
     """
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="publications", verbose_name=_("取組"))
+    # a publication is what citizens read (a released report among them): the initiative cannot be deleted
+    # under it (withdraw it instead: initiative_withdraw); only with its whole program
+    initiative = models.ForeignKey(Initiative, on_delete=models.RESTRICT, related_name="publications", verbose_name=_("取組"))
     cycle = models.ForeignKey(ReportingCycle, on_delete=models.PROTECT, related_name="publications", verbose_name=_("報告期"))
     published_at = models.DateTimeField(_("公開日時"), auto_now_add=True)
     published_by = models.ForeignKey(

@@ -14,6 +14,7 @@ from django.db import transaction
 from finance.models import LedgerCategory, LedgerEntry, LedgerGroup, LedgerStatement, StatementState, Unit
 from finance.selectors import ledger_report
 from programs import money
+from programs.frames import Frame, frame_of, live_frame
 from programs.models import RESERVED_SLUGS, Department, Division, Numbering, Perspective, Pillar, Program, ReportingCycle
 
 from .models import (
@@ -204,16 +205,18 @@ def export_program(program: Program) -> dict:
     }
 
 
-def _frame(program: Program, departments) -> dict:
-    """The document's head: format, program, perspectives, pillars and the departments given."""
+def _frame(program: Program, departments, frame: Frame | None = None) -> dict:
+    """The document's head: format, program, perspectives, pillars (as `frame` shows them: a released cycle's
+    as released; else as they stand) and the departments given."""
+    frame = frame or live_frame(program)
     return {
         "format": FORMAT,
-        "program": _program_header(program),
-        "perspectives": [{"order": p.order, "name": p.name, "name_en": p.name_en} for p in program.perspectives.all()],
+        "program": _program_header(frame.program),
+        "perspectives": [{"order": p.order, "name": p.name, "name_en": p.name_en} for p in frame.perspectives],
         "pillars": [
             {"key": p.key, "numeral": p.numeral, "order": p.order, "name": p.name, "name_en": p.name_en,
              "perspective": p.perspective.name}
-            for p in program.pillars.select_related("perspective")
+            for p in frame.pillars
         ],
         "departments": [
             {"name": d.name, "name_en": d.name_en, "divisions": [v.name for v in d.divisions.all()]} for d in departments
@@ -257,7 +260,9 @@ def export_published_program(program: Program, cycle=None) -> dict:
     versions = list(published_versions(program, cycle))
     department_names = {unit["department"] for v in versions for unit in v.data.get("departments", [])}
     departments = Department.objects.filter(name__in=department_names).prefetch_related("divisions")
-    document = _frame(program, departments)
+    if cycle is not None:
+        program = frame_of(cycle, program).program  # as the report printed it
+    document = _frame(program, departments, frame_of(cycle, program) if cycle is not None else None)
     if cycle is not None:
         document["program"].update(
             as_of=(cycle.as_of or cycle.released_on or program.as_of).isoformat(),

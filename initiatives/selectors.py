@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 
 from finance.selectors import LedgerReport, ledger_report
+from programs.frames import frame_of
 from programs.models import Pillar, Program, ReportingCycle
 
 from .models import Initiative, Listing, PublishedVersion, Status, WorkflowState, YearlyRecord
@@ -125,7 +126,8 @@ def published_versions(program: Program, cycle: ReportingCycle | None = None):
     return (
         PublishedVersion.objects.filter(initiative__program=program)
         .of_cycle(cycle)
-        .select_related("pillar__perspective", "cycle")
+        .select_related("cycle")
+        .framed(frame_of(cycle, program))  # the pillars as the cycle shows them (as released, for a released one)
         .order_by(*item_order(program))
     )
 
@@ -165,35 +167,47 @@ def published_ledger(program: Program, cycle: ReportingCycle | None, report: Led
 def latest_publication(program: Program, lookup: dict) -> PublishedVersion | None:
     """The newest publication of an initiative (found by `Program.item_lookup`), preliminary (速報) or part of
     a released report."""
-    return (
+    version = (
         PublishedVersion.objects.filter(initiative__program=program, **lookup)
         .current()
         .select_related("pillar__perspective", "cycle")
         .first()
     )
+    if version is not None and version.cycle.frame:  # its pillar as its released report printed it
+        version.pillar = frame_of(version.cycle, program).pillar(version.pillar_id) or version.pillar
+    return version
 
 
 def published_summary(program: Program, cycle: ReportingCycle | None = None) -> Summary:
     """The summary citizens see, computed from a cycle's published versions (same rule as program_summary).
 
-    Initiatives not published in the cycle count as not reported."""
+    Each publication counts under the pillar it was published in, among the pillars the cycle shows. In a
+    cycle not yet released, the initiatives reported that year and not published count as not reported."""
     cycle = cycle or report_cycle(program)
-    versions = published_versions(program, cycle).values_list("initiative_id", "status")
-    statuses = dict(versions)
-    pillar_of = dict(Initiative.objects.for_program(program).values_list("pk", "pillar_id"))
-    return _summarize(program, cycle.fiscal_year if cycle else None, statuses, pillar_of)
+    if cycle is None:  # nothing released: every initiative not reported
+        return _summarize(program, None, {}, dict(Initiative.objects.for_program(program).values_list("pk", "pillar_id")))
+    statuses, pillar_of = {}, {}
+    if not cycle.is_released:
+        pillar_of = dict(Initiative.objects.for_program(program).reporting_in(cycle.fiscal_year).values_list("pk", "pillar_id"))
+    for initiative_id, pillar_id, status in published_versions(program, cycle).values_list("initiative_id", "pillar_id", "status"):
+        statuses[initiative_id], pillar_of[initiative_id] = status, pillar_id
+    return _summarize(program, cycle.fiscal_year, statuses, pillar_of, frame_of(cycle, program).pillars)
 
 
 def released_summaries(program: Program) -> list[tuple[ReportingCycle, Summary]]:
-    """Each released report's summary, oldest first (the year-over-year view); four queries however many cycles."""
+    """Each released report's summary, oldest first (the year-over-year view); two queries however many cycles.
+    Each counts the publications of its report under the pillars it printed."""
     cycles = list(ReportingCycle.objects.released().filter(program=program).order_by("fiscal_year"))
     statuses: dict[int, dict[int, str]] = {cycle.pk: {} for cycle in cycles}
+    pillar_of: dict[int, dict[int, int]] = {cycle.pk: {} for cycle in cycles}
     versions = PublishedVersion.objects.filter(initiative__program=program, cycle__in=cycles, is_latest_in_cycle=True)
-    for cycle_id, initiative_id, status in versions.values_list("cycle_id", "initiative_id", "status"):
+    for cycle_id, initiative_id, pillar_id, status in versions.values_list("cycle_id", "initiative_id", "pillar_id", "status"):
         statuses[cycle_id][initiative_id] = status
-    pillar_of = dict(Initiative.objects.for_program(program).values_list("pk", "pillar_id"))
-    pillars = list(program.pillars.order_by("order")) if cycles else []
-    return [(cycle, _summarize(program, cycle.fiscal_year, statuses[cycle.pk], pillar_of, pillars)) for cycle in cycles]
+        pillar_of[cycle_id][initiative_id] = pillar_id
+    return [
+        (cycle, _summarize(program, cycle.fiscal_year, statuses[cycle.pk], pillar_of[cycle.pk], frame_of(cycle, program).pillars))
+        for cycle in cycles
+    ]
 
 
 def published_cycles(program: Program):
@@ -284,21 +298,23 @@ class FigureTotal:
 
 
 def figure_totals(program: Program, cycle: ReportingCycle) -> tuple[list[FigureTotal], FigureTotal]:
-    """The cycle's published figures per first level, and for the whole program (perspective None)."""
-    amount_of, own, again = {}, defaultdict(list), defaultdict(list)  # own / again: perspective id → amounts
-    for initiative_id, perspective_id, amount in PublishedVersion.objects.of_cycle(cycle).values_list(
-        "initiative_id", "pillar__perspective_id", "secured_amount_thousand_yen"
+    """The cycle's published figures per first level, and for the whole program (perspective None), under
+    the levels the cycle shows (as released, for a released one); 再掲 as each publication lists it."""
+    frame = frame_of(cycle, program)
+    pillar_by_key = {pillar.key: pillar for pillar in frame.pillars}
+    own, again = defaultdict(list), defaultdict(list)  # perspective id → amounts
+    for pillar_id, amount, listings in PublishedVersion.objects.of_cycle(cycle).values_list(
+        "pillar_id", "secured_amount_thousand_yen", "data__listings"
     ):
-        amount_of[initiative_id] = amount or 0
-        own[perspective_id].append(amount or 0)
-    for initiative_id, perspective_id in Listing.objects.filter(pillar__program=program).values_list(
-        "initiative_id", "pillar__perspective_id"
-    ):
-        if initiative_id in amount_of:
-            again[perspective_id].append(amount_of[initiative_id])
+        pillar = frame.pillar(pillar_id)
+        own[pillar.perspective_id if pillar else None].append(amount or 0)
+        for listing in listings or []:
+            listed = pillar_by_key.get(listing["pillar"])
+            if listed is not None:
+                again[listed.perspective_id].append(amount or 0)
     rows = [
         FigureTotal(p, len(own[p.pk]), sum(own[p.pk]), len(again[p.pk]), sum(own[p.pk]) + sum(again[p.pk]))
-        for p in program.perspectives.all()
+        for p in frame.perspectives
     ]
     whole = FigureTotal(
         None,

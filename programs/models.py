@@ -430,6 +430,8 @@ class ReportingCycle(models.Model):
     )
     released_on = models.DateField(_("公表日"), null=True, blank=True)
     released_at = models.DateTimeField(_("公表の操作日時"), null=True, blank=True, editable=False)
+    # The program's frame as the released report printed it (programs.frames): kept by the release.
+    frame = models.JSONField(_("公表時のプログラムの構成"), null=True, blank=True, editable=False)
 
     objects = ReportingCycleQuerySet.as_manager()
 

@@ -56,7 +56,7 @@ class PublishedInitiativeFilter(django_filters.FilterSet):
         model = PublishedVersion
         fields = ["q", "perspective", "pillar", "status", "department", "has_amount"]
 
-    def __init__(self, data=None, queryset=None, *, program=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, program=None, frame=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
         if program is not None:
             self.filters["perspective"].queryset = Perspective.objects.filter(program=program)
@@ -65,6 +65,10 @@ class PublishedInitiativeFilter(django_filters.FilterSet):
                 responsibilities__initiative__program=program
             ).distinct()
             self._follow_frame(program)
+            if frame is not None:  # the levels named as the shown report prints them (programs.frames)
+                for name, printed in (("perspective", frame.perspective), ("pillar", frame.pillar)):
+                    if name in self.filters:
+                        self.filters[name].field.label_from_instance = lambda level, printed=printed: str(printed(level.pk) or level)
 
     def _follow_frame(self, program):
         """The program's own level and figure names; no filter for a level, status or figure it does not have."""

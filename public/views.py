@@ -21,6 +21,7 @@ from initiatives.models import PublishedVersion, Status
 from initiatives.opendata import FORMAT as OPEN_DATA_FORMAT
 from initiatives.opendata import export_published_program
 from initiatives.selectors import figure_totals, published_summary, published_versions, report_cycle
+from programs.frames import frame_of
 from programs.models import Department, Program, ReportingCycle
 
 from . import selectors
@@ -43,6 +44,11 @@ def report_links(program: Program, cycle: ReportingCycle | None) -> list[dict]:
         {"url": reverse("public:annual-pdf", args=[program.slug, cycle.pk]), "label": _("年次報告（PDF）")},
         {"url": reverse("public:annual-xlsx", args=[program.slug, cycle.pk]), "label": _("年次報告（Excel）")},
     ]
+
+
+def as_printed(program: Program, cycle: ReportingCycle | None) -> Program:
+    """The program as the shown cycle names it: as its report was released (programs.frames), else as it stands."""
+    return frame_of(cycle, program).program if cycle is not None else program
 
 
 def program_page(view):
@@ -101,9 +107,10 @@ def earlier_address(request, path: str):
 @program_page
 def summary(request, program: Program):
     """The released report's page 1 (status per pillar, the ledger's progress) and its year over year."""
-    context = {"program": program, "has_publications": False}
     columns = selectors.released_columns(program)
     cycle = columns[-1].cycle if columns else None
+    program = as_printed(program, cycle)
+    context = {"program": program, "has_publications": False}
     if cycle is not None:
         context.update(_summary_context(columns[-1].summary))
     ledger = selectors.public_ledger(program, cycle, with_contributors=False) if program.has_ledger else None
@@ -155,6 +162,9 @@ class InitiativeListView(SingleTableMixin, FilterView):
     def dispatch(self, request, *args, **kwargs):
         self.program = get_object_or_404(Program, slug=kwargs["program"])
         self.cycle = report_cycle(self.program)  # the released report
+        self.frame = frame_of(self.cycle, self.program) if self.cycle else None
+        if self.frame:
+            self.program = self.frame.program  # named as the report printed it
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -166,7 +176,7 @@ class InitiativeListView(SingleTableMixin, FilterView):
         return {"program": self.program}
 
     def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "program": self.program}
+        return {**super().get_filterset_kwargs(filterset_class), "program": self.program, "frame": self.frame}
 
     def get_table_pagination(self, table):
         """Pages of 100 (all 54 initiatives on one page); ?per_page= chooses another size."""
@@ -222,6 +232,7 @@ def initiative_detail(request, program: Program, ref: str, cycle_id: int | None 
             return redirect("public:archive-initiative" if cycle else "public:initiative-detail", *args, permanent=True)
         raise Http404(_("この番号の取組は公開されていません。"))
     previous, following = selectors.neighbours(program, lookup, cycle or initiative.report)
+    program = as_printed(program, initiative.cycle)
     return render(
         request,
         "public/initiative_detail.html",
@@ -248,6 +259,7 @@ def ledger(request, program: Program):
     if not program.has_ledger:
         raise Http404(_("このプログラムには財源確保額表がありません。"))
     cycles = list(selectors.archive_cycles(program).order_by("fiscal_year"))
+    program = as_printed(program, cycles[-1] if cycles else None)
     context = {"program": program, "has_publications": bool(cycles)}  # a released report holds every initiative
     if cycles:
         ledger, columns = selectors.released_ledgers(program, cycles)
@@ -326,6 +338,7 @@ def archive_index(request, program: Program):
 def archive_cycle(request, program: Program, cycle_id: int):
     cycle = get_object_or_404(selectors.archive_cycles(program), pk=cycle_id)
     versions = published_versions(program, cycle)
+    program = as_printed(program, cycle)
     table = PublishedInitiativeTable(
         versions,
         program=program,

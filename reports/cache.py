@@ -28,7 +28,8 @@ from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone, translation
 
 from finance.selectors import statement_fingerprint
-from programs.models import Pillar, ReportingCycle
+from programs.frames import frame_of
+from programs.models import ReportingCycle
 
 from .models import BuildState, ReportBuild
 from .selectors import PREVIEW_MARK, publication_state
@@ -86,9 +87,10 @@ def fingerprint(cycle) -> str | None:
     state = publication_state(cycle)
     if not state["count"]:
         return None
-    program = cycle.program
+    frame = frame_of(cycle)  # as the release kept it, for a released cycle
+    program = frame.program
     ledger = statement_fingerprint(program, cycle.budget_fiscal_year)  # the statement of the cycle's budget
-    pillars = Pillar.objects.filter(program=program).order_by("pk").values_list("pk", "numeral", "name", "perspective__name")
+    pillars = [(p.pk, p.numeral, p.name, p.perspective.name) for p in sorted(frame.pillars, key=lambda p: p.pk)]
     parts = [
         LAYOUT_VERSION,
         cycle.label,
@@ -101,7 +103,7 @@ def fingerprint(cycle) -> str | None:
         program.name,
         str(program.fiscal_target_thousand_yen),
         ledger,
-        str(list(pillars)),
+        str(pillars),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 

@@ -19,6 +19,7 @@ from finance.selectors import LedgerReport, LedgerRow, ledger_report
 from initiatives.models import PublishedVersion, Status
 from initiatives.selectors import Summary, figure_totals, published_schedule, published_summary, published_versions
 from programs import eras
+from programs.frames import frame_of
 from programs.models import Perspective, Pillar, Program, ReportingCycle
 
 # How the draft (案) of a cycle not yet released is marked: across and in the header of every page, in the
@@ -221,12 +222,13 @@ def publication_state(cycle: ReportingCycle) -> dict:
 
 
 def annual_report(cycle: ReportingCycle) -> AnnualReport:
-    program = cycle.program
+    frame = frame_of(cycle)  # the program, perspectives and pillars as the cycle prints them (as released)
+    program = frame.program
     sections: dict[int, PerspectiveSection] = {}
     pillar_sections: dict[int, PillarSection] = {}
-    for perspective in Perspective.objects.filter(program=program).order_by("order"):
+    for perspective in frame.perspectives:
         sections[perspective.pk] = PerspectiveSection(perspective)
-    for pillar in Pillar.objects.filter(program=program).select_related("perspective").order_by("order"):
+    for pillar in frame.pillars:
         pillar_sections[pillar.pk] = PillarSection(pillar)
         sections[pillar.perspective_id].pillars.append(pillar_sections[pillar.pk])
     language = translation.get_language()

@@ -121,6 +121,15 @@ class LedgerCategoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"項目{n}")
     target_thousand_yen = 1_000_000
 
+    @factory.post_generation
+    def as_if_there_at_the_release(category, create, extracted, **kwargs):
+        """Test data is built after the fact: a category made for a program whose reports are already released
+        counts as one those reports printed (a release keeps its categories: LedgerStatement.keep_categories)."""
+        if create:
+            for statement in LedgerStatement.objects.filter(program=category.program, released_categories__isnull=False):
+                statement.keep_categories()
+                statement.save(update_fields=["released_categories"])
+
 
 class LedgerStatementFactory(factory.django.DjangoModelFactory):
     """The figures of one report (by default 令和7年度当初予算), confirmed by 財政課."""

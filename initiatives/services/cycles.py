@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from finance import services as ledger_services
 from programs import eras
+from programs.frames import frame_document
 from programs.models import CycleState, ReportingCycle
 
 from .. import roles
@@ -35,13 +36,20 @@ def _wide_digits(text: str) -> str:
 
 def cycle_open_refusal(*, program, fiscal_year: int) -> str | None:
     """Why a cycle for `fiscal_year` cannot be opened now (a message), or None: one open cycle at a time,
-    and each cycle reports a later year than the newest one (the admin's form shows the same message)."""
+    each cycle reports a later year than the newest one, and the next cycle opens only once every earlier
+    one is released (so that a closed cycle can always be reopened and finished; the admin's form shows
+    the same message)."""
     if ReportingCycle.objects.current(program):
         return _("受付中の報告期があります。先に締め切ってください。")
     newest = ReportingCycle.objects.for_program(program).order_by("-fiscal_year").first()
     if newest and newest.fiscal_year >= fiscal_year:
         return _("報告期「%(label)s」（%(year)s）があるため、それ以前の年度の報告期は開けません。") % {
             "label": newest.label, "year": newest.fiscal_year_label
+        }
+    unreleased = ReportingCycle.objects.for_program(program).exclude(state=CycleState.RELEASED).order_by("fiscal_year").first()
+    if unreleased:
+        return _("報告期「%(label)s」がまだ公表されていません。公表してから次の報告期を開いてください。") % {
+            "label": unreleased.label
         }
     return None
 
@@ -80,7 +88,7 @@ def cycle_open(
     existing.update(cycle=cycle, workflow_state=WorkflowState.NOT_STARTED)
     have = set(existing.values_list("initiative_id", flat=True))
     reason = _("報告期「%(label)s」の開始により作成") % {"label": cycle.label}
-    for initiative in Initiative.objects.for_program(program).exclude(pk__in=have):
+    for initiative in Initiative.objects.for_program(program).reporting_in(fiscal_year).exclude(pk__in=have):
         step = steps.get(initiative.pk, "")
         record = YearlyRecord(
             initiative=initiative, cycle=cycle, fiscal_year=fiscal_year, plan=step, plan_prefilled=bool(step)
@@ -109,13 +117,53 @@ def cycle_update(*, cycle: ReportingCycle, by, data: dict) -> ReportingCycle:
     return cycle
 
 
+def work_in_review(cycle: ReportingCycle):
+    """The cycle's records that wait for the reform office: submitted (審査中) or approved but not published."""
+    return (
+        YearlyRecord.objects.of_cycle(cycle)
+        .filter(workflow_state__in=[WorkflowState.SUBMITTED, WorkflowState.APPROVED])
+        .select_related("initiative")
+        .order_by("initiative__pillar__order", "initiative__number")
+    )
+
+
+def unpublished_initiatives(cycle: ReportingCycle):
+    """The program's initiatives with no publication in the cycle (the release needs one of each)."""
+    return (
+        Initiative.objects.for_program(cycle.program)
+        .reporting_in(cycle.fiscal_year)
+        .exclude(publications__cycle=cycle)
+        .order_by("pillar__order", "number")
+    )
+
+
+def close_refusal(cycle: ReportingCycle) -> str | None:
+    """Why the cycle cannot be closed now (a message naming the records), or None.
+
+    A cycle is closed only when no record waits for the reform office: a submitted or approved
+    record left in a closed cycle could be neither edited nor published."""
+    waiting = list(work_in_review(cycle))
+    if not waiting:
+        return None
+    return _(
+        "審査中または承認済みで未公開の記録があるため締め切れません（%(records)s）。"
+        "承認して公開するか差し戻してから締め切ってください。"
+    ) % {"records": "、".join(f"{record.initiative}（{record.get_workflow_state_display()}）"
+                               for record in waiting)}
+
+
 @transaction.atomic
 def cycle_close(*, cycle: ReportingCycle, by) -> ReportingCycle:
-    """Close the cycle: its records can no longer be edited or published; drafts left in it stay private."""
+    """Close the cycle: its records can no longer be edited or published; drafts left in it stay private
+    (an initiative published earlier in the cycle keeps that publication). Refused while records wait for review."""
     roles.ensure_reviewer(by, cycle.program)
     cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
     if not cycle.is_open:
         raise WorkflowError(_("報告期「%(label)s」は既に締め切られています。") % {"label": cycle.label})
+    list(YearlyRecord.objects.select_for_update().filter(cycle=cycle).values_list("pk", flat=True))  # no submission slips in
+    refusal = close_refusal(cycle)
+    if refusal:
+        raise WorkflowError(refusal)
     cycle.state = CycleState.CLOSED
     cycle.closed_at = timezone.now()
     cycle.save(update_fields=["state", "closed_at"])
@@ -151,12 +199,7 @@ def release_problems(cycle: ReportingCycle) -> list[str]:
         return [_("報告期「%(label)s」は既に公表済みです。") % {"label": cycle.label}]
     if cycle.is_open:
         problems.append(_("報告期「%(label)s」を先に締め切ってください。") % {"label": cycle.label})
-    missing = list(
-        Initiative.objects.for_program(cycle.program)
-        .exclude(publications__cycle=cycle)
-        .order_by("number")
-        .values_list("number", flat=True)
-    )
+    missing = list(unpublished_initiatives(cycle).order_by("number").values_list("number", flat=True))
     if missing:
         problems.append(
             _("この報告期で公開されていない取組があります（管理番号 %(numbers)s）。すべての取組を公開してから公表してください。")
@@ -176,9 +219,15 @@ def release_problems(cycle: ReportingCycle) -> list[str]:
 
 @transaction.atomic
 def cycle_release(*, cycle: ReportingCycle, by, released_on=None) -> ReportingCycle:
-    """Release (公表) a closed cycle whose initiatives are all published: it becomes the report citizens read."""
+    """Release (公表) a closed cycle whose initiatives are all published: it becomes the report citizens read.
+
+    Everything the release makes final is locked first, in one transaction (the cycle, its ledger
+    statement, its records), so that 財政課 cannot reopen the figures while the release commits;
+    the program's frame and the ledger's categories are kept with it as the report prints them."""
     roles.ensure_reviewer(by, cycle.program)
-    cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    cycle = ReportingCycle.objects.select_for_update().select_related("program").get(pk=cycle.pk)
+    statement = ledger_services.statement_for_release(cycle)  # locked
+    list(YearlyRecord.objects.select_for_update().filter(cycle=cycle).values_list("pk", flat=True))
     problems = release_problems(cycle)
     if problems:
         raise WorkflowError(problems)
@@ -187,8 +236,11 @@ def cycle_release(*, cycle: ReportingCycle, by, released_on=None) -> ReportingCy
     cycle.released_at = timezone.now()
     if cycle.as_of is None:
         cycle.as_of = cycle.released_on
+    cycle.frame = frame_document(cycle.program)
     cycle.full_clean()
     cycle.save()
+    if statement is not None:
+        ledger_services.ledger_statement_keep(statement=statement)
     transaction.on_commit(lambda: cycle_released.send(sender=ReportingCycle, cycle=cycle))
     return cycle
 

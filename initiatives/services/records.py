@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from programs.models import CycleState, ReportingCycle
 from programs.text import strip_illegal_xml
 
 from .. import roles
-from ..models import Initiative, WorkflowState, YearlyRecord
+from ..models import Initiative, ScheduleStep, WorkflowState, YearlyRecord
 from ..signals import record_returned
 from .versioning import _bump_version, _check_version, _clean_texts, _record_history
 
@@ -87,7 +88,12 @@ def _set_state(record: YearlyRecord, state: str, *, by, reason: str, comment: st
 
 
 def _locked(record: YearlyRecord) -> YearlyRecord:
-    return YearlyRecord.objects.select_for_update(of=("self",)).select_related("initiative__program", "cycle").get(pk=record.pk)
+    """The record, locked, with its cycle as committed now (read after the lock: a close or release that
+    held the record's lock is seen)."""
+    record = YearlyRecord.objects.select_for_update(of=("self",)).select_related("initiative__program").get(pk=record.pk)
+    if record.cycle_id is not None:
+        record.cycle = ReportingCycle.objects.select_related("program").get(pk=record.cycle_id)
+    return record
 
 
 @transaction.atomic
@@ -150,6 +156,72 @@ def initiative_update(
     if record and "next_steps" in data and record.workflow_state != WorkflowState.DRAFT:
         _set_state(record, WorkflowState.DRAFT, by=by, reason=_("今後の予定の編集により下書きに戻りました"))
     return Initiative.objects.get(pk=initiative.pk)
+
+
+@transaction.atomic
+def initiative_create(*, initiative: Initiative, by, reason: str | None = None) -> Initiative:
+    """Add an initiative (an unsaved one, with its program, pillar, number and texts) to its program.
+
+    It gets its record in each cycle of the program not yet released (the open one and a closed one
+    waiting for its release), so that every such cycle can still be released: the release needs a
+    publication of every initiative."""
+    roles.ensure_reviewer(by, initiative.program)
+    for field, value in _clean_texts({f: getattr(initiative, f) for f in ("name", "background", "next_steps", "goal")}).items():
+        setattr(initiative, field, value)
+    initiative.full_clean()
+    _record_history(initiative, by=by, reason=reason or _("追加"))
+    initiative.save()
+    records_for_unreleased_cycles(initiative, by=by)
+    return initiative
+
+
+def records_for_unreleased_cycles(initiative: Initiative, *, by) -> None:
+    """Give the initiative its record in each unreleased cycle of its program that has none yet
+    (also for an initiative saved outside the admin's add, such as an import)."""
+    cycles = ReportingCycle.objects.for_program(initiative.program).exclude(state=CycleState.RELEASED)
+    for cycle in cycles.exclude(records__initiative=initiative):
+        if initiative.withdrawn_from is not None and initiative.withdrawn_from <= cycle.fiscal_year:
+            continue
+        record = YearlyRecord.objects.filter(initiative=initiative, fiscal_year=cycle.fiscal_year).first()
+        if record is not None:  # a record of the year without a cycle joins it
+            record.cycle = cycle
+            _record_history(record, by=by, reason=_("報告期「%(label)s」に追加") % {"label": cycle.label})
+            record.save(update_fields=["cycle"])
+            continue
+        step = ScheduleStep.objects.filter(initiative=initiative, fiscal_year=cycle.fiscal_year).values_list("step", flat=True).first() or ""
+        record = YearlyRecord(initiative=initiative, cycle=cycle, fiscal_year=cycle.fiscal_year, plan=step, plan_prefilled=bool(step))
+        record.full_clean()
+        _record_history(record, by=by, reason=_("取組の追加により報告期「%(label)s」に作成") % {"label": cycle.label})
+        record.save()
+
+
+@transaction.atomic
+def initiative_withdraw(*, initiative: Initiative, by, fiscal_year: int, reason: str) -> Initiative:
+    """Withdraw an initiative from `fiscal_year` on (取組の終了・廃止), instead of deleting it.
+
+    What was published about it stays as published. It is no longer reported in the cycles of that year
+    and later: its records of those years (never published: a year it was published in cannot be
+    withdrawn) go, and the release of those cycles no longer waits for it."""
+    roles.ensure_reviewer(by, initiative.program)
+    initiative = Initiative.objects.select_for_update().select_related("program").get(pk=initiative.pk)
+    reason = strip_illegal_xml(reason).strip()
+    if not reason:
+        raise ValidationError({"withdrawal_reason": _("取組を終了する理由を入力してください。")})
+    initiative.program.validate_fiscal_year(fiscal_year)
+    published = initiative.publications.filter(cycle__fiscal_year__gte=fiscal_year).select_related("cycle").first()
+    if published is not None:
+        raise WorkflowError(
+            _("報告期「%(label)s」でこの取組を公開済みです。その翌年度以降から終了してください。") % {"label": published.cycle.label}
+        )
+    pending = YearlyRecord.objects.filter(initiative=initiative, fiscal_year__gte=fiscal_year)
+    if pending.filter(workflow_state__in=[WorkflowState.SUBMITTED, WorkflowState.APPROVED]).exists():
+        raise WorkflowError(_("審査中または承認済みの記録があります。差し戻してから終了してください。"))
+    initiative.withdrawn_from, initiative.withdrawal_reason = fiscal_year, reason
+    initiative.full_clean()
+    _record_history(initiative, by=by, reason=_("取組の終了: %(reason)s") % {"reason": reason[:80]})
+    initiative.save(update_fields=["withdrawn_from", "withdrawal_reason"])
+    pending.delete()  # never published (checked above), so never public
+    return initiative
 
 
 # --- workflow -----------------------------------------------------------------
