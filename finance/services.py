@@ -159,7 +159,8 @@ def statement_for_release(cycle) -> LedgerStatement | None:
 def ledger_statement_keep(*, statement: LedgerStatement) -> None:
     """At the release (which checks its own permission and holds the lock): keep the categories as printed."""
     statement.keep_categories()
-    statement.save(update_fields=["released_categories"])
+    # an update, not a save: the release itself announces the change (one invalidation of the public pages)
+    LedgerStatement.objects.filter(pk=statement.pk).update(released_categories=statement.released_categories)
 
 
 def release_problem(cycle) -> str | None:

@@ -10,7 +10,7 @@ from finance.selectors import LedgerReport, ledger_report
 from programs.frames import frame_of
 from programs.models import Pillar, Program, ReportingCycle
 
-from .models import Initiative, Listing, PublishedVersion, Status, WorkflowState, YearlyRecord
+from .models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
 
 
 def format_percent(count: int, denominator: int) -> str:

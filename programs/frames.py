@@ -100,6 +100,7 @@ def frame_from_document(program: Program, document: dict) -> Frame:
         if not name.endswith("_en"):  # translations stay live
             setattr(printed, name, Program._meta.get_field(name).to_python(value))
     printed._state.adding, printed._state.db = False, program._state.db
+    printed.as_it_stands = program  # for what is not the report's (the site's contact: programs.identity)
     english = _english_names(program) if eras.is_english() else {}  # (no query for a Japanese page)
     perspectives = [
         _unsaved(Perspective, {**row, "name_en": english.get(("perspective", row["id"]), row["name_en"])}, program=printed)

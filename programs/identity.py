@@ -31,6 +31,7 @@ def site_identity(program: Program | None = None) -> Identity:
     """The identity in the active language (English where it was entered, else the Japanese)."""
     site = SiteIdentity.objects.filter(pk=1).first() or SiteIdentity()
     city = in_language(site.city_name, site.city_name_en)
+    program = getattr(program, "as_it_stands", program)  # the office to contact now, not as a released report printed it
     if program is not None and program.issuing_office:
         office = in_language(program.issuing_office, program.issuing_office_en)
     else:  # the reform office, when the program names none

@@ -220,8 +220,8 @@ class InitiativeAdmin(ScopedAdmin):
         return roles.is_reviewer(request.user) and super().has_add_permission(request)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.save()
+        if not change:  # its records in the program's unreleased cycles come with it
+            services.initiative_create(initiative=obj, by=request.user)
             return
         data = {name: form.cleaned_data[name] for name in form.changed_data if name != "loaded_version"}
         services.initiative_update(

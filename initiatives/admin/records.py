@@ -225,7 +225,7 @@ class YearlyRecordAdmin(ScopedAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        formset.save()
+        services.department_statuses_save(record=form.instance, by=request.user, formset=formset)
 
     def get_urls(self):
         return [

@@ -224,6 +224,18 @@ def initiative_withdraw(*, initiative: Initiative, by, fiscal_year: int, reason:
     return initiative
 
 
+@transaction.atomic
+def department_statuses_save(*, record: YearlyRecord, by, formset) -> None:
+    """Save the split statuses (one per department) edited with the record: only where the record may be
+    edited, as a change of the record (a draft again)."""
+    record = _locked(record)
+    ensure_record_editable(record=record, by=by)
+    if not formset.has_changed():
+        return
+    formset.save()
+    _set_state(record, WorkflowState.DRAFT, by=by, reason=_("部局ごとの進行状況の編集"))
+
+
 # --- workflow -----------------------------------------------------------------
 
 

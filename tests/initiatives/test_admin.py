@@ -232,12 +232,18 @@ def test_cycle_overview_lists_each_departments_states(client, world):
 
 
 def test_reviewer_opens_a_cycle_in_the_admin(client, world):
+    from tests.reports.conftest import release
+
     services.cycle_close(cycle=world.cycle, by=world.reviewer)
     client.force_login(world.reviewer)
-    response = client.post(
-        reverse("admin:programs_reportingcycle_add"),
-        {"program": world.program.pk, "fiscal_year": 2026, "label": "", "deadline": "2027-01-31"},
-    )
+    new_cycle = {"program": world.program.pk, "fiscal_year": 2026, "label": "", "deadline": "2027-01-31"}
+    response = client.post(reverse("admin:programs_reportingcycle_add"), new_cycle)
+    assert response.status_code == 200  # refused with the reason on the form: the closed cycle is not released yet
+    assert "報告期「令和8年度当初」がまだ公表されていません。公表してから次の報告期を開いてください。" in response.content.decode()
+    assert not world.program.cycles.filter(fiscal_year=2026).exists()
+    services.cycle_reopen(cycle=world.cycle, by=world.reviewer)
+    release(world.cycle, world.reviewer)
+    response = client.post(reverse("admin:programs_reportingcycle_add"), new_cycle)
     assert response.status_code == 302
     assert world.initiatives[1].years.filter(fiscal_year=2026).exists()
     assert world.program.cycles.get(fiscal_year=2026).label == "令和9年度当初"
@@ -264,10 +270,13 @@ def test_csv_export_contains_only_visible_initiatives(client, world):
 
 @pytest.fixture
 def closed_and_open(world):
-    """令和8年度当初 (FY2025) closed with #1 submitted in it; 令和9年度当初 (FY2026) open, its records 未報告."""
+    """令和8年度当初 (FY2025) closed and released with #1 reported on schedule in it; 令和9年度当初 (FY2026) open,
+    its records 未報告 (the next cycle opens once the previous one is released)."""
+    from tests.reports.conftest import release
+
     complete(world, 1, by=world.editor_somu)
     services.record_submit(record=world.record(1), by=world.editor_somu)
-    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    release(world.cycle, world.reviewer)
     world.next_cycle = services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
     return world
 
@@ -294,7 +303,7 @@ def test_list_filters_look_at_the_open_cycle_only(client, closed_and_open):
     assert client.get(url, {"workflow": "not_started"}).context["cl"].result_count == 3
 
 
-def test_bulk_actions_never_touch_a_closed_cycles_record(client, closed_and_open):
+def test_bulk_actions_never_touch_an_earlier_cycles_record(client, closed_and_open):
     world = closed_and_open
     client.force_login(world.reviewer)
     response = client.post(
@@ -302,7 +311,7 @@ def test_bulk_actions_never_touch_a_closed_cycles_record(client, closed_and_open
         {"action": "approve_selected", "_selected_action": [world.initiatives[1].pk]},
     )
     assert response.status_code == 302
-    assert world.record(1, 2025).workflow_state == WorkflowState.SUBMITTED  # the closed cycle's record is untouched
+    assert world.record(1, 2025).workflow_state == WorkflowState.PUBLISHED  # the released cycle's record is untouched
     assert world.record(1, 2026).workflow_state == WorkflowState.NOT_STARTED
     assert any("「未報告」の状態からは承認できません" in m for m in messages_of(response))
 

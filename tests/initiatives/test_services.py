@@ -3,6 +3,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from initiatives import services
+from tests.reports.conftest import release
 from initiatives.models import PublishedVersion, Status, WorkflowState, YearlyRecord
 from programs.models import CycleState
 
@@ -34,7 +35,7 @@ def test_opening_a_cycle_creates_each_initiatives_record_unreported_with_nothing
 
 
 def test_a_behind_status_is_not_carried_into_the_next_cycle(world):
-    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    release(world.cycle, world.reviewer)
     world.initiatives[2].years.filter(fiscal_year=2024).update(status=Status.BEHIND, delay_reason="遅れ")
     services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
     assert world.record(2, 2026).status == ""
@@ -263,7 +264,7 @@ def test_later_edits_start_a_new_draft_while_the_public_keeps_the_published_vers
 
 def test_closing_a_cycle_keeps_its_published_version_readable(world):
     version = publish(world, 2, result="令和7年度の実績")
-    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    release(world.cycle, world.reviewer)
     next_cycle = services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
     record_2026 = world.initiatives[2].years.get(fiscal_year=2026)
     services.record_update(record=record_2026, by=world.editor_doboku, data={"result": "翌年度"})
@@ -297,8 +298,12 @@ def test_a_publication_holds_earlier_years_as_published_never_another_years_draf
 
 
 def test_a_draft_left_in_a_closed_cycle_never_reaches_a_later_publication(world):
+    publish(world, 1)
+    publish(world, 2)
+    publish(world, 3)
     edit(world, 1, world.editor_somu, plan="試行", result="下書きのまま締め切り", status=Status.ON_SCHEDULE)
-    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)  # a draft may be left: #1 was published before
+    services.cycle_release(cycle=world.cycle, by=world.reviewer)
     cycle_2026 = services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
     record = world.record(1, 2026)
     services.record_update(record=record, by=world.editor_somu, data={**REPORTED, "result": "令和8年度の実績"})
@@ -306,30 +311,43 @@ def test_a_draft_left_in_a_closed_cycle_never_reaches_a_later_publication(world)
     services.record_approve(record=world.record(1, 2026), by=world.reviewer)
     version = services.record_publish(record=world.record(1, 2026), by=world.reviewer)
     assert version.cycle == cycle_2026
-    assert {y["fiscal_year"] for y in version.data["years"]} == {2024, 2026}
+    assert {y["fiscal_year"] for y in version.data["years"]} == {2024, 2025, 2026}
     assert "下書きのまま締め切り" not in str(version.data) + version.search_text
 
 
-def test_publishing_in_a_closed_cycle_is_refused(world):
+def test_closing_is_refused_while_records_wait_for_the_reform_office_and_names_them(world):
     edit(world, 2, world.editor_doboku, **REPORTED)
     services.record_submit(record=world.record(2), by=world.editor_doboku)
     services.record_approve(record=world.record(2), by=world.reviewer)
-    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    edit(world, 1, world.editor_somu, **REPORTED)
+    services.record_submit(record=world.record(1), by=world.editor_somu)
+    with pytest.raises(ValidationError, match=r"締め切れません（1\. 取組1（提出済み）、2\. 取組2（承認済み））"):
+        services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    world.cycle.refresh_from_db()
+    assert world.cycle.is_open
+    services.record_publish(record=world.record(2), by=world.reviewer)
+    services.record_return(record=world.record(1), by=world.reviewer, comment="直してください")
+    services.cycle_close(cycle=world.cycle, by=world.reviewer)  # a returned record is the department's draft
     with pytest.raises(ValidationError, match="締め切られているため公開できません"):
         services.record_publish(record=world.record(2), by=world.reviewer)
-    assert not PublishedVersion.objects.filter(cycle=world.cycle).exists()
-    services.cycle_reopen(cycle=world.cycle, by=world.reviewer)  # the reform office reopens it if it must
-    version = services.record_publish(record=world.record(2), by=world.reviewer)
-    assert version.is_current
+    with pytest.raises(ValidationError, match="締め切られているため提出できません|締め切られているため編集できません"):
+        services.record_submit(record=world.record(1), by=world.editor_somu)
 
 
-def test_only_the_newest_unreleased_cycle_can_be_reopened(world):
+def test_the_next_cycle_opens_only_once_the_previous_one_is_released(world):
+    """Dead end 1: a closed cycle beside a newer one could never be reopened, so never released."""
     with pytest.raises(ValidationError, match="公表済みのため再開できません"):
         services.cycle_reopen(cycle=world.released, by=world.reviewer)
+    edit(world, 2, world.editor_doboku, **REPORTED)
+    services.record_submit(record=world.record(2), by=world.editor_doboku)
+    services.record_approve(record=world.record(2), by=world.reviewer)
+    services.record_publish(record=world.record(2), by=world.reviewer)
     services.cycle_close(cycle=world.cycle, by=world.reviewer)
-    services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
-    with pytest.raises(ValidationError, match="受付中の報告期があります|より新しい報告期"):
-        services.cycle_reopen(cycle=world.cycle, by=world.reviewer)
+    with pytest.raises(ValidationError, match="報告期「令和8年度当初」がまだ公表されていません"):
+        services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
+    services.cycle_reopen(cycle=world.cycle, by=world.reviewer)  # the path to release stays open
+    release(world.cycle, world.reviewer)
+    assert services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer).is_open
 
 
 def test_release_needs_the_cycle_closed_and_every_initiative_published(world):

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def open_next_cycle(world, capture, deadline=datetime.date(2027, 3, 31)):
-    services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    from tests.reports.conftest import release
+
+    release(world.cycle, world.reviewer)  # the next cycle opens once the previous one is released
     with capture(execute=True):
         return services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer, deadline=deadline)
 

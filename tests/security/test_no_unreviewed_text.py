@@ -1,8 +1,8 @@
-"""Publication never carries unreviewed text, from any cycle, into any public output (issue 11, item 3).
+"""Publication never carries unreviewed text, from any cycle, into any public output .
 
-Three cycles: 令和7年度当初 released, 令和8年度当初 closed with drafts, a submission and an
-unpublished approval left in it, 令和9年度当初 open with a new publication of the same
-initiative. Every draft text carries a marker; none may appear in a page (both
+Three cycles: 令和7年度当初 released; 令和8年度当初 released with a draft left in it after its
+publication; 令和9年度当初 open with a new publication of the same initiative, then its unpublished
+approval, a submission never reviewed and a draft. Every draft text carries a marker; none may appear in a page (both
 languages), the search, a download, the open data, the sitemap or an annual report.
 """
 import pytest
@@ -40,17 +40,19 @@ def publish(world, number, year, by, **data):
 @pytest.fixture
 def three_cycles(world):
     somu, doboku = world.editor_somu, world.editor_doboku
-    publish(world, 1, 2025, somu)
-    report(world, 1, 2025, somu, result=MARKERS["draft after publication"])
-    report(world, 2, 2025, doboku, result=MARKERS["submitted, never reviewed"])
-    services.record_submit(record=world.record(2, 2025), by=doboku)
-    report(world, 3, 2025, somu, result=MARKERS["approved, never published"])
-    services.record_submit(record=world.record(3, 2025), by=somu)
-    services.record_approve(record=world.record(3, 2025), by=world.reviewer)
+    for number, by in ((1, somu), (2, doboku), (3, somu)):
+        publish(world, number, 2025, by)
+    report(world, 1, 2025, somu, result=MARKERS["draft after publication"])  # left as a draft in the released cycle
     services.cycle_close(cycle=world.cycle, by=world.reviewer)
+    services.cycle_release(cycle=world.cycle, by=world.reviewer)
     world.next_cycle = services.cycle_open(program=world.program, fiscal_year=2026, by=world.reviewer)
     publish(world, 1, 2026, somu)
-    report(world, 2, 2026, doboku, result=MARKERS["draft of the open cycle"])
+    report(world, 1, 2026, somu, result=MARKERS["approved, never published"])
+    services.record_submit(record=world.record(1, 2026), by=somu)
+    services.record_approve(record=world.record(1, 2026), by=world.reviewer)
+    report(world, 2, 2026, doboku, result=MARKERS["submitted, never reviewed"])
+    services.record_submit(record=world.record(2, 2026), by=doboku)
+    report(world, 3, 2026, somu, result=MARKERS["draft of the open cycle"])
     return world
 
 
