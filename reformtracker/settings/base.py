@@ -109,7 +109,7 @@ def mailers(url: str) -> dict:
     smtp = config["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
     if config["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):  # filemail:///absolute/path, one file per mail
         options = {"file_path": "/" + config["EMAIL_FILE_PATH"].lstrip("/")}
-        return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}}
+        return {"default": {"BACKEND": "reformtracker.mail.FileBackend", "OPTIONS": options}}  # no empty file on failure
     return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": {k: v for k, v in options.items() if v} if smtp else {}}}
 
 
