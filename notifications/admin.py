@@ -26,15 +26,20 @@ class PreferenceForm(forms.ModelForm):
 
 @admin.register(Notification)
 class NotificationAdmin(LogAdmin):
-    list_display = ["created_at", "kind", "recipient", "address", "cycle", "delivery", "attempts", "error_summary"]
+    list_display = ["created_at", "kind", "recipient", "address", "program_cycle", "delivery", "attempts", "error_summary"]
     list_filter = ["delivery", "kind", "cycle"]
-    list_select_related = ["recipient", "cycle"]
+    list_select_related = ["recipient", "cycle__program"]
     search_fields = ["recipient__username", "address", "subject"]
     date_hierarchy = "created_at"
     fields = ["kind", "recipient", "address", "cycle", "record", "subject", "body_text", "delivery", "attempts", "error",
               "created_at", "sent_at", "key"]
     readonly_fields = fields
     actions = ["resend_selected"]
+
+    @admin.display(description=gettext_lazy("報告期"), ordering="cycle")
+    def program_cycle(self, obj):
+        """The cycle with its program: each program has a cycle of the same name every year."""
+        return f"{obj.cycle.program.name} {obj.cycle.label}" if obj.cycle else "-"
 
     @admin.action(description=gettext_lazy("選択した送信できなかった通知をもう一度送る"), permissions=["change"])
     def resend_selected(self, request, queryset):

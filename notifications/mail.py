@@ -2,13 +2,22 @@
 
 Templates are notifications/mail/<kind>.txt and <kind>.html; every link in them is absolute,
 built on settings.SITE_URL (REFORMTRACKER_SITE_URL), so that it works from a mail client.
+A header made from data (the subject names an initiative or a cycle, the address is the
+person's) is one line: line breaks and other control characters become a space, so that a name
+typed or imported over two lines never stops its mail.
 """
+import re
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 SUBJECT_PREFIX = "【旭川市 行財政改革】"
+SUBJECT_LENGTH = 200  # Notification.subject's max_length
+# a run of control characters (Unicode Cc: line breaks, tabs, NUL, NEL …; line and paragraph separators) with the
+# spaces around it
+_CONTROLS = re.compile(r" *[\x00-\x1f\x7f-\x9f\u2028\u2029]+[ \x00-\x1f\x7f-\x9f\u2028\u2029]*")
 
 
 def absolute(path: str) -> str:
@@ -36,5 +45,13 @@ def render(kind: str, context: dict) -> tuple[str, str]:
         )
 
 
+def header_value(text: str) -> str:
+    """`text` on one line: each run of control characters (line breaks, tabs, NUL, U+2028 …), with the
+    spaces around it, becomes one space; none is left at either end."""
+    return _CONTROLS.sub(" ", text).strip(" ")
+
+
 def subject(text: str) -> str:
-    return f"{SUBJECT_PREFIX}{text}"
+    """The mail's subject: the portal's prefix and `text` on one line, shortened to fit the log."""
+    value = f"{SUBJECT_PREFIX}{header_value(text)}"
+    return value if len(value) <= SUBJECT_LENGTH else value[: SUBJECT_LENGTH - 1] + "…"

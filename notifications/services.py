@@ -77,7 +77,7 @@ def queue(*, key: str, kind: str, user, subject: str, context: dict, preferences
     if Notification.objects.filter(key=key).exists():
         return None
     text, html = mail.render(kind, {**context, "user": user, "subject": subject})
-    address = (user.email or "").strip()
+    address = mail.header_value(user.email or "").strip()
     notification, created = Notification.objects.get_or_create(
         key=key,
         defaults={
@@ -95,7 +95,7 @@ def queue(*, key: str, kind: str, user, subject: str, context: dict, preferences
 
 def resend(notification: Notification) -> Notification:
     """Try a failed notification again (to the person's current address), with a fresh set of attempts."""
-    address = (notification.recipient.email or "").strip() if notification.recipient else notification.address
+    address = mail.header_value(notification.recipient.email or "").strip() if notification.recipient else notification.address
     notification.address = address
     notification.attempts = 0
     notification.delivery = Delivery.QUEUED if address else Delivery.FAILED

@@ -2,8 +2,10 @@
 
 A refusal by the mail server for the address itself (550 user unknown: a bounce) is final at
 once; a server that cannot be reached or answers "try later" (4xx) gets another attempt
-(reformtracker.tasks.retry_later). Either way the notification records the attempt and the
-error, and the reform office sees the failures on its home page and in 通知の記録.
+(reformtracker.tasks.retry_later). A mail that cannot even be made from its notification (a
+header or body the mail format refuses) fails at once too, before any server or file sees it.
+Either way the notification records the attempt and the error, and the reform office sees the
+failures on its home page and in 通知の記録, from where they can be sent again.
 """
 import smtplib
 
@@ -13,7 +15,10 @@ from django.utils import timezone
 
 from reformtracker.tasks import MAX_ATTEMPTS, retry_later
 
+from . import mail
 from .models import Delivery, Notification
+
+UNBUILDABLE = "メールを作成できませんでした（{error}）"
 
 
 def is_permanent(error: Exception) -> bool:
@@ -36,12 +41,19 @@ def send_notification(notification_id: int, attempt: int = 1) -> str:
     notification = Notification.objects.get(pk=notification_id)
     if notification.delivery != Delivery.QUEUED:
         return notification.delivery  # sent already, or given up: nothing is sent twice
-    message = EmailMultiAlternatives(
-        notification.subject, notification.body_text, to=[notification.address],
+    message = EmailMultiAlternatives(  # headers on one line, also for a row logged before subjects were made so
+        mail.header_value(notification.subject), notification.body_text, to=[mail.header_value(notification.address)],
         headers={"Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(notification.body_html, "text/html")
     notification.attempts = attempt
+    try:
+        message.message().as_bytes()  # made as it will be sent: refused here, it is the data, and no retry helps
+    except Exception as error:  # noqa: BLE001 — whatever the mail format refuses
+        notification.error = UNBUILDABLE.format(error=describe(error))
+        notification.delivery = Delivery.FAILED
+        notification.save(update_fields=["attempts", "error", "delivery"])
+        return notification.delivery
     try:
         message.send()
     except Exception as error:  # noqa: BLE001 — every failure is recorded, then retried or shown

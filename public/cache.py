@@ -20,7 +20,9 @@ session cookie names a live session of a logged-in user: a made-up `sessionid` i
 anonymous too), and only complete 200 responses that set no cookie and do not vary on the
 cookie (so no CSRF token or session is ever shared between visitors). Staff pages are never
 cached: `Cache-Control: private, no-store` is added to them, so neither a browser nor the
-reverse proxy keeps them.
+reverse proxy keeps them. A cached page tells the reverse proxy how long it may keep it and how
+long a stale copy may still be served (`s-maxage`, `stale-while-revalidate`, `stale-if-error`:
+deploy/nginx.conf follows them), so that a page withdrawn here is soon withdrawn there too.
 
 With several application processes the cache must be shared between them (the production
 default is a file-based cache under var/; a `DJANGO_CACHE_URL` such as memcached or Redis
@@ -50,6 +52,12 @@ TIMEOUT = 60 * 60
 PRIVATE_PREFIXES = ("/admin/", "/healthz", "/i18n/", "/reports/import/")
 # Seconds a shared cache in front (the nginx micro-cache) may keep an anonymous public page.
 SHARED_MAX_AGE = 1
+# Seconds past that during which it may still serve its copy while one request fetches the new one
+# (stale-while-revalidate): readers of a busy page do not wait for Django, and a page Django no
+# longer serves (404) is gone from the shared cache within SHARED_MAX_AGE + this + nginx's
+# rounding to whole seconds (3 s). How long a copy may stand in for a Django that cannot be
+# reached (stale-if-error) is settings.PUBLIC_STALE_IF_ERROR.
+STALE_WHILE_REVALIDATE = 1
 # Pages each process also keeps in its own memory (of the current generation only), so that
 # a hit reads the shared cache once, for the generation token.
 LOCAL_PAGES = 200
@@ -243,7 +251,10 @@ class PublicPageCacheMiddleware:
             return _response(page, "hit")
         response = self.get_response(request)
         if _storable(response):
-            patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
+            patch_cache_control(
+                response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE,
+                stale_while_revalidate=STALE_WHILE_REVALIDATE, stale_if_error=settings.PUBLIC_STALE_IF_ERROR,
+            )
             page = _page(response)
             cache.set(key, page, TIMEOUT)
             self.local.put(current, key, page)

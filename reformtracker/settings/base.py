@@ -90,6 +90,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # DJANGO_CACHE_URL (e.g. pymemcache://127.0.0.1:11211, redis://…) serves several hosts.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://reformtracker")}
 PUBLIC_PAGE_CACHE = env.bool("REFORMTRACKER_PUBLIC_PAGE_CACHE", default=True)
+# Seconds the reverse proxy may serve its last copy of a public page while the application cannot
+# be reached (Cache-Control: stale-if-error; deploy/nginx.conf), counted from when the copy expired.
+PUBLIC_STALE_IF_ERROR = env.int("REFORMTRACKER_STALE_IF_ERROR", default=600)
 
 # E-mail (notifications, error reports to ADMINS, password resets): written as files under var/mail
 # in development unless DJANGO_EMAIL_URL names a server, e.g. smtp+tls://user:password@mail.city.asahikawa.example:587
@@ -106,7 +109,7 @@ def mailers(url: str) -> dict:
     smtp = config["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
     if config["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):  # filemail:///absolute/path, one file per mail
         options = {"file_path": "/" + config["EMAIL_FILE_PATH"].lstrip("/")}
-        return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}}
+        return {"default": {"BACKEND": "reformtracker.mail.FileBackend", "OPTIONS": options}}  # no empty file on failure
     return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": {k: v for k, v in options.items() if v} if smtp else {}}}
 
 
