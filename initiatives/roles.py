@@ -173,7 +173,14 @@ def program_scope(user) -> frozenset[int] | None:
     permissions and departments limit them instead (editors, 財政課, the system administrator)."""
     if not is_reviewer(user) or user.is_superuser:
         return None
-    return _cached(user, "program scope", lambda: frozenset(reviewed_programs(user).values_list("pk", flat=True)))
+    return _cached(user, "program scope", lambda: _reviewed_program_ids(user))
+
+
+def _reviewed_program_ids(user) -> frozenset[int]:
+    """reviewed_programs as pks, read in one query (programs are few) with the programs the user is named for."""
+    rows = list(Program.objects.values_list("pk", "reviewers"))
+    named = _cached(user, "named programs", lambda: frozenset(pk for pk, reviewer in rows if reviewer == user.pk))
+    return named or frozenset(pk for pk, reviewer in rows if reviewer is None)
 
 
 def in_program_scope(user, queryset):
