@@ -212,7 +212,8 @@ class InitiativeAdmin(ScopedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         """The cycles staff work on now, named above the list (or that none is open)."""
-        context = {"current_cycles": list(ReportingCycle.objects.open().select_related("program")), **(extra_context or {})}
+        current = roles.in_program_scope(request.user, ReportingCycle.objects.open().select_related("program"))
+        context = {"current_cycles": list(current), **(extra_context or {})}
         return super().changelist_view(request, extra_context=context)
 
     def has_change_permission(self, request, obj=None):

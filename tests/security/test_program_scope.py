@@ -332,3 +332,31 @@ def test_a_save_the_service_refuses_is_a_message_on_the_statements_page(client, 
     page = client.get(url)
     assert page.status_code == 200 and "確定済みです。" in page.content.decode()
     assert reform.statement.entries.get().secured_thousand_yen == 100_000
+
+
+# --- mail to reviewers -------------------------------------------------------------------------------------
+
+
+def test_the_submissions_digest_tells_each_reviewer_of_their_programs_only(reform):
+    from django.utils import timezone
+
+    from notifications.services import send_submissions_digest
+
+    submitted(reform, 1)  # the reform program's, beside the strategy's submitted by the fixture
+    sent = {n.recipient: n for n in send_submissions_digest(day=timezone.localdate())}
+    strategy_mail, reform_mail = sent[reform.strategy.own_reviewer], sent[reform.reviewer]
+    assert "事業1" in strategy_mail.body_text
+    assert "取組1" in reform_mail.body_text and "事業1" not in reform_mail.body_text
+    assert "取組" not in strategy_mail.body_text.split("審査を待っている")[0]
+
+
+def test_the_overdue_notice_goes_to_the_reviewers_of_the_cycles_program(reform):
+    import datetime
+
+    from notifications.services import send_deadline_notices
+
+    reform.cycle.deadline = datetime.date(2026, 6, 30)
+    reform.cycle.save()
+    sent = send_deadline_notices(cycle=reform.cycle, today=datetime.date(2026, 7, 1))
+    recipients = {n.recipient for n in sent}
+    assert reform.reviewer in recipients and reform.strategy.own_reviewer not in recipients
