@@ -267,6 +267,14 @@ def test_the_home_page_lists_the_reviewers_programs_only(client, reform):
     assert home["builds"] == [reform.build] and home["failures"] == [reform.notification]
 
 
+def test_a_new_program_is_added_by_those_who_review_programs_without_named_reviewers(client, reform):
+    """A new program names no reviewers, so the strategy's own reviewer would lose it the moment it was saved."""
+    client.force_login(reform.strategy.own_reviewer)
+    assert client.get(reverse("admin:programs_program_add")).status_code == 403
+    client.force_login(reform.reviewer)
+    assert client.get(reverse("admin:programs_program_add")).status_code == 200
+
+
 def test_a_superuser_sees_every_program(client, reform, make_user):
     client.force_login(make_user("root", is_superuser=True))
     assert {p.pk for p in listed(client, "programs_program")} == {reform.program.pk, reform.strategy.pk, reform.roadmap.pk}
