@@ -1,10 +1,11 @@
 """Staff accounts in the admin, with duties separated.
 
-The システム管理者 role manages accounts (auth.* permissions), but superuser and reviewer
-powers are granted only by a superuser: a non-superuser cannot set `is_superuser` or
-individual permissions on anyone, cannot offer the reviewer role (行政改革課（審査・公開）),
-cannot change its own roles, and sees the accounts of superusers and reviewers read-only
-(so it cannot take one over by setting its password). The role groups themselves are
+The システム管理者 role manages accounts (auth.* permissions), but superuser, reviewer and
+財政課 powers are granted only by a superuser: a non-superuser cannot set `is_superuser` or
+individual permissions on anyone, cannot offer the reviewer role (行政改革課（審査・公開）) or
+the 財政課 role (財政課（財源確保額）, who confirm the ledger figures), cannot change its own
+roles, and sees the accounts of superusers, reviewers and 財政課 read-only (so it cannot take
+one over by setting its password, nor remove the role or deactivate the account). The role groups themselves are
 defined in code (initiatives.roles, re-applied after every migrate) and are read-only
 for non-superusers, since renaming a group or changing its permissions changes who may
 publish.
@@ -15,14 +16,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 
-from initiatives.roles import REVIEWER
+from initiatives.roles import FINANCE, REVIEWER
 
 User = get_user_model()
 
 
+# The roles only a superuser grants or removes: publishing the city's report, and confirming its ledger figures.
+GRANTED_BY_SUPERUSERS = (REVIEWER, FINANCE)
+
+
 def holds_powers(user) -> bool:
-    """Superusers and reviewers (active or not): only a superuser may change their accounts."""
-    return user.is_superuser or user.groups.filter(name=REVIEWER).exists()
+    """Superusers, reviewers and 財政課 (active or not): only a superuser may change their accounts."""
+    return user.is_superuser or user.groups.filter(name__in=GRANTED_BY_SUPERUSERS).exists()
 
 
 class StaffUserAdmin(UserAdmin):
@@ -47,7 +52,7 @@ class StaffUserAdmin(UserAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = Group.objects.exclude(name=REVIEWER)
+            kwargs["queryset"] = Group.objects.exclude(name__in=GRANTED_BY_SUPERUSERS)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):

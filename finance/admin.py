@@ -5,11 +5,16 @@
 whose figures 財政課 enters as the report states them (a cumulative amount or one per budget year, in
 億円 with one decimal or in 千円) and confirms; the reform office releases them with the cycle. A
 confirmed or released statement is read-only. Every write goes through finance/services.py.
+A reviewer sees the ledgers of the programs they review only (the scope is applied in
+initiatives/admin/structure.py, since finance does not import initiatives).
 """
+from contextlib import contextmanager
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -111,6 +116,22 @@ class LedgerEntryInline(admin.TabularInline):
         return entry.display
 
 
+class ServiceRefusal(Exception):
+    """A service refused a save posted from the statement's page (carries the service's error)."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
+@contextmanager
+def refused_by_service():
+    try:
+        yield
+    except (ValidationError, PermissionDenied) as error:
+        raise ServiceRefusal(error) from error
+
+
 @admin.register(LedgerStatement)
 class LedgerStatementAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "program", "cycle_label", "state", "confirmed_by", "confirmed_at"]
@@ -157,25 +178,32 @@ class LedgerStatementAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            created = services.ledger_statement_create(
-                program=obj.program, budget_fiscal_year=obj.budget_fiscal_year, by=request.user
-            )
+            with refused_by_service():
+                created = services.ledger_statement_create(
+                    program=obj.program, budget_fiscal_year=obj.budget_fiscal_year, by=request.user
+                )
             obj.pk = created.pk
 
     def save_formset(self, request, form, formset, change):
         entries = formset.save(commit=False)  # fills formset.deleted_objects
-        for entry in formset.deleted_objects:
-            services.ledger_entry_delete(entry=entry, by=request.user)
-        for entry in entries:
-            entry.statement = form.instance
-            services.ledger_entry_save(entry=entry, by=request.user)
+        with refused_by_service():
+            for entry in formset.deleted_objects:
+                services.ledger_entry_delete(entry=entry, by=request.user)
+            for entry in entries:
+                entry.statement = form.instance
+                services.ledger_entry_save(entry=entry, by=request.user)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A save the services refuse (a race with a confirmation or the release) is rolled back and comes back as
+        a message on the statement's page. A page the user may not see is a 403, never a redirect to itself."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, PermissionDenied) as error:  # a race with a confirmation or the release
+        except ServiceRefusal as refusal:
+            error = refusal.error
             self.message_user(request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            if object_id is None:
+                return HttpResponseRedirect(reverse("admin:finance_ledgerstatement_changelist"))
+            return HttpResponseRedirect(reverse("admin:finance_ledgerstatement_change", args=[object_id]))
 
     @admin.action(description=gettext_lazy("選択した財源確保額を確定する（財政課）"), permissions=["confirm"])
     def confirm(self, request, queryset):

@@ -13,10 +13,13 @@ Roles are Django groups, created after every `migrate` (see apps.py):
 - システム管理者 (administrator): users, departments, roles.
 Citizens never log in.
 
+In the staff tool a reviewer sees and changes the objects of the programs they review only
+(program_scope; initiatives/admin/scoping.py applies it to every admin, its forms' choices and filters).
+
 Every check here is used on every path (admin list, change view, inlines, actions,
 history, exports, services), never only to hide a button.
 """
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.utils.translation import gettext as _
 
 from programs.models import Program
@@ -100,6 +103,12 @@ def reviews(user, program) -> bool:
     return _cached(user, ("program without named reviewers", program.pk), lambda: not program.reviewers.exists())
 
 
+def reviews_new_programs(user) -> bool:
+    """Whether this staff member reviews a program that names no reviewers yet (a new one): a superuser or a
+    reviewer named for no program."""
+    return is_reviewer(user) and (user.is_superuser or not _named_program_ids(user))
+
+
 def _named_program_ids(user) -> frozenset[int]:
     """The programs this reviewer is named for (Program.reviewers); empty for most."""
     return _cached(user, "named programs", lambda: frozenset(user.reviewed_programs.values_list("pk", flat=True)))
@@ -113,9 +122,82 @@ def is_finance(user) -> bool:
     return has_role(user, FINANCE)
 
 
-def can_see_draft_report(user) -> bool:
-    """The annual report of a cycle not yet released (案) is checked by the reform office and 財政課 only."""
-    return bool(user.is_authenticated and user.is_active and user.is_staff and (is_reviewer(user) or is_finance(user)))
+def can_see_draft_report(user, program) -> bool:
+    """The annual report of a cycle not yet released (案) is checked by 財政課 and by the reviewers of its program only."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return reviews(user, program) or is_finance(user)
+
+
+# --- the program scope of the staff tool ---------------------------------------------------
+
+# The foreign keys followed, in this order, from a model to the program it belongs to.
+PROGRAM_LINKS = ("program", "initiative", "record", "statement", "cycle", "category")
+
+
+def program_path(model) -> str | None:
+    """The lookup from `model` to the program it belongs to ("pk" for Program itself, "initiative__program" for a
+    yearly record, "cycle__program" for a report build), or None for what belongs to no program (departments, users)."""
+    if model is Program:
+        return "pk"
+    for name in PROGRAM_LINKS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.many_to_one and field.related_model is not model:
+            rest = program_path(field.related_model)
+            if rest is not None:
+                return name if rest == "pk" else f"{name}__{rest}"
+    return None
+
+
+def program_id_of(obj) -> int | None:
+    """The pk of the program `obj` belongs to (following program_path), None if it has none."""
+    path = program_path(type(obj))
+    if path is None:
+        return None
+    if path == "pk":
+        return obj.pk
+    *links, last = path.split("__")
+    for link in links:
+        obj = getattr(obj, link)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id")
+
+
+def program_scope(user) -> frozenset[int] | None:
+    """The programs (pks) whose objects this staff member sees and changes in the staff tool: a reviewer, those
+    they review (reviewed_programs); None, no limit by program, for a superuser and for the other roles, whose
+    permissions and departments limit them instead (editors, 財政課, the system administrator)."""
+    if not is_reviewer(user) or user.is_superuser:
+        return None
+    return _cached(user, "program scope", lambda: _reviewed_program_ids(user))
+
+
+def _reviewed_program_ids(user) -> frozenset[int]:
+    """reviewed_programs as pks, read in one query (programs are few) with the programs the user is named for."""
+    rows = list(Program.objects.values_list("pk", "reviewers"))
+    named = _cached(user, "named programs", lambda: frozenset(pk for pk, reviewer in rows if reviewer == user.pk))
+    return named or frozenset(pk for pk, reviewer in rows if reviewer is None)
+
+
+def in_program_scope(user, queryset):
+    """`queryset` limited to the programs this staff member works on (program_scope)."""
+    programs = program_scope(user)
+    path = program_path(queryset.model)
+    if programs is None or path is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": programs})
+
+
+def sees(user, obj) -> bool:
+    """Whether `obj` is within this staff member's program scope (always, for what belongs to no program)."""
+    programs = program_scope(user)
+    if programs is None or program_path(type(obj)) is None:
+        return True
+    return program_id_of(obj) in programs
 
 
 def department_ids(user) -> frozenset[int]:

@@ -2,16 +2,21 @@
 
 The log is read-only: rows are written by services.py and the sending task. A failed
 notification can be sent again (to the person's current address) with the bulk action.
+A reviewer named for some programs sees the notifications of those programs' cycles and
+records, and their own mail (the program scope, initiatives/admin/scoping.py).
 Every staff member reaches their own settings page (通知の設定) from the header and the home page.
 """
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from initiatives import roles
+from initiatives.admin.scoping import ProgramScopedAdmin
 from reformtracker.admin import LogAdmin
 
 from . import services
@@ -25,7 +30,7 @@ class PreferenceForm(forms.ModelForm):
 
 
 @admin.register(Notification)
-class NotificationAdmin(LogAdmin):
+class NotificationAdmin(ProgramScopedAdmin, LogAdmin):
     list_display = ["created_at", "kind", "recipient", "address", "program_cycle", "delivery", "attempts", "error_summary"]
     list_filter = ["delivery", "kind", "cycle"]
     list_select_related = ["recipient", "cycle__program"]
@@ -40,6 +45,22 @@ class NotificationAdmin(LogAdmin):
     def program_cycle(self, obj):
         """The cycle with its program: each program has a cycle of the same name every year."""
         return f"{obj.cycle.program.name} {obj.cycle.label}" if obj.cycle else "-"
+
+    def scope(self, request, queryset):
+        """Those of a cycle or record of the user's programs; one of neither (the day's digest) only if it is theirs,
+        or the user reviews the programs without named reviewers (the reform office keeps the mail log)."""
+        programs = roles.program_scope(request.user)
+        if programs is None:
+            return queryset
+        of_no_program = Q(cycle=None, record=None)
+        if not roles.reviews_new_programs(request.user):
+            of_no_program &= Q(recipient=request.user)
+        return queryset.filter(
+            Q(cycle__program__in=programs) | Q(cycle=None, record__initiative__program__in=programs) | of_no_program
+        )
+
+    def in_scope(self, request, obj):
+        return roles.program_scope(request.user) is None or self.scope(request, Notification.objects.filter(pk=obj.pk)).exists()
 
     @admin.action(description=gettext_lazy("選択した送信できなかった通知をもう一度送る"), permissions=["change"])
     def resend_selected(self, request, queryset):

@@ -3,7 +3,7 @@
 - An editor sees the open cycle with its deadline and the days left, their departments'
   records grouped by where they stand (未報告 … 公開, a returned one with the reviewer's
   comment), and what others changed in those records since their last visit.
-- A reviewer sees the submissions waiting for review (oldest first), the departments that
+- A reviewer sees, for the programs they review (roles.program_scope), the submissions waiting for review (oldest first), the departments that
   still owe records (how many, how late), what is approved but not published, each cycle's
   progress (n of 54 published, released or not), the annual reports being built or whose build
   failed, and the notifications that could not be sent.
@@ -15,6 +15,7 @@ Every list is read with a fixed number of queries, however many records there ar
 import datetime
 from dataclasses import dataclass
 
+from django.contrib import admin
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -130,35 +131,39 @@ def changes_since(user, department_ids, since: datetime.datetime) -> list[dict]:
 # --- the reviewer ---------------------------------------------------------------------------
 
 
-def reviewer_home(*, today: datetime.date) -> dict:
-    open_cycles = {c.pk: deadline_of(c, today) for c in ReportingCycle.objects.open().select_related("program")}
+def reviewer_home(user, *, today: datetime.date, notifications) -> dict:
+    """`notifications`: the log of failed mail as the user may see it (the admin's scope, NotificationAdmin.scope)."""
+    def scoped(queryset):
+        return roles.in_program_scope(user, queryset)
+
+    open_cycles = {c.pk: deadline_of(c, today) for c in scoped(ReportingCycle.objects.open().select_related("program"))}
+    failed = notifications.failed()
     return {
         "deadlines": list(open_cycles.values()),
-        "waiting": waiting_for_review(today),
+        "waiting": waiting_for_review(today, scoped(YearlyRecord.objects.current())),
         "behind": departments_behind(open_cycles),
         "approved": list(
-            YearlyRecord.objects.current().filter(workflow_state=WorkflowState.APPROVED)
+            scoped(YearlyRecord.objects.current()).filter(workflow_state=WorkflowState.APPROVED)
             .select_related("initiative", "cycle").order_by("initiative__number")
         ),
-        "progress": cycle_progress(),
-        "failures": list(
-            Notification.objects.failed().select_related("recipient", "cycle", "record__initiative")[:FAILURES_SHOWN]
-        ),
-        "failure_count": Notification.objects.failed().count(),
+        "progress": cycle_progress(scoped(ReportingCycle.objects.all())),
+        "failures": list(failed.select_related("recipient", "cycle", "record__initiative")[:FAILURES_SHOWN]),
+        "failure_count": failed.count(),
         "builds": list(
-            ReportBuild.objects.exclude(state=BuildState.READY).select_related("cycle").order_by("-enqueued_at")[:BUILDS_SHOWN]
+            scoped(ReportBuild.objects.exclude(state=BuildState.READY)).select_related("cycle")
+            .order_by("-enqueued_at")[:BUILDS_SHOWN]
         ),
     }
 
 
-def waiting_for_review(today: datetime.date) -> list[YearlyRecord]:
+def waiting_for_review(today: datetime.date, current=None) -> list[YearlyRecord]:
     """The open cycles' submitted records, oldest submission first, with when each came in."""
     submitted_at = (
         YearlyRecord.history.filter(id=OuterRef("pk"), workflow_state=WorkflowState.SUBMITTED)
         .order_by("-history_date").values("history_date")[:1]
     )
     records = list(
-        YearlyRecord.objects.current().filter(workflow_state=WorkflowState.SUBMITTED)
+        (YearlyRecord.objects.current() if current is None else current).filter(workflow_state=WorkflowState.SUBMITTED)
         .annotate(submitted_at=Subquery(submitted_at))
         .select_related("initiative", "cycle")
         .order_by("submitted_at", "initiative__number")
@@ -172,7 +177,7 @@ def departments_behind(open_cycles: dict[int, Deadline]) -> list[dict]:
     """Per open cycle and department, how many records it has not submitted yet, how many editors it has
     (none: nobody is told), and how late it is."""
     rows = (
-        YearlyRecord.objects.current().filter(workflow_state__in=WorkflowState.awaiting_department())
+        YearlyRecord.objects.current().filter(workflow_state__in=WorkflowState.awaiting_department(), cycle__in=list(open_cycles))
         .values("cycle_id", "initiative__responsibilities__department")
         .annotate(owed=Count("pk", distinct=True))
     )
@@ -189,13 +194,15 @@ def departments_behind(open_cycles: dict[int, Deadline]) -> list[dict]:
     return sorted(behind, key=lambda row: (-row["owed"], row["department"].order, row["department"].name))
 
 
-def cycle_progress() -> list[dict]:
-    """For each cycle not yet released and each program's latest released one: n of N published, released or not."""
-    cycles = list(ReportingCycle.objects.exclude(state=CycleState.RELEASED).select_related("program"))
+def cycle_progress(cycles=None) -> list[dict]:
+    """For each cycle not yet released and each program's latest released one (of `cycles`, every cycle by default):
+    n of N published, released or not."""
+    every = ReportingCycle.objects.all() if cycles is None else cycles
     latest = {}
-    for cycle in ReportingCycle.objects.released().select_related("program").order_by("-fiscal_year"):
+    for cycle in every.filter(state=CycleState.RELEASED).select_related("program").order_by("-fiscal_year"):
         latest.setdefault(cycle.program_id, cycle)
-    cycles = sorted([*cycles, *latest.values()], key=lambda c: (c.program_id, -c.fiscal_year))
+    cycles = [*every.exclude(state=CycleState.RELEASED).select_related("program"), *latest.values()]
+    cycles = sorted(cycles, key=lambda c: (c.program_id, -c.fiscal_year))
     published = dict(
         PublishedVersion.objects.filter(cycle__in=cycles, is_latest_in_cycle=True)
         .values_list("cycle").annotate(n=Count("pk"))
@@ -240,7 +247,8 @@ def home_context(request) -> dict:
     user = request.user
     today = timezone.localdate()
     if roles.is_reviewer(user):
-        return {"home_role": "reviewer", "home": reviewer_home(today=today)}
+        notifications = admin.site.get_model_admin(Notification).get_queryset(request)
+        return {"home_role": "reviewer", "home": reviewer_home(user, today=today, notifications=notifications)}
     if roles.is_editor(user):
         return {"home_role": "editor", "home": editor_home(user, since=visit_since(request), today=today)}
     if roles.is_finance(user):

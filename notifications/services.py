@@ -212,24 +212,24 @@ def submissions_on(day: datetime.date) -> list:
 
 
 def send_submissions_digest(*, day: datetime.date) -> list[Notification]:
-    """One mail per reviewer listing the day's submissions (none on a day without any)."""
+    """One mail per reviewer listing the day's submissions in the programs they review (none on a day without any)."""
     submissions = submissions_on(day)
     if not submissions:
         return []
     people = list(reviewers())
     preferences = preferences_of(people)
-    context = {
-        "day": day, "submissions": submissions,
-        "waiting": YearlyRecord.objects.current().filter(workflow_state=WorkflowState.SUBMITTED).count(),
-        "link": mail.admin_link("admin:initiatives_yearlyrecord_changelist") + "?cycle=current&workflow_state__exact=submitted",
-    }
-    created = [
-        queue(
+    link = mail.admin_link("admin:initiatives_yearlyrecord_changelist") + "?cycle=current&workflow_state__exact=submitted"
+    waiting = YearlyRecord.objects.current().filter(workflow_state=WorkflowState.SUBMITTED)
+    created = []
+    for user in people:  # each reviewer hears of the programs they review
+        theirs = [row for row in submissions if roles.sees(user, row.initiative)]
+        if not theirs:
+            continue
+        context = {"day": day, "submissions": theirs, "waiting": roles.in_program_scope(user, waiting).count(), "link": link}
+        created.append(queue(
             key=f"digest:{day.isoformat()}:user-{user.pk}", kind=Kind.SUBMISSIONS_DIGEST, user=user,
-            subject=f"{day.month}月{day.day}日の提出 {len(submissions)}件", context=context, preferences=preferences,
-        )
-        for user in people
-    ]
+            subject=f"{day.month}月{day.day}日の提出 {len(theirs)}件", context=context, preferences=preferences,
+        ))
     return [n for n in created if n]
 
 
@@ -254,7 +254,7 @@ def send_deadline_notices(*, cycle: ReportingCycle, today: datetime.date) -> lis
         for responsibility in record.initiative.responsibilities.all():
             by_department[responsibility.department].append(record)
     editors = editors_of(d.pk for d in by_department)
-    people = [*editors, *(reviewers() if kind == Kind.OVERDUE else [])]
+    people = [*editors, *([u for u in reviewers() if roles.reviews(u, cycle.program)] if kind == Kind.OVERDUE else [])]
     preferences = preferences_of(people)
     subject = (f"「{cycle.label}」の提出期限まであと{left}日です" if kind == Kind.REMINDER
                else f"「{cycle.label}」の提出期限を過ぎました")

@@ -20,6 +20,9 @@ class PillarInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
+    """Registered again with the program scope (a reviewer edits the programs they review only) in
+    initiatives/admin/structure.py: programs does not import initiatives, where the roles are."""
+
     list_display = ["name", "slug", "period", "as_of_label", "fiscal_target"]
     inlines = [PerspectiveInline, PillarInline]
     fieldsets = [

@@ -1,7 +1,10 @@
-"""The builds of the annual reports in the staff tool: what is being built, what is served, what failed and why."""
+"""The builds of the annual reports in the staff tool: what is being built, what is served, what failed and why.
+
+A reviewer sees the builds of the programs they review only (the program scope, initiatives/admin/scoping.py)."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 
+from initiatives.admin.scoping import ProgramScopedAdmin
 from reformtracker.admin import LogAdmin
 
 from . import cache
@@ -9,7 +12,7 @@ from .models import BuildState, ReportBuild
 
 
 @admin.register(ReportBuild)
-class ReportBuildAdmin(LogAdmin):
+class ReportBuildAdmin(ProgramScopedAdmin, LogAdmin):
     list_display = ["cycle", "format", "state", "attempts", "enqueued_at", "finished_at", "size", "error_summary"]
     list_filter = ["state", "format", "cycle"]
     list_select_related = ["cycle"]

@@ -34,8 +34,8 @@ PAYLOAD_MAX_AGE = 60 * 60
 
 
 def _cycle(request) -> ReportingCycle | None:
-    """The open cycle the import is for: ?cycle=<id>, or the only open one."""
-    cycles = ReportingCycle.objects.open().select_related("program")
+    """The open cycle the import is for: ?cycle=<id>, or the only open one (of the programs a reviewer reviews)."""
+    cycles = roles.in_program_scope(request.user, ReportingCycle.objects.open().select_related("program"))
     wanted = request.POST.get("cycle") or request.GET.get("cycle")
     if wanted:
         try:

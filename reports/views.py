@@ -1,7 +1,7 @@
 """Downloads of the annual reports, built from the cycle's published versions.
 
 Anyone may download the report of a released cycle (公表済み). A cycle not yet released
-has no public report (404): the reform office and 財政課 download its draft, marked 「案」 on
+has no public report (404): 財政課 and the reviewers of its program download its draft, marked 「案」 on
 every page and in the file name, and never kept by a shared cache.
 When a worker builds the reports, a download never waits for a build: it serves the latest finished
 file (cache.report_to_serve), or says the report is being prepared (503) while the cycle's first one
@@ -34,7 +34,7 @@ def _being_built(request, program):
 def _download(request, cycle_id: int, fmt: str):
     cycle = get_object_or_404(ReportingCycle.objects.select_related("program"), pk=cycle_id)
     preview = not cycle.is_released
-    if preview and not roles.can_see_draft_report(request.user):
+    if preview and not roles.can_see_draft_report(request.user, cycle.program):
         return _not_available(request, _("この報告期はまだ公表されていないため、年次報告はまだありません。"), cycle.program)
     download = cache.report_to_serve(cycle, fmt)
     if download is None:

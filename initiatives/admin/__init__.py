@@ -8,6 +8,7 @@ YearlyRecord.objects.current): a closed or released cycle is never their target.
 - scoping.py: ScopedAdmin (the department scope) and the list filters;
 - initiatives.py: initiatives, their departments and four-year 作業工程, bulk actions;
 - records.py: the yearly record a department reports, its workflow buttons; publications;
-- cycles.py: reporting cycles: open, close, reopen, release (公表), the submission overview.
+- cycles.py: reporting cycles: open, close, reopen, release (公表), the submission overview;
+- structure.py: the program scope applied to the admins of programs/ and finance/.
 """
-from . import cycles, initiatives, records  # noqa: F401  (importing registers the admins)
+from . import cycles, initiatives, records, structure  # noqa: F401  (importing registers the admins)

@@ -25,7 +25,7 @@ from programs.models import ReportingCycle
 from .. import roles, services
 from ..models import WorkflowState
 from ..selectors import cycle_overview
-from .scoping import error_text
+from .scoping import ProgramScopedAdmin, error_text
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -78,7 +78,7 @@ class ReleaseForm(forms.Form):
 
 
 @admin.register(ReportingCycle)
-class ReportingCycleAdmin(admin.ModelAdmin):
+class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
     form = ReportingCycleForm
     change_form_template = "admin/programs/reportingcycle/change_form.html"
     list_display = ["label", "fiscal_year_label", "deadline", "state", "released_on", "overview_link", "annual_report_links"]
@@ -100,12 +100,6 @@ class ReportingCycleAdmin(admin.ModelAdmin):
             return False
         return obj is None or (roles.reviews(request.user, obj.program) and not obj.is_released)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        programs = roles.reviewed_programs(request.user)
-        if db_field.name == "program" and programs is not None:  # a cycle is opened for a program the reviewer reviews
-            kwargs["queryset"] = programs
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def has_add_permission(self, request):
         return roles.is_reviewer(request.user) and super().has_add_permission(request)
 
@@ -119,6 +113,8 @@ class ReportingCycleAdmin(admin.ModelAdmin):
             self.message_user(request, _("報告期「%(label)s」は公表済みのため変更できません。") % {"label": cycle.label}, messages.ERROR)
             return HttpResponseRedirect(request.path)
         context = {"released_notice": cycle is not None and cycle.is_released, **(extra_context or {})}
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, context)
         try:
             return super().changeform_view(request, object_id, form_url, context)
         except ValidationError as error:  # refused by the service after the form was checked (a race)
@@ -226,7 +222,7 @@ class ReportingCycleAdmin(admin.ModelAdmin):
         """Per department, each initiative's state in the cycle: the list the reform office chases."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        cycle = get_object_or_404(ReportingCycle, pk=cycle_id)
+        cycle = get_object_or_404(self.get_queryset(request), pk=cycle_id)
         context = {
             **self.admin_site.each_context(request),
             "title": _("%(label)s 部局別の提出状況") % {"label": cycle.label},

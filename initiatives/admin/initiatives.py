@@ -24,11 +24,20 @@ from programs.spreadsheets import csv_cell
 from .. import roles, services
 from ..forms import InitiativeForm
 from ..models import Initiative, Listing, Responsibility, ResponsibilityDivision, ScheduleStep, YearlyRecord
-from .scoping import NO_OPEN_CYCLE, DepartmentFilter, ScopedAdmin, StatusFilter, WorkflowFilter, error_text
+from .scoping import (
+    NO_OPEN_CYCLE,
+    DepartmentFilter,
+    ProgramScopedAdmin,
+    ProgramScopedChoices,
+    ScopedAdmin,
+    StatusFilter,
+    WorkflowFilter,
+    error_text,
+)
 
 
-class ReviewerEditsInline(admin.TabularInline):
-    """Structure: the reform office edits it; others see it read-only."""
+class ReviewerEditsInline(ProgramScopedChoices, admin.TabularInline):
+    """Structure: the reform office edits it; others see it read-only. Its choices are of the item's own program."""
 
     def has_add_permission(self, request, obj=None):
         return roles.is_reviewer(request.user)
@@ -61,7 +70,7 @@ class ResponsibilityDivisionInline(admin.TabularInline):
 
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(SimpleHistoryAdmin):
+class ResponsibilityAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
     """A responsibility's divisions in the order the report prints them; structure, so reviewers only."""
 
     list_display = ["initiative", "departments_and_divisions"]
@@ -74,9 +83,10 @@ class ResponsibilityAdmin(SimpleHistoryAdmin):
         return roles.is_reviewer(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return roles.is_reviewer(request.user)
+        return roles.is_reviewer(request.user) and super().has_view_permission(request, obj)
 
-    has_change_permission = has_view_permission
+    def has_change_permission(self, request, obj=None):
+        return roles.is_reviewer(request.user) and super().has_change_permission(request, obj)
 
     @admin.display(description=gettext_lazy("所管部局（課）"))
     def departments_and_divisions(self, obj):
@@ -94,14 +104,7 @@ class ListingInline(ReviewerEditsInline):
 
     model = Listing
     extra = 0
-    fields = ["pillar", "number"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "pillar" and request.resolver_match and request.resolver_match.kwargs.get("object_id"):
-            initiative = Initiative.objects.filter(pk=request.resolver_match.kwargs["object_id"]).first()
-            if initiative:  # the pillars of the item's own program
-                kwargs["queryset"] = initiative.program.pillars.all()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    fields = ["pillar", "number"]  # the pillars of the item's own program (ProgramScopedChoices)
 
 
 class ScheduleStepInline(ReviewerEditsInline):
@@ -209,7 +212,8 @@ class InitiativeAdmin(ScopedAdmin):
 
     def changelist_view(self, request, extra_context=None):
         """The cycles staff work on now, named above the list (or that none is open)."""
-        context = {"current_cycles": list(ReportingCycle.objects.open().select_related("program")), **(extra_context or {})}
+        current = roles.in_program_scope(request.user, ReportingCycle.objects.open().select_related("program"))
+        context = {"current_cycles": list(current), **(extra_context or {})}
         return super().changelist_view(request, extra_context=context)
 
     def has_change_permission(self, request, obj=None):

@@ -25,7 +25,14 @@ from programs.models import Department
 from .. import roles, services
 from ..forms import ReturnForm, YearlyRecordForm
 from ..models import DepartmentStatus, PublishedVersion, Status, YearlyRecord
-from .scoping import RecordCycleFilter, RecordDepartmentFilter, RecordStatusFilter, ScopedAdmin, error_text
+from .scoping import (
+    ProgramScopedAdmin,
+    RecordCycleFilter,
+    RecordDepartmentFilter,
+    RecordStatusFilter,
+    ScopedAdmin,
+    error_text,
+)
 
 THIS_YEAR = mark_safe(' class="schedule-this-year"')
 
@@ -361,7 +368,7 @@ class YearlyRecordAdmin(ScopedAdmin):
 
 
 @admin.register(PublishedVersion)
-class PublishedVersionAdmin(admin.ModelAdmin):
+class PublishedVersionAdmin(ProgramScopedAdmin, admin.ModelAdmin):
     list_display = ["number", "name", "cycle", "status", "published_at", "published_by", "is_current"]
     list_filter = ["cycle", "status", "is_current"]
     search_fields = ["name", "search_text"]

@@ -1,7 +1,11 @@
-"""What every staff screen shares: the department scope and the list filters.
+"""What every staff screen shares: the program and department scopes and the list filters.
 
-`ScopedAdmin` restricts each admin path (list, change view, history) to the initiatives
-the user may see, and editing to those they may edit (roles.py). The "current period"
+`ProgramScopedAdmin` restricts an admin of anything that belongs to a program (programs,
+pillars, cycles, ledger, records, publications, report builds, notifications) to the
+programs the user reviews, on every path: list, filters, actions, change, history, and the
+choices of its forms (`ProgramScopedChoices`, also for inlines). `ScopedAdmin` adds the
+department scope: each admin path restricted to the initiatives the user may see, and
+editing to those they may edit (roles.py). The "current period"
 filters look at the open cycle's records only (`YearlyRecord.objects.current()`): a
 closed or released cycle is never what staff are working on.
 """
@@ -29,7 +33,86 @@ def error_text(error) -> str:
     return str(error) or str(gettext_lazy("この操作を行う権限がありません。"))
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+# --- the program scope --------------------------------------------------------------
+
+
+class ProgramScopedChoices:
+    """The choices of a form's foreign keys and many-to-many fields (pillar, perspective, program, cycle, ledger
+    category …): on an object's page those of its own program, elsewhere those of the programs the user
+    reviews (roles.program_scope). For an admin or an inline."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        self._remember_program(request, obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._remember_program(request, obj)
+        return super().get_formset(request, obj, **kwargs)
+
+    @staticmethod
+    def _remember_program(request, obj) -> None:
+        """The program of the object being edited (an inline's parent), for the choices built next."""
+        request.__dict__["_scope_program_id"] = roles.program_id_of(obj) if obj is not None else None
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        model = db_field.remote_field.model
+        path = roles.program_path(model)
+        if path is None:
+            return queryset
+        if queryset is None:
+            queryset = model._default_manager.using(db)
+        program_id = request.__dict__.get("_scope_program_id")
+        if program_id is not None:
+            return queryset.filter(**{path: program_id})
+        return roles.in_program_scope(request.user, queryset)
+
+
+class ProgramScopedAdmin(ProgramScopedChoices):
+    """Restricts an admin to the objects of the programs the user reviews (roles.program_scope): the list, its
+    filters, the actions (they act on the list's queryset), the change, delete and history pages and the
+    choices in its forms. An object outside the scope does not exist for the user (404); one reached through
+    its history is refused (403). Editors, 財政課 and the system administrator are limited by their
+    permissions and departments instead."""
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def scope(self, request, queryset):
+        return roles.in_program_scope(request.user, queryset)
+
+    def in_scope(self, request, obj) -> bool:
+        return roles.sees(request.user, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        """Not found (404), never the admin's redirect to its index: the same for an object outside the scope."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (obj is None or self.in_scope(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or self.in_scope(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.in_scope(request, obj))
+
+    def get_list_filter(self, request):
+        """A filter by a related object of some program (program, cycle, pillar) offers only those in the list."""
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and "__" not in entry:
+                field = self.model._meta.get_field(entry)
+                if field.is_relation and roles.program_path(field.related_model) is not None:
+                    entry = (entry, admin.RelatedOnlyFieldListFilter)
+            filters.append(entry)
+        return filters
+
+
+class ScopedAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
     """Restricts every admin path to the initiatives the user may see; editing to those they may edit."""
 
     initiative_lookup = ""  # path from the model to Initiative ("" for Initiative itself)
@@ -79,7 +162,10 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A save the service refuses after the form was checked — someone saved in between (a race the
         form's own version check cannot see), or the record's state changed — comes back as a message
-        with what the other person changed; the transaction is rolled back and nothing is saved."""
+        with what the other person changed; the transaction is rolled back and nothing is saved. Only a
+        save: a page that cannot be shown is never answered with a redirect to itself."""
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ConcurrentEditError as error:
@@ -174,7 +260,7 @@ class RecordCycleFilter(admin.SimpleListFilter):
     CURRENT = "current"
 
     def lookups(self, request, model_admin):
-        cycles = ReportingCycle.objects.select_related("program").order_by("-fiscal_year")
+        cycles = roles.in_program_scope(request.user, ReportingCycle.objects.select_related("program").order_by("-fiscal_year"))
         return [(self.CURRENT, gettext_lazy("受付中の報告期（今期）")),
                 *((str(c.pk), f"{c.label}（{c.get_state_display()}）") for c in cycles)]
 

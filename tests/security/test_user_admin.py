@@ -140,3 +140,47 @@ def test_administrator_cannot_delete_a_reviewer_in_bulk(admin_client, world):
     changelist = reverse("admin:auth_user_changelist")
     admin_client.post(changelist, {"action": "delete_selected", "_selected_action": [world.reviewer.pk], "post": "yes"})
     assert type(world.reviewer).objects.filter(pk=world.reviewer.pk).exists()
+
+
+def finance_group():
+    return Group.objects.get(name=roles.FINANCE)
+
+
+def test_administrator_cannot_take_over_the_finance_account(admin_client, finance):
+    """財政課 confirms the ledger figures the city publishes: its account is a superuser's to change."""
+    response = admin_client.post(change_url(finance), user_form(finance, email="attacker@example.com"))
+    assert response.status_code == 403
+    password = reverse("admin:auth_user_password_change", args=[finance.pk])
+    response = admin_client.post(password, {"password1": "attacker-chosen-pass-1", "password2": "attacker-chosen-pass-1"})
+    assert response.status_code == 403
+    finance.refresh_from_db()
+    assert finance.email != "attacker@example.com"
+    assert finance.check_password("correct-horse-battery")
+
+
+def test_administrator_cannot_remove_the_finance_role_or_deactivate_its_account(admin_client, finance):
+    admin_client.post(change_url(finance), user_form(finance, groups=[]))
+    admin_client.post(change_url(finance), user_form(finance, is_active=None))
+    finance.refresh_from_db()
+    assert finance.is_active and finance.groups.filter(name=roles.FINANCE).exists()
+
+
+def test_administrator_cannot_grant_the_finance_role(admin_client, administrator, world):
+    editor = world.editor_somu
+    response = admin_client.post(change_url(editor), user_form(editor, groups=[finance_group().pk]))
+    assert response.status_code == 200  # the form refuses the choice
+    assert not editor.groups.filter(name=roles.FINANCE).exists()
+    groups = [finance_group().pk, *administrator.groups.values_list("pk", flat=True)]
+    admin_client.post(change_url(administrator), user_form(administrator, groups=groups))
+    assert not administrator.groups.filter(name=roles.FINANCE).exists()
+    page = admin_client.get(change_url(editor)).content.decode()
+    assert roles.FINANCE not in page  # not offered
+
+
+def test_a_superuser_grants_and_removes_the_finance_role(client, world, make_user):
+    client.force_login(make_user("root", is_superuser=True))
+    editor = world.editor_somu
+    assert client.post(change_url(editor), user_form(editor, groups=[finance_group().pk])).status_code == 302
+    assert editor.groups.filter(name=roles.FINANCE).exists()
+    assert client.post(change_url(editor), user_form(editor, groups=[])).status_code == 302
+    assert not editor.groups.filter(name=roles.FINANCE).exists()
