@@ -230,10 +230,9 @@ def department_statuses_save(*, record: YearlyRecord, by, formset) -> None:
     edited, as a change of the record (a draft again)."""
     record = _locked(record)
     ensure_record_editable(record=record, by=by)
-    if not formset.has_changed():
-        return
-    formset.save()
-    _set_state(record, WorkflowState.DRAFT, by=by, reason=_("部局ごとの進行状況の編集"))
+    formset.save()  # (also when nothing changed: the admin's change message reads what it saved)
+    if formset.has_changed() and record.workflow_state != WorkflowState.DRAFT:
+        _set_state(record, WorkflowState.DRAFT, by=by, reason=_("部局ごとの進行状況の編集"))
 
 
 # --- workflow -----------------------------------------------------------------
