@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from initiatives.signals import cycle_published
-from reports import cache
+from reports import builds
 from reports.models import BuildState, ReportBuild
 from tests.worker import db_worker, require_postgresql
 
@@ -69,7 +69,7 @@ def test_a_publication_queues_the_builds_and_no_request_builds(world, worker, st
     def no_build_in_a_request(fmt):
         raise AssertionError("a request built a report")
 
-    monkeypatch.setattr(cache, "builder", no_build_in_a_request)
+    monkeypatch.setattr(builds, "builder", no_build_in_a_request)
     waiting = staff_client.get(xlsx_url(world))
     assert waiting.status_code == 503 and waiting["Retry-After"] == "10"
     assert "年次報告を作成しています" in waiting.content.decode()
@@ -77,7 +77,7 @@ def test_a_publication_queues_the_builds_and_no_request_builds(world, worker, st
 
     assert worker() == 2
     served = staff_client.get(xlsx_url(world))
-    assert served.status_code == 200 and served["X-Report-Version"] == cache.fingerprint(world.cycle)
+    assert served.status_code == 200 and served["X-Report-Version"] == builds.fingerprint(world.cycle)
     assert "最初に公開した実績" in xlsx_text(served)
 
 
@@ -100,7 +100,7 @@ def test_publishing_every_record_in_one_transaction_builds_the_cycle_once(world,
     assert announced == [world.cycle.pk]
     assert sorted(worker.queued()) == ["build_report", "build_report"]
     assert set(ReportBuild.objects.values_list("format", "fingerprint")) == {
-        ("pdf", cache.fingerprint(world.cycle)), ("xlsx", cache.fingerprint(world.cycle))
+        ("pdf", builds.fingerprint(world.cycle)), ("xlsx", builds.fingerprint(world.cycle))
     }
 
 
@@ -108,7 +108,7 @@ def test_until_the_new_build_is_ready_the_previous_file_is_served(world, worker,
     with django_capture_on_commit_callbacks(execute=True):
         publish(world, 1, result="一つ目の実績")
     worker()
-    before = cache.fingerprint(world.cycle)
+    before = builds.fingerprint(world.cycle)
     with django_capture_on_commit_callbacks(execute=True):
         publish(world, 2, result="二つ目の実績")
 
@@ -120,7 +120,7 @@ def test_until_the_new_build_is_ready_the_previous_file_is_served(world, worker,
 
     worker()
     after = staff_client.get(xlsx_url(world))
-    assert after["X-Report-Version"] == cache.fingerprint(world.cycle) != before
+    assert after["X-Report-Version"] == builds.fingerprint(world.cycle) != before
     assert "二つ目の実績" in xlsx_text(after)
     assert len([p for p in report_cache_dir.iterdir() if p.suffix == ".xlsx"]) == 1  # the previous file is gone
     assert ReportBuild.objects.filter(format="xlsx").count() == 1
@@ -132,7 +132,7 @@ def test_the_release_queues_the_public_reports(world, worker, client, django_cap
     worker()
     world.cycle.refresh_from_db()
     public = client.get(xlsx_url(world))  # anonymous: the cycle is released
-    assert public.status_code == 200 and public["X-Report-Version"] == cache.fingerprint(world.cycle)
+    assert public.status_code == 200 and public["X-Report-Version"] == builds.fingerprint(world.cycle)
     assert set(ReportBuild.objects.filter(cycle=world.cycle).values_list("state", flat=True)) == {BuildState.READY}
 
 
@@ -143,16 +143,16 @@ def test_a_build_of_a_state_that_changed_again_stops_at_once(world, worker, djan
         publish(world, 2)
     assert len(worker.queued()) == 4
     built = []
-    real = cache.builder
+    real = builds.builder
 
     def counting(fmt):
         built.append(fmt)
         return real(fmt)
 
-    monkeypatch.setattr(cache, "builder", counting)
+    monkeypatch.setattr(builds, "builder", counting)
     worker()
     assert sorted(built) == ["pdf", "xlsx"]  # the first publication's builds were skipped
-    assert set(ReportBuild.objects.values_list("fingerprint", flat=True)) == {cache.fingerprint(world.cycle)}
+    assert set(ReportBuild.objects.values_list("fingerprint", flat=True)) == {builds.fingerprint(world.cycle)}
 
 
 def test_a_failing_build_is_tried_three_times_then_shown_failed_while_the_previous_file_stays(
@@ -161,14 +161,14 @@ def test_a_failing_build_is_tried_three_times_then_shown_failed_while_the_previo
     with django_capture_on_commit_callbacks(execute=True):
         publish(world, 1, result="一つ目の実績")
     worker()
-    before = cache.fingerprint(world.cycle)
+    before = builds.fingerprint(world.cycle)
 
     def broken(fmt):
         def build(cycle):
             raise RuntimeError("フォントが読めません")
         return build
 
-    monkeypatch.setattr(cache, "builder", broken)
+    monkeypatch.setattr(builds, "builder", broken)
     with django_capture_on_commit_callbacks(execute=True):
         publish(world, 2)
     assert worker() == 6  # two formats, three attempts each
@@ -184,7 +184,7 @@ def test_a_failing_build_is_tried_three_times_then_shown_failed_while_the_previo
     worker()
     failed.refresh_from_db()
     assert failed.state == BuildState.READY
-    assert staff_client.get(xlsx_url(world))["X-Report-Version"] == cache.fingerprint(world.cycle)
+    assert staff_client.get(xlsx_url(world))["X-Report-Version"] == builds.fingerprint(world.cycle)
 
 
 def test_reports_go_through_the_reports_storage(world, settings, staff_client, tmp_path):
@@ -194,7 +194,7 @@ def test_reports_go_through_the_reports_storage(world, settings, staff_client, t
     response = staff_client.get(xlsx_url(world))
     assert "記憶域に置いた実績" in xlsx_text(response)
     report = ReportBuild.objects.get(format="xlsx")
-    assert cache.storage().exists(report.file_name)
+    assert builds.storage().exists(report.file_name)
 
 
 def test_without_a_worker_a_download_builds_what_it_needs(world, staff_client):
@@ -220,10 +220,10 @@ def test_a_real_db_worker_builds_a_queued_report_while_the_link_keeps_working(wo
     publish(world, 1)
     assert db_worker(tmp_path).returncode == 0
     first = client.get(url)
-    assert first.status_code == 200 and first["X-Report-Version"] == cache.fingerprint(world.cycle)
+    assert first.status_code == 200 and first["X-Report-Version"] == builds.fingerprint(world.cycle)
 
     publish(world, 2)
-    new = cache.fingerprint(world.cycle)
+    new = builds.fingerprint(world.cycle)
     assert ReportBuild.objects.get(format="pdf", fingerprint=new).state == BuildState.QUEUED
     process = db_worker(tmp_path, wait=False)
     versions, deadline = [], time.monotonic() + 120
