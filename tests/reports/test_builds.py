@@ -6,12 +6,13 @@ through the "reports" storage.
 `worker()` then runs it as db_worker would. The real db_worker runs in the last test, on PostgreSQL.
 The `world` has 令和7年度当初 released and 令和8年度当初 open; its reports are staff previews.
 """
+import datetime
 import io
 import time
 
 import pytest
-from django.tasks import task_backends
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from initiatives.signals import cycle_published
@@ -27,27 +28,6 @@ pytestmark = pytest.mark.django_db
 def xlsx_text(response) -> str:
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     return "\n".join(str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row if v)
-
-
-@pytest.fixture
-def worker(settings):
-    """A task queue without a worker of its own; calling it runs what is queued (retries included)."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    backend = task_backends["default"]
-
-    def run() -> int:
-        ran = 0
-        while backend.results:
-            result = backend.results.pop(0)
-            try:
-                result.task.call(*result.args, **result.kwargs)
-            except Exception:  # noqa: BLE001 — a failing task is recorded by the task itself
-                pass
-            ran += 1
-        return ran
-
-    run.queued = lambda: [r.task.name for r in backend.results]
-    return run
 
 
 @pytest.fixture
@@ -201,6 +181,93 @@ def test_without_a_worker_a_download_builds_what_it_needs(world, staff_client):
     publish(world, 1, result="すぐに作る実績")
     response = staff_client.get(xlsx_url(world))
     assert response.status_code == 200 and "すぐに作る実績" in xlsx_text(response)
+
+
+# --- a worker that dies while it builds -------------------------------------------------------------
+
+
+def left_building_by_a_dead_worker(worker, fmt: str) -> ReportBuild:
+    """The build as a worker killed mid-build leaves it: 作成中, its task taken (gone from the queue), its lease
+    run out."""
+    worker.forget()
+    report = ReportBuild.objects.get(format=fmt)
+    ReportBuild.objects.filter(pk=report.pk).update(
+        state=BuildState.BUILDING, attempts=1, lease_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    return report
+
+
+def test_a_build_whose_worker_died_is_built_by_the_next_worker(world, worker, staff_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1, result="止まる前の実績")
+    report = left_building_by_a_dead_worker(worker, "pdf")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        builds.housekeeping()  # what the next worker does when it starts
+    report.refresh_from_db()
+    assert report.state == BuildState.QUEUED and "作成処理（ワーカー）が止まりました" in report.error
+    assert worker.queued() == ["build_report"]
+    worker()
+    report.refresh_from_db()
+    assert (report.state, report.attempts) == (BuildState.READY, 2)
+    response = staff_client.get(reverse("reports:annual-pdf", args=[world.cycle.pk]))
+    assert response.status_code == 200 and response["X-Report-Version"] == report.fingerprint
+
+
+def test_a_build_whose_worker_keeps_dying_is_shown_failed_after_the_last_attempt(world, worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1)
+    report = left_building_by_a_dead_worker(worker, "xlsx")
+    ReportBuild.objects.filter(pk=report.pk).update(attempts=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert builds.recover_abandoned() == [report]
+    report.refresh_from_db()
+    assert report.state == BuildState.FAILED and "3回目" in report.error and worker.queued() == []
+
+
+def test_a_build_whose_lease_has_not_run_out_is_left_to_its_worker(world, worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1)
+    ReportBuild.objects.update(state=BuildState.BUILDING, lease_expires_at=timezone.now() + datetime.timedelta(seconds=30))
+    assert builds.recover_abandoned() == []
+    assert set(ReportBuild.objects.values_list("state", flat=True)) == {BuildState.BUILDING}
+
+
+@pytest.mark.django_db(transaction=True)  # the lease is renewed from another thread, with its own connection
+def test_a_worker_renews_the_lease_of_a_long_build_so_no_other_worker_takes_it(world, worker, settings, monkeypatch):
+    settings.REPORTS_BUILD_LEASE_SECONDS = 1
+    publish(world, 1)  # queues the builds (no transaction: the commit callbacks run)
+    seen = {}
+
+    def slow(fmt):
+        def build(cycle):
+            started = ReportBuild.objects.get(format=fmt).lease_expires_at
+            time.sleep(2.5)  # more than two leases
+            seen[fmt] = (started, ReportBuild.objects.get(format=fmt).lease_expires_at, builds.recover_abandoned())
+            return b"report"
+        return build
+
+    monkeypatch.setattr(builds, "builder", slow)
+    worker()
+    for started, later, taken_back in seen.values():
+        assert later > started and taken_back == []
+    assert set(ReportBuild.objects.values_list("state", "lease_expires_at")) == {(BuildState.READY, None)}
+
+
+def test_the_admin_builds_again_any_build_that_is_not_ready(world, worker, staff_client, django_capture_on_commit_callbacks):
+    """「もう一度作成」: a build stuck in 作成中 or waiting (its task lost) is queued again, as a failed one is."""
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(world, 1)
+    worker.forget()
+    stuck = ReportBuild.objects.get(format="pdf")
+    ReportBuild.objects.filter(pk=stuck.pk).update(state=BuildState.BUILDING)
+    waiting = ReportBuild.objects.get(format="xlsx")
+    response = staff_client.post(reverse("admin:reports_reportbuild_changelist"),
+                                 {"action": "rebuild_selected", "_selected_action": [stuck.pk, waiting.pk]}, follow=True)
+    assert "2件をもう一度作成します。" in response.content.decode()
+    assert sorted(worker.queued()) == ["build_report", "build_report"]
+    worker()
+    assert set(ReportBuild.objects.values_list("state", flat=True)) == {BuildState.READY}
 
 
 # --- the real worker ----------------------------------------------------------------------------
