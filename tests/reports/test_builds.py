@@ -8,14 +8,17 @@ The `world` has 令和7年度当初 released and 令和8年度当初 open; its r
 """
 import datetime
 import io
+import signal
 import time
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
 from initiatives.signals import cycle_published
+from programs.models import ReportingCycle
 from reports import builds
 from reports.models import BuildState, ReportBuild
 from tests.worker import db_worker, require_postgresql
@@ -23,6 +26,10 @@ from tests.worker import db_worker, require_postgresql
 from .conftest import publish, publish_the_rest, release
 
 pytestmark = pytest.mark.django_db
+
+
+def refreshed(cycle) -> ReportingCycle:
+    return ReportingCycle.objects.get(pk=cycle.pk)
 
 
 def xlsx_text(response) -> str:
@@ -306,3 +313,49 @@ def test_a_real_db_worker_builds_a_queued_report_while_the_link_keeps_working(wo
         process.wait(timeout=300)
     assert versions[0] == first["X-Report-Version"] and versions[-1] == new
     assert ReportBuild.objects.get(format="pdf", fingerprint=new).state == BuildState.READY
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_while_it_builds_the_released_pdf_is_replaced_by_the_next_one(world, settings, client, tmp_path):
+    """On PostgreSQL: a worker builds the release's reports and is killed (SIGKILL) in the middle of the PDF; the
+    build stays 作成中 and its task RUNNING. Another worker takes it back once its lease has run out, builds it,
+    and the release becomes public with its PDF."""
+    require_postgresql()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.REPORTS_CACHE_DIR = tmp_path / "reports"  # the workers' REFORMTRACKER_VAR_DIR/reports
+    lease = {"REFORMTRACKER_BUILD_LEASE_SECONDS": "3"}
+    first = db_worker(tmp_path, wait=False, batch=False, env=lease)
+    try:
+        release(world.cycle, world.reviewer)
+        deadline = time.monotonic() + 120
+        while not ReportBuild.objects.filter(cycle=world.cycle, format="pdf", state=BuildState.BUILDING).exists():
+            assert first.poll() is None and time.monotonic() < deadline, "the worker never started the PDF"
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    pdf = ReportBuild.objects.get(cycle=world.cycle, format="pdf")
+    assert pdf.state == BuildState.BUILDING  # left behind by the dead worker
+    builds_tasks = DBTaskResult.objects.filter(task_path=builds.build_report.module_path)
+    assert builds_tasks.running().count() == 1
+    assert not refreshed(world.cycle).is_public
+
+    second = db_worker(tmp_path, wait=False, batch=False, env=lease)
+    try:
+        deadline = time.monotonic() + 120  # within 2 minutes
+        while not refreshed(world.cycle).is_public:
+            assert second.poll() is None and time.monotonic() < deadline, "the build was not finished in 2 minutes"
+            time.sleep(0.2)
+    finally:
+        second.terminate()
+        second.wait(timeout=60)
+    pdf.refresh_from_db()
+    assert pdf.state == BuildState.READY and pdf.attempts == 2
+    assert builds_tasks.running().count() == 0
+    assert "作成処理（ワーカー）が止まりました" in builds_tasks.failed().get().traceback
+    response = client.get(reverse("public:annual-pdf", args=[world.program.slug, world.cycle.pk]))  # anonymous
+    assert response.status_code == 200 and response["X-Report-Version"] == pdf.fingerprint
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
