@@ -118,7 +118,7 @@ def test_cycles_released_before_public_at_existed_stay_public():
     old = migrate([("programs", "0007_program_slug_reserved")])
     Program = old.get_model("programs", "Program")
     Cycle = old.get_model("programs", "ReportingCycle")
-    released_at = datetime.datetime(2025, 4, 1, 9, 30, tzinfo=datetime.timezone.utc)
+    released_at = datetime.datetime(2025, 4, 1, 9, 30, tzinfo=datetime.UTC)
     cycles = {}
     for slug in ("iko-a", "iko-b"):
         program = Program.objects.create(
@@ -134,5 +134,5 @@ def test_cycles_released_before_public_at_existed_stay_public():
     new = migrate([("programs", "0009_cycle_public_at")])
     public_at = dict(new.get_model("programs", "ReportingCycle").objects.values_list("pk", "public_at"))
     assert public_at[cycles["iko-a", "released"].pk] == released_at
-    assert public_at[cycles["iko-b", "released"].pk] == datetime.datetime(2025, 3, 31, 15, tzinfo=datetime.timezone.utc)
+    assert public_at[cycles["iko-b", "released"].pk] == datetime.datetime(2025, 3, 31, 15, tzinfo=datetime.UTC)
     assert public_at[cycles["iko-a", "open"].pk] is None and public_at[cycles["iko-b", "open"].pk] is None
