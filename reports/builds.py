@@ -17,7 +17,7 @@ Reports are the city's Japanese document: they are built in Japanese whatever th
 of the request that asks first.
 
 A release goes public with its reports. With a worker, the release queues the released PDF and
-workbook and the cycle stays unpublic (`ReportingCycle.public_at` empty: citizens still read the
+workbook and the cycle is not yet public (`ReportingCycle.public_at` empty: citizens still read the
 previous report) until both are ready; then it becomes public at once, or at 0:00 Japan time of
 its 公表日 when that is later (`go_public_when_ready`). Without a worker the release is public at
 once (initiatives.services.cycle_release) and a download builds what it needs.
@@ -30,7 +30,8 @@ half lease, for builds whose lease has expired (`recover_abandoned`): their task
 the dead worker, is marked failed, and the build is queued again as its next attempt (or shown
 failed after the last one). So with the default lease of 60 s, a build whose worker died is taken
 again within 90 s. The same look also queues the missing builds of a released cycle not yet public,
-and makes public a released cycle whose builds are ready (`keep_releases_going`).
+and makes public a released cycle whose builds are ready (`keep_releases_going`). A release whose
+build failed for good stays not public (admin → 報告期: 公開待ち) until 「もう一度作成」 builds it.
 django-tasks-db itself records which worker claimed a task, but neither a heartbeat nor a timeout.
 """
 import datetime
@@ -363,9 +364,9 @@ def go_public_when_ready(cycle) -> bool:
     at 0:00 Japan time of its 公表日 when that is later. True when it was made public (or scheduled) now."""
     if cycle.state != CycleState.RELEASED or cycle.public_at is not None:
         return False
-    key = fingerprint(cycle)
+    key = fingerprint(cycle)  # None: nothing published, so no report to wait for
     ready = set(ReportBuild.objects.ready().filter(cycle=cycle, fingerprint=key).values_list("format", flat=True))
-    if key is None or ready != set(FORMATS):
+    if key is not None and ready != set(FORMATS):
         return False
     with transaction.atomic():
         locked = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
