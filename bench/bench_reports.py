@@ -13,8 +13,8 @@ For each data set and format it prints the best of `--repeat` cold builds (the b
 function itself, `build_annual_pdf` / `build_annual_workbook`), a cold request through the
 cache (fingerprint, build, write) and a cached request (fingerprint and a file that exists),
 the size of the output and the peak memory of a build (the process's peak resident size
-during one build, reset before it, and how much above the size before the build). Aim
-(issue 12): the real PDF under 3 s, the PDF of 540 initiatives under 20 s, the workbook of
+during one build, reset before it, and how much above the size before the build). Aim:
+the real PDF under 3 s, the PDF of 540 initiatives under 20 s, the workbook of
 5,400 initiatives under 1 s, on the 2-core machine.
 
 Then, with a real `db_worker` in a process of its own, on the city's data: the time from a

@@ -1,9 +1,9 @@
-"""Annual reports built in the background (issue 13, item 3): with a worker no request waits for a build,
+"""Annual reports built in the background: with a worker no request waits for a build,
 the previous file is served until the new one is ready, failures are retried and shown, files go
-through the "reports" storage.
+through the "reports" storage, and a build whose worker died is built by the next worker.
 
 "A worker is configured" is played here by Django's DummyBackend, which keeps what is queued;
-`worker()` then runs it as db_worker would. The real db_worker runs in the last test, on PostgreSQL.
+`worker()` then runs it as db_worker would. The real db_worker runs in the last tests, on PostgreSQL.
 The `world` has 令和7年度当初 released and 令和8年度当初 open; its reports are staff previews.
 """
 import datetime
