@@ -54,9 +54,9 @@ def _summary_row(row) -> dict:
 
 
 def _export_summary(program: Program) -> dict:
-    """The summary of the latest released report (else of the newest cycle), from the records of its year."""
+    """The summary of the latest public report (else of the newest cycle), from the records of its year."""
     cycles = ReportingCycle.objects.for_program(program)
-    cycle = cycles.latest_released(program) or cycles.order_by("-fiscal_year").first()
+    cycle = cycles.latest_public(program) or cycles.order_by("-fiscal_year").first()
     return _summary_document(program_summary(program, cycle.fiscal_year if cycle else None))
 
 
@@ -126,8 +126,8 @@ def _export_ledger(program: Program, budget_fiscal_year: int | None, *, every_st
 
 
 def _report_budget(program: Program) -> int | None:
-    """The initial budget of the latest released report (else of the newest statement)."""
-    cycle = ReportingCycle.objects.latest_released(program)
+    """The initial budget of the latest public report (else of the newest statement)."""
+    cycle = ReportingCycle.objects.latest_public(program)
     if cycle is not None:
         return cycle.budget_fiscal_year
     newest = LedgerStatement.objects.filter(program=program).order_by("-budget_fiscal_year").first()

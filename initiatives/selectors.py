@@ -111,8 +111,8 @@ def program_summary(program: Program, fiscal_year: int | None = None) -> Summary
 
 
 def report_cycle(program: Program) -> ReportingCycle | None:
-    """The report citizens read: the latest cycle released as a whole (公表)."""
-    return ReportingCycle.objects.latest_released(program)
+    """The report citizens read: the latest cycle released as a whole (公表) and public."""
+    return ReportingCycle.objects.latest_public(program)
 
 
 def published_versions(program: Program, cycle: ReportingCycle | None = None):
@@ -195,9 +195,9 @@ def published_summary(program: Program, cycle: ReportingCycle | None = None) -> 
 
 
 def released_summaries(program: Program) -> list[tuple[ReportingCycle, Summary]]:
-    """Each released report's summary, oldest first (the year-over-year view); two queries however many cycles.
+    """Each public report's summary, oldest first (the year-over-year view); two queries however many cycles.
     Each counts the publications of its report under the pillars it printed."""
-    cycles = list(ReportingCycle.objects.released().filter(program=program).order_by("fiscal_year"))
+    cycles = list(ReportingCycle.objects.public().filter(program=program).order_by("fiscal_year"))
     statuses: dict[int, dict[int, str]] = {cycle.pk: {} for cycle in cycles}
     pillar_of: dict[int, dict[int, int]] = {cycle.pk: {} for cycle in cycles}
     versions = PublishedVersion.objects.filter(initiative__program=program, cycle__in=cycles, is_latest_in_cycle=True)
@@ -211,8 +211,8 @@ def released_summaries(program: Program) -> list[tuple[ReportingCycle, Summary]]
 
 
 def published_cycles(program: Program):
-    """Released cycles, newest first (the archive of reports)."""
-    return ReportingCycle.objects.released().filter(program=program).order_by("-fiscal_year")
+    """Public (released) cycles, newest first (the archive of reports)."""
+    return ReportingCycle.objects.public().filter(program=program).order_by("-fiscal_year")
 
 
 def published_schedule(data: dict, fiscal_years) -> list[dict]:
@@ -235,8 +235,8 @@ class Preliminary:
 
 
 def preliminary_progress(cycle: ReportingCycle) -> Preliminary | None:
-    """For a cycle not yet released, how far its publication has come; None for a released cycle."""
-    if cycle.is_released:
+    """For a cycle not yet public (released or not), how far its publication has come; None for a public cycle."""
+    if cycle.is_public:
         return None
     return Preliminary(
         cycle=cycle,

@@ -1,8 +1,12 @@
 """The program and its frame: perspectives, pillars, departments and their divisions."""
+import datetime
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import eras, money
@@ -380,9 +384,17 @@ class CycleState(models.TextChoices):
     RELEASED = "released", _("公表済み")
 
 
+# A release is dated in Japan: 公表日 2027-04-01 means from 0:00 Japan time that day.
+JAPAN = zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
 class ReportingCycleQuerySet(models.QuerySet):
     """The one place that says which cycle is which: staff work on the current (open) cycle,
-    citizens read the latest released one."""
+    citizens read the latest public one.
+
+    Released (公表済み) means final: nothing in the cycle changes after it. Public means released
+    and shown to citizens: from `public_at` on, which the release sets once the cycle's reports
+    are built, and never before 0:00 Japan time of its 公表日 (reports/builds.py)."""
 
     def for_program(self, program):
         return self.filter(program=program)
@@ -398,8 +410,16 @@ class ReportingCycleQuerySet(models.QuerySet):
         return self.open().filter(program=program).first()
 
     def latest_released(self, program) -> "ReportingCycle | None":
-        """The report citizens read: the newest cycle the reform office released as a whole."""
+        """The newest cycle the reform office released as a whole (final; perhaps not yet public)."""
         return self.released().filter(program=program).order_by("-fiscal_year").first()
+
+    def public(self, now: datetime.datetime | None = None):
+        """The released cycles citizens see (at `now`, by default the present)."""
+        return self.released().filter(public_at__lte=now or timezone.now())
+
+    def latest_public(self, program, now: datetime.datetime | None = None) -> "ReportingCycle | None":
+        """The report citizens read: the newest public cycle of the program."""
+        return self.public(now).filter(program=program).order_by("-fiscal_year").first()
 
 
 class ReportingCycle(models.Model):
@@ -432,6 +452,10 @@ class ReportingCycle(models.Model):
     released_at = models.DateTimeField(_("公表の操作日時"), null=True, blank=True, editable=False)
     # The program's frame as the released report printed it (programs.frames): kept by the release.
     frame = models.JSONField(_("公表時のプログラムの構成"), null=True, blank=True, editable=False)
+    public_at = models.DateTimeField(
+        _("公開日時"), null=True, blank=True, editable=False,
+        help_text=_("公表した報告期を市民に見せ始める日時。年次報告ができてから、公表日の0時（日本時間）以降に設定します。"),
+    )
 
     objects = ReportingCycleQuerySet.as_manager()
 
@@ -465,7 +489,39 @@ class ReportingCycle(models.Model):
 
     @property
     def is_released(self) -> bool:
+        """Final: released as the year's report (perhaps not yet shown to citizens: `is_public`)."""
         return self.state == CycleState.RELEASED
+
+    def is_public_at(self, now: datetime.datetime | None = None) -> bool:
+        return self.is_released and self.public_at is not None and self.public_at <= (now or timezone.now())
+
+    @property
+    def is_public(self) -> bool:
+        """Released and shown to citizens (ReportingCycleQuerySet.public)."""
+        return self.is_public_at()
+
+    def release_moment(self) -> datetime.datetime | None:
+        """0:00 Japan time of the 公表日."""
+        if self.released_on is None:
+            return None
+        return datetime.datetime.combine(self.released_on, datetime.time(), tzinfo=JAPAN)
+
+    def public_from(self, now: datetime.datetime | None = None) -> datetime.datetime:
+        """When the released cycle may become public if it is ready at `now`: now, or its 公表日's 0:00 if later."""
+        now = now or timezone.now()
+        moment = self.release_moment()
+        return max(now, moment) if moment else now
+
+    def public_state_label(self, now: datetime.datetime | None = None) -> str:
+        """The state as staff read it: 受付中, 締切済み, 公表済み（公開待ち：報告書を作成中）, 公表予定（date）, 公表済み."""
+        if not self.is_released:
+            return self.get_state_display()
+        if self.public_at is None:
+            return gettext("公表済み（公開待ち：報告書を作成中）")
+        if self.public_at > (now or timezone.now()):
+            moment = timezone.localtime(self.public_at, JAPAN)
+            return gettext("公表予定（%(date)s）") % {"date": formats.date_format(moment, "DATETIME_FORMAT")}
+        return self.get_state_display()
 
     @property
     def fiscal_year_label(self) -> str:

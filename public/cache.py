@@ -8,6 +8,13 @@ ledger — replaces the token once its transaction has committed, so the next re
 page misses and is built from the new data. Entries of older generations are never read
 again and expire after `TIMEOUT`.
 
+A release scheduled for its 公表日 becomes public at 0:00 Japan time with nothing saved at that
+moment (ReportingCycle.public_at, set in advance). So the time of the next cycle to become public
+is kept beside the token (`NEXT_PUBLIC_KEY`, worked out again at each new generation), and the
+first request after it starts a new generation: the pages from before are not served once the
+cycle is public. A cycle that becomes public when its reports are built saves `public_at`, which
+starts a new generation like any other change.
+
 The host is in the key because a page names its own address (the open-data links): a
 request for another allowed host never fills or reads the canonical host's copy. Query
 parameters a page does not know (`QUERY_PARAMETERS`) are removed from the request before
@@ -43,10 +50,11 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import has_vary_header, patch_cache_control
 
 GENERATION_KEY = "public-pages:generation"
+NEXT_PUBLIC_KEY = "public-pages:next-public-at"  # a timestamp, or 0 when no cycle is waiting to become public
 TIMEOUT = 60 * 60
 # Paths never cached; their responses are marked private.
 PRIVATE_PREFIXES = ("/admin/", "/healthz", "/i18n/", "/reports/import/")
@@ -81,16 +89,38 @@ QUERY_PARAMETERS = {
 
 
 def generation() -> str:
-    token = cache.get(GENERATION_KEY)
+    """The current generation; a new one once a cycle scheduled to become public has become public."""
+    stored = cache.get_many([GENERATION_KEY, NEXT_PUBLIC_KEY])
+    token, next_public = stored.get(GENERATION_KEY), stored.get(NEXT_PUBLIC_KEY)
+    if token is not None and next_public is not None and (next_public == 0 or timezone.now().timestamp() < next_public):
+        return token
     if token is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        token = cache.get(GENERATION_KEY)
-    return token
+    else:  # the moment has come, or is not known (another process may start a new generation too: harmless)
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    _schedule_next_public()
+    return cache.get(GENERATION_KEY)
+
+
+def _schedule_next_public() -> None:
+    """Keep when the next released cycle becomes public (0 when none waits), so that `generation` rolls then."""
+    from programs.models import ReportingCycle
+
+    try:
+        moment = (
+            ReportingCycle.objects.released().filter(public_at__gt=timezone.now())
+            .order_by("public_at").values_list("public_at", flat=True).first()
+        )
+    except DatabaseError:  # look again in a minute
+        cache.set(NEXT_PUBLIC_KEY, timezone.now().timestamp() + 60, timeout=None)
+        return
+    cache.set(NEXT_PUBLIC_KEY, moment.timestamp() if moment else 0, timeout=None)
 
 
 def invalidate() -> None:
     """Start a new generation: every page is rebuilt on its next request."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    _schedule_next_public()
 
 
 def invalidate_after_commit(**kwargs) -> None:

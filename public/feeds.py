@@ -33,7 +33,7 @@ class Entry:
 
 def _publication(program: Program, version: PublishedVersion) -> Entry:
     ref = selectors.item_ref(program, version)
-    if version.cycle.is_released:
+    if version.cycle.is_public:
         link = reverse("public:archive-initiative", args=[program.slug, version.cycle_id, ref])
         title = _("%(number)s. %(name)s（%(cycle)s）を公開しました") % {
             "number": version.number, "name": version.name, "cycle": version.cycle.display_label}

@@ -74,7 +74,7 @@ def program_cards() -> list[ProgramCard]:
     program with a ledger, however many items."""
     programs = list(public_programs())
     latest: dict[int, ReportingCycle] = {}
-    for cycle in ReportingCycle.objects.released().filter(program__in=programs).order_by("fiscal_year"):
+    for cycle in ReportingCycle.objects.public().filter(program__in=programs).order_by("fiscal_year"):
         latest[cycle.program_id] = cycle
     cards = {program.pk: ProgramCard(program, latest.get(program.pk)) for program in programs}
     by_cycle = {cycle.pk: cards[program_id] for program_id, cycle in latest.items()}
@@ -99,7 +99,7 @@ def program_cards() -> list[ProgramCard]:
 def publication_date(version: PublishedVersion):
     """公開日 as citizens read it: the release date of the version's report; a preliminary (速報)
     version's own publication day, in Japan time."""
-    if version.cycle.is_released:
+    if version.cycle.is_public:
         return version.cycle.released_on
     return timezone.localdate(version.published_at)
 

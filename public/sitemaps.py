@@ -53,7 +53,7 @@ class DepartmentsSitemap(Sitemap):
     def items(self):
         programs = {program.pk: program for program in selectors.public_programs()}
         pairs = (
-            PublishedVersion.objects.filter(initiative__program__in=programs, cycle__in=ReportingCycle.objects.released())
+            PublishedVersion.objects.filter(initiative__program__in=programs, cycle__in=ReportingCycle.objects.public())
             .exclude(departments=None)
             .values_list("initiative__program", "departments")
             .order_by("initiative__program", "departments__order", "departments")
@@ -71,7 +71,7 @@ class ReportsSitemap(Sitemap):
 
     def items(self):
         programs = {program.pk: program for program in selectors.public_programs()}
-        cycles = ReportingCycle.objects.released().filter(program__in=programs).select_related("program")
+        cycles = ReportingCycle.objects.public().filter(program__in=programs).select_related("program")
         return list(cycles.order_by("program", "-fiscal_year"))
 
     def location(self, cycle):

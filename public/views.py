@@ -37,8 +37,8 @@ DOWNLOADS = {
 
 
 def report_links(program: Program, cycle: ReportingCycle | None) -> list[dict]:
-    """Links to a released cycle's annual report (PDF, Excel); none for a cycle not yet released."""
-    if cycle is None or not cycle.is_released:
+    """Links to a public cycle's annual report (PDF, Excel); none for a cycle not yet public."""
+    if cycle is None or not cycle.is_public:
         return []
     return [
         {"url": reverse("public:annual-pdf", args=[program.slug, cycle.pk]), "label": _("年次報告（PDF）")},

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from initiatives.admin.scoping import ProgramScopedAdmin
 from reformtracker.admin import LogAdmin
 
-from . import cache
+from . import builds
 from .models import BuildState, ReportBuild
 
 
@@ -17,17 +17,18 @@ class ReportBuildAdmin(ProgramScopedAdmin, LogAdmin):
     list_filter = ["state", "format", "cycle"]
     list_select_related = ["cycle"]
     fields = ["cycle", "format", "fingerprint", "state", "attempts", "error", "file_name", "size",
-              "enqueued_at", "started_at", "finished_at"]
+              "enqueued_at", "started_at", "lease_expires_at", "finished_at"]
     readonly_fields = fields
     actions = ["rebuild_selected"]
 
-    @admin.action(description=gettext_lazy("選択した失敗した作成をやり直す"), permissions=["change"])
+    @admin.action(description=gettext_lazy("選択した年次報告をもう一度作成する（完成していないもの）"), permissions=["change"])
     def rebuild_selected(self, request, queryset):
-        failed = list(queryset.filter(state=BuildState.FAILED).select_related("cycle"))
-        for report in failed:
-            cache.retry_build(report)
+        """Any build not ready: failed, or waiting or 作成中 for longer than it should (a worker that died)."""
+        waiting = list(queryset.exclude(state=BuildState.READY).select_related("cycle__program"))
+        for report in waiting:
+            builds.retry_build(report)
         self.message_user(
             request,
-            ngettext("%(n)d件の作成をやり直します。", "%(n)d件の作成をやり直します。", len(failed)) % {"n": len(failed)},
+            ngettext("%(n)d件をもう一度作成します。", "%(n)d件をもう一度作成します。", len(waiting)) % {"n": len(waiting)},
             messages.SUCCESS,
         )

@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from initiatives.signals import cycle_published, cycle_released
 
-        from .cache import on_published, on_released
+        from .builds import on_published, on_released
 
-        cycle_published.connect(on_published, dispatch_uid="reports.cache.on_published")
-        cycle_released.connect(on_released, dispatch_uid="reports.cache.on_released")
+        cycle_published.connect(on_published, dispatch_uid="reports.builds.on_published")
+        cycle_released.connect(on_released, dispatch_uid="reports.builds.on_released")

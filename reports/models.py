@@ -4,6 +4,7 @@ The file itself is kept in the "reports" storage (STORAGES; files under var/repo
 default, a shared volume or S3-compatible storage with several hosts); the row says where,
 and whether it is waiting, being built, ready or failed (and why), so that the admin and
 the reform office's home page can show it, and a download serves only a finished file.
+A build being made by a worker holds a lease that the worker renews (reports/builds.py).
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,10 @@ class ReportBuild(models.Model):
     enqueued_at = models.DateTimeField(_("依頼日時"), auto_now_add=True)
     started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成日時"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(
+        _("作成の期限"), null=True, blank=True,
+        help_text=_("作成中のワーカーが延長し続ける期限。過ぎたら、ワーカーが止まったとみなして作成をやり直します。"),
+    )
 
     objects = ReportBuildQuerySet.as_manager()
 

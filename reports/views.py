@@ -1,11 +1,12 @@
 """Downloads of the annual reports, built from the cycle's published versions.
 
-Anyone may download the report of a released cycle (公表済み). A cycle not yet released
-has no public report (404): 財政課 and the reviewers of its program download its draft, marked 「案」 on
-every page and in the file name, and never kept by a shared cache.
+Anyone may download the report of a public cycle (公表済み, and public: ReportingCycle.public_at). A cycle
+not yet public has no public report (404): 財政課 and the reviewers of its program download its draft,
+marked 「案」 on every page and in the file name, and never kept by a shared cache; once the cycle is
+released they download the released report (still kept by no shared cache until the cycle is public).
 When a worker builds the reports, a download never waits for a build: it serves the latest finished
-file (cache.report_to_serve), or says the report is being prepared (503) while the cycle's first one
-is built. The Excel import for departments (staff only) lives in import_views.py.
+file (builds.report_to_serve), or says the report is being prepared (503) while the cycle's first one
+is built. A release becomes public only once its reports are built, so citizens never meet that 503. The Excel import for departments (staff only) lives in import_views.py.
 """
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from initiatives import roles
 from programs.models import ReportingCycle
 
-from . import cache
+from . import builds
 
 
 def _not_available(request, message: str, program=None):
@@ -33,14 +34,14 @@ def _being_built(request, program):
 
 def _download(request, cycle_id: int, fmt: str):
     cycle = get_object_or_404(ReportingCycle.objects.select_related("program"), pk=cycle_id)
-    preview = not cycle.is_released
-    if preview and not roles.can_see_draft_report(request.user, cycle.program):
+    private = not cycle.is_public  # a draft, or a release whose reports are being built or that waits for its date
+    if private and not roles.can_see_draft_report(request.user, cycle.program):
         return _not_available(request, _("この報告期はまだ公表されていないため、年次報告はまだありません。"), cycle.program)
-    download = cache.report_to_serve(cycle, fmt)
+    download = builds.report_to_serve(cycle, fmt)
     if download is None:
         return _not_available(request, _("この報告期には公開された取組がないため、年次報告はまだありません。"), cycle.program)
     try:
-        handle = cache.open_report(download.report) if download.report else None
+        handle = builds.open_report(download.report) if download.report else None
     except FileNotFoundError:  # replaced by a newer build a moment ago
         handle = None
     if handle is None:
@@ -48,10 +49,10 @@ def _download(request, cycle_id: int, fmt: str):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=cache.filename(cycle, fmt),
-        content_type=cache.FORMATS[fmt][0],
+        filename=builds.filename(cycle, fmt),
+        content_type=builds.FORMATS[fmt][0],
     )
-    if preview:
+    if private:
         patch_cache_control(response, private=True, no_store=True)
     else:
         # short: a publication rebuilds the file, and readers should see it within a minute

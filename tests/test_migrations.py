@@ -110,3 +110,29 @@ def test_an_existing_ledger_becomes_each_reports_statement():
         ("人件費の削減", 2024, 123_456, "thousand_yen"), ("人件費の削減", 2026, 1, "thousand_yen"),
         ("公共事業等の抑制", 2025, 1_010_000, "thousand_yen"),
     ]
+
+
+def test_cycles_released_before_public_at_existed_stay_public():
+    """Two programs' cycles: released ones are public from when they were released (else from 0:00 Japan time of
+    their 公表日); the others are not public."""
+    old = migrate([("programs", "0007_program_slug_reserved")])
+    Program = old.get_model("programs", "Program")
+    Cycle = old.get_model("programs", "ReportingCycle")
+    released_at = datetime.datetime(2025, 4, 1, 9, 30, tzinfo=datetime.UTC)
+    cycles = {}
+    for slug in ("iko-a", "iko-b"):
+        program = Program.objects.create(
+            name=f"移行テスト{slug}", slug=slug, start_fiscal_year=2024, end_fiscal_year=2027, has_ledger=False,
+            as_of=datetime.date(2025, 4, 1), as_of_label="令和7年度当初",
+        )
+        cycles[slug, "released"] = Cycle.objects.create(
+            program=program, fiscal_year=2024, label="令和7年度当初", state="released",
+            released_on=datetime.date(2025, 4, 1), released_at=released_at if slug == "iko-a" else None,
+        )
+        cycles[slug, "open"] = Cycle.objects.create(program=program, fiscal_year=2025, label="令和8年度当初", state="open")
+
+    new = migrate([("programs", "0009_cycle_public_at")])
+    public_at = dict(new.get_model("programs", "ReportingCycle").objects.values_list("pk", "public_at"))
+    assert public_at[cycles["iko-a", "released"].pk] == released_at
+    assert public_at[cycles["iko-b", "released"].pk] == datetime.datetime(2025, 3, 31, 15, tzinfo=datetime.UTC)
+    assert public_at[cycles["iko-a", "open"].pk] is None and public_at[cycles["iko-b", "open"].pk] is None

@@ -21,9 +21,10 @@ def require_postgresql() -> None:
                     "the SQLite test database is in this process's memory")
 
 
-def db_worker(var_dir: Path, *, wait: bool = True):
+def db_worker(var_dir: Path, *, wait: bool = True, batch: bool = True, env: dict | None = None):
     """`db_worker --batch` (every ready task, then exit) with the test settings on the test database;
-    its mail and reports go under `var_dir` (REFORMTRACKER_VAR_DIR)."""
+    its mail and reports go under `var_dir` (REFORMTRACKER_VAR_DIR). `batch=False` runs it until it is
+    stopped (`wait=False` then returns the process); `env` adds environment variables (settings)."""
     db = connection.settings_dict
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     env = {
@@ -32,9 +33,11 @@ def db_worker(var_dir: Path, *, wait: bool = True):
         "DJANGO_SETTINGS_MODULE": "reformtracker.settings.test",
         "REFORMTRACKER_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "REFORMTRACKER_VAR_DIR": str(var_dir),
+        **(env or {}),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay"]
+    command = [sys.executable, "manage.py", "db_worker", *(["--batch"] if batch else ["--interval", "0.2"]),
+               "--no-reload", "--no-startup-delay"]
     if wait:
         return subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
     return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

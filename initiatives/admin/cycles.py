@@ -15,12 +15,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programs import eras
-from programs.models import ReportingCycle
+from programs.models import JAPAN, ReportingCycle
 
 from .. import roles, services
 from ..models import WorkflowState
@@ -71,6 +72,19 @@ class ReportingCycleForm(forms.ModelForm):
             super().validate_constraints()
 
 
+def released_message(cycle: ReportingCycle) -> str:
+    """What the release did for citizens: shown now, once its reports are built, or from its date."""
+    if cycle.is_public:
+        text = _("「%(label)s」を公表しました。市民向けページと年次報告はこの報告期を表示します。")
+    elif cycle.public_at is None:
+        text = _("「%(label)s」を公表しました。年次報告（PDF・Excel）を作成しています。できしだい、市民向けページと年次報告は"
+                 "この報告期を表示します（それまでは前回の報告を表示します）。")
+    else:
+        text = _("「%(label)s」を公表しました。市民向けページと年次報告は、%(moment)sからこの報告期を表示します。")
+    moment = date_format(timezone.localtime(cycle.public_at, JAPAN), "DATETIME_FORMAT") if cycle.public_at else ""
+    return text % {"label": cycle.label, "moment": moment}
+
+
 class ReleaseForm(forms.Form):
     """The release date printed as the report's 公開日 (today unless the office says otherwise)."""
 
@@ -81,7 +95,7 @@ class ReleaseForm(forms.Form):
 class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
     form = ReportingCycleForm
     change_form_template = "admin/programs/reportingcycle/change_form.html"
-    list_display = ["label", "fiscal_year_label", "deadline", "state", "released_on", "overview_link", "annual_report_links"]
+    list_display = ["label", "fiscal_year_label", "deadline", "public_state", "released_on", "overview_link", "annual_report_links"]
     list_filter = ["state", "program"]
     actions = ["close_selected", "reopen_selected", "release_selected"]
 
@@ -89,10 +103,15 @@ class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
         texts = (_("報告書の文章"), {"fields": ["introduction", "as_of", "ledger_label"]})
         if obj is None:
             return [(None, {"fields": ["program", "fiscal_year", "label", "deadline"]}), texts]
-        return [(None, {"fields": ["program", "fiscal_year", "label", "deadline", "state", "released_on"]}), texts]
+        return [(None, {"fields": ["program", "fiscal_year", "label", "deadline", "public_state", "released_on"]}), texts]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["program", "fiscal_year", "state", "released_on"] if obj else []
+        return ["program", "fiscal_year", "public_state", "released_on"] if obj else []
+
+    @admin.display(description=gettext_lazy("状態"), ordering="state")
+    def public_state(self, obj):
+        """公表済み（公開待ち：報告書を作成中） until the released reports are built, 公表予定（…） until its date."""
+        return obj.public_state_label()
 
     def has_change_permission(self, request, obj=None):
         """A released cycle is the year's report as published: read-only."""
@@ -162,11 +181,12 @@ class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
     def _apply(self, request, queryset, service, done_message):
         for cycle in queryset.order_by("fiscal_year"):
             try:
-                service(cycle=cycle, by=request.user)
+                result = service(cycle=cycle, by=request.user)
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, error_text(error), messages.ERROR)
             else:
-                self.message_user(request, done_message % {"label": cycle.label}, messages.SUCCESS)
+                text = done_message(result) if callable(done_message) else done_message % {"label": cycle.label}
+                self.message_user(request, text, messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("選択した報告期を締め切る"), permissions=["change"])
     def close_selected(self, request, queryset):
@@ -197,7 +217,7 @@ class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
             self._apply(
                 request, queryset.filter(pk__in=[c.pk for c in ready]),
                 lambda cycle, by: services.cycle_release(cycle=cycle, by=by, released_on=form.cleaned_data["released_on"]),
-                _("「%(label)s」を公表しました。市民向けページと年次報告はこの報告期を表示します。"),
+                released_message,
             )
             return None
         context = {

@@ -8,6 +8,7 @@ from finance import services as ledger_services
 from programs import eras
 from programs.frames import frame_document
 from programs.models import CycleState, ReportingCycle
+from reformtracker.tasks import runs_in_background
 
 from .. import roles
 from ..models import Initiative, ScheduleStep, WorkflowState, YearlyRecord
@@ -234,6 +235,8 @@ def cycle_release(*, cycle: ReportingCycle, by, released_on=None) -> ReportingCy
     cycle.state = CycleState.RELEASED
     cycle.released_on = released_on or timezone.localdate()
     cycle.released_at = timezone.now()
+    # public once its reports are built by the worker (reports/builds.py); without a worker, at once (or on its date)
+    cycle.public_at = None if runs_in_background() else cycle.public_from()
     if cycle.as_of is None:
         cycle.as_of = cycle.released_on
     cycle.frame = frame_document(cycle.program)

@@ -124,6 +124,9 @@ SITE_URL = env.str("REFORMTRACKER_SITE_URL", default="http://127.0.0.1:8000").rs
 # the database and run by `manage.py db_worker` (make run starts one beside the server); the tests
 # run them in-process (ImmediateBackend).
 TASKS = {"default": {"BACKEND": env.str("REFORMTRACKER_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# A worker building a report renews its lease on the build every third of this; a build whose lease ran out
+# (its worker died) is taken again by the next worker within half of it (reports/builds.py).
+REPORTS_BUILD_LEASE_SECONDS = env.int("REFORMTRACKER_BUILD_LEASE_SECONDS", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

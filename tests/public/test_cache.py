@@ -1,4 +1,6 @@
 """The public page cache (public/cache.py): hits for anonymous readers, fresh data after a publication."""
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -120,3 +122,37 @@ def test_releasing_a_cycle_starts_a_new_generation_once(client, world, django_ca
     assert after["X-Page-Cache"] == "miss"
     assert after.context["cycle"] == world.cycle
     assert "最新の報告：令和8年度当初" in after.content.decode()
+
+
+def test_a_release_dated_later_is_shown_from_its_midnight_although_the_pages_are_cached(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Nothing is saved at 0:00 of the 公表日: the cache knows when the next cycle becomes public and starts a
+    new generation then, in every process (two clients: two middleware instances)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from programs.models import JAPAN
+
+    date = datetime.datetime.now(JAPAN).date() + datetime.timedelta(days=2)
+    midnight = datetime.datetime.combine(date, datetime.time(), tzinfo=JAPAN)
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in (1, 2, 3):
+            publish_record(world, number)
+        services.cycle_close(cycle=world.cycle, by=world.reviewer)
+        services.cycle_release(cycle=world.cycle, by=world.reviewer, released_on=date)
+    summary_url = reverse("public:summary", args=[REFORM])
+    other_process = Client()
+    real = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: midnight - datetime.timedelta(seconds=1))
+    assert client.get(summary_url).context["cycle"] == world.released
+    for reader in (client, other_process):
+        before = reader.get(summary_url)
+        assert before["X-Page-Cache"] == "hit" and "最新の報告：令和7年度当初" in before.content.decode()
+
+    monkeypatch.setattr(timezone, "now", lambda: midnight)
+    for reader in (client, other_process):
+        after = reader.get(summary_url)
+        assert "最新の報告：令和8年度当初" in after.content.decode()
+    assert client.get(summary_url)["X-Page-Cache"] == "hit"  # one new generation, cached again
+    monkeypatch.setattr(timezone, "now", real)

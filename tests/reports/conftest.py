@@ -1,5 +1,6 @@
 """Fixtures for the reports: a private cache directory per test, the real and synthetic programs published."""
 import pytest
+from django.tasks import task_backends
 
 from initiatives import services
 from initiatives.models import Status
@@ -18,6 +19,29 @@ REPORTED = {"plan": "年度の計画", "result": "年度の実績", "status": St
 def report_cache_dir(settings, tmp_path):
     settings.REPORTS_CACHE_DIR = tmp_path / "report-cache"
     return settings.REPORTS_CACHE_DIR
+
+
+@pytest.fixture
+def worker(settings):
+    """A task queue without a worker of its own; calling it runs what is queued (retries included), or at most
+    `limit` tasks."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+
+    def run(limit: int | None = None) -> int:
+        ran = 0
+        while backend.results and (limit is None or ran < limit):
+            result = backend.results.pop(0)
+            try:
+                result.task.call(*result.args, **result.kwargs)
+            except Exception:  # noqa: BLE001 — a failing task is recorded by the task itself
+                pass
+            ran += 1
+        return ran
+
+    run.queued = lambda: [r.task.name for r in backend.results]
+    run.forget = backend.results.clear  # what a worker that died had taken
+    return run
 
 
 @pytest.fixture

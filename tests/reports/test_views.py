@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from initiatives import services
 from programs.models import Program
-from reports import cache
+from reports import builds
 from reports.pdf import build_annual_pdf
 from reports.workbook import build_annual_workbook
 
@@ -151,10 +151,10 @@ def test_reports_show_published_versions_only_and_are_rebuilt_after_a_publicatio
 
 def test_second_download_is_served_from_the_cache(world, django_assert_max_num_queries):
     publish(world, 1)
-    first = cache.report_file(world.cycle, "xlsx")
+    first = builds.report_file(world.cycle, "xlsx")
     calls = []
     with django_assert_max_num_queries(6):
-        second = cache.cached_report(world.cycle, "xlsx", lambda cycle: calls.append(cycle))
+        second = builds.cached_report(world.cycle, "xlsx", lambda cycle: calls.append(cycle))
     assert second == first and calls == []
 
 

@@ -5,7 +5,7 @@ import shutil
 from django.core.management.base import BaseCommand, CommandError
 
 from programs.models import ReportingCycle
-from reports import cache
+from reports import builds
 
 
 class Command(BaseCommand):
@@ -17,17 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="出力先ファイル")
 
     def handle(self, *args, cycle, format, output, **options):
-        if format not in cache.FORMATS:
+        if format not in builds.FORMATS:
             raise CommandError(f"出力形式 {format!r} には対応していません。--format pdf 又は --format xlsx を指定してください。")
         target = find_cycle(cycle)
         directory = os.path.dirname(os.path.abspath(output))
         if not os.path.isdir(directory):
             raise CommandError(f"出力先のフォルダ {directory} がありません。")
-        report = cache.report_file(target, format)
+        report = builds.report_file(target, format)
         if report is None:
             raise CommandError(f"報告期「{target.label}」には公開された取組がありません。先に公開してください。")
         try:
-            with cache.open_report(report) as source, open(output, "wb") as destination:
+            with builds.open_report(report) as source, open(output, "wb") as destination:
                 shutil.copyfileobj(source, destination)
         except OSError as error:
             raise CommandError(f"ファイル {output} に書き込めません: {error.strerror}") from error
