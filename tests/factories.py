@@ -114,6 +114,7 @@ class DepartmentStatusFactory(factory.django.DjangoModelFactory):
 class LedgerCategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LedgerCategory
+        skip_postgeneration_save = True  # its hook saves the statements, not the category
 
     program = factory.SubFactory(ProgramFactory)
     group = LedgerGroup.REVENUE
