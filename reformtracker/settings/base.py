@@ -150,7 +150,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # The built annual reports (reports/cache.py). Several web hosts and a worker elsewhere share them:
+    # The built annual reports (reports/builds.py). Several web hosts and a worker elsewhere share them:
     # a shared volume (REFORMTRACKER_REPORTS_DIR), or an S3-compatible bucket (django-storages) through
     # REFORMTRACKER_REPORTS_STORAGE and its JSON options in REFORMTRACKER_REPORTS_STORAGE_OPTIONS.
     "reports": {

@@ -14,7 +14,7 @@ from django.urls import reverse
 from finance.models import LedgerCategory, LedgerStatement
 from initiatives import services
 from initiatives.models import Initiative, YearlyRecord
-from reports.cache import fingerprint
+from reports.builds import fingerprint
 from tests.addresses import REFORM
 from tests.conftest import enter_ledger
 from tests.factories import LedgerCategoryFactory
