@@ -89,16 +89,13 @@ def pdf_text(cycle: ReportingCycle) -> str:
 
 
 def differences(before: dict, after: dict) -> list[str]:
-    """The keys whose values differ, each with the first differing line."""
+    """The keys whose values differ, each with the text around its first difference."""
     found = []
     for key in sorted(set(before) | set(after)):
-        old, new = before.get(key), after.get(key)
+        old, new = str(before.get(key)), str(after.get(key))
         if old == new:
             continue
-        old_lines, new_lines = str(old).splitlines(), str(new).splitlines()
-        first = next(
-            (f"- {a.strip()[:200]}\n+ {b.strip()[:200]}" for a, b in zip(old_lines, new_lines) if a != b),
-            f"{len(old_lines)} lines → {len(new_lines)} lines",
-        )
-        found.append(f"{key}:\n{first}")
+        at = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+        start = max(0, at - 80)
+        found.append(f"{key}:\n- …{old[start:at + 80]}…\n+ …{new[start:at + 80]}…")
     return found
