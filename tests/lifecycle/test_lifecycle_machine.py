@@ -37,7 +37,7 @@ from django.db.models import Max
 from hypothesis import HealthCheck, event, settings
 from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from openpyxl import load_workbook
 
 from finance import services as ledger_services
@@ -731,13 +731,16 @@ def _statistics():
         print("\n".join(f"{count:6d} {what}" for what, count in sorted(STATISTICS.items())))
 
 
-def test_every_sequence_of_staff_actions_keeps_the_lifecycle_promises():
-    run_state_machine_as_test(LifecycleMachine, settings=BOUNDED)
+# Every sequence of staff actions keeps the lifecycle's promises: a bounded search in `make test`...
+TestLifecycle = LifecycleMachine.TestCase
+TestLifecycle.settings = BOUNDED
 
 
 @pytest.mark.lifecycle_long
-def test_long_search_keeps_the_lifecycle_promises():
-    run_state_machine_as_test(LifecycleMachine, settings=LONG)
+class TestLifecycleLongSearch(LifecycleMachine.TestCase):
+    """...and a long one on demand (`pytest -m lifecycle_long`)."""
+
+    settings = LONG
 
 
 # ---------------------------------------------------------------------------------------------------------
