@@ -56,7 +56,7 @@ def _pages(program, cycle) -> dict[str, str]:
 
 # An initiative's page links to its publications in the program's other reports (過去の報告での内容): the list
 # grows as later cycles are released, and is navigation, not what the report said.
-EARLIER_REPORTS = re.compile(r'<section aria-labelledby="earlier-heading".*?</section>', re.S)
+EARLIER_REPORTS = re.compile(r'<section aria-labelledby="earlier-heading".*?</section>', re.DOTALL)
 
 
 def ledger_page(program, cycle) -> object:

@@ -35,16 +35,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from hypothesis import HealthCheck, event, settings
-from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from openpyxl import load_workbook
 
 from finance import services as ledger_services
-from finance.models import LedgerCategory, LedgerEntry, LedgerGroup, LedgerStatement, Unit
-from initiatives import roles
-from initiatives import services
-from initiatives.models import Initiative, PublishedVersion, Responsibility, Status, WorkflowState, YearlyRecord
+from finance.models import (
+    LedgerCategory,
+    LedgerEntry,
+    LedgerGroup,
+    LedgerStatement,
+    Unit,
+)
+from initiatives import roles, services
+from initiatives.models import (
+    Initiative,
+    PublishedVersion,
+    Responsibility,
+    Status,
+    WorkflowState,
+    YearlyRecord,
+)
 from initiatives.selectors import published_summary
 from programs.models import CycleState, Pillar, Program, ReportingCycle
 from public.selectors import headline
@@ -709,7 +721,7 @@ def assert_summary_follows_the_counting_rule(program, cycle):
 # ---------------------------------------------------------------------------------------------------------
 
 BOUNDED = settings(
-    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", 20)),
+    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "20")),
     stateful_step_count=30,
     deadline=None,
     derandomize=True,
@@ -717,8 +729,8 @@ BOUNDED = settings(
 )
 LONG = settings(
     BOUNDED,
-    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", 200)),
-    stateful_step_count=int(os.environ.get("LIFECYCLE_STEPS", 60)),
+    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "200")),
+    stateful_step_count=int(os.environ.get("LIFECYCLE_STEPS", "60")),
     derandomize=False,
 )
 
