@@ -859,3 +859,21 @@ def test_renaming_a_pillar_does_not_change_the_released_pages(world):
     before = published.capture(cycle)
     attempt(edit_frame, obj=Pillar.objects.get(program=world.reform), by=world.user("reviewer"), data={"name": "新しい柱の名称"})
     assert_unchanged(cycle, before)
+
+
+def replay(monkeypatch, *steps):
+    """Run a sequence the search printed (without guards): each step a (rule name, its arguments), the
+    invariants checked after each step, as Hypothesis does."""
+    monkeypatch.setattr(__import__(__name__, fromlist=["GUARDED"]), "GUARDED", set())
+    machine = LifecycleMachine()
+    invariants = [machine.no_unreviewed_text_is_public, machine.released_cycles_are_unchanged,
+                  machine.every_unreleased_cycle_can_be_released, machine.summaries_follow_the_counting_rule]
+    try:
+        machine.open_the_first_cycles()
+        for name, arguments in [("open_the_first_cycles", None), *steps]:
+            if arguments is not None:
+                getattr(machine, name)(**arguments)
+            for check in invariants:
+                check()
+    finally:
+        machine.teardown()
