@@ -413,6 +413,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.world = World()
 
     def teardown(self):
+        STATISTICS["examples"] += 1
+        STATISTICS[f"examples with {len(self.released)} releases"] += 1
+        if os.environ.get("LIFECYCLE_PROGRESS"):  # a file to follow a long search by
+            with open(os.environ["LIFECYCLE_PROGRESS"], "w") as progress:
+                progress.write("\n".join(f"{count:6d} {what}" for what, count in sorted(STATISTICS.items())) + "\n")
         try:
             for pk, text in self.pdf_texts.items():
                 cycle = ReportingCycle.objects.get(pk=pk)
@@ -529,7 +534,8 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(p=program_picks, r=picks)
     def move_record_on(self, p, r):
-        """The next step of a record by someone allowed to take it (the department's, then the reform office's)."""
+        """The next step of a record by someone allowed to take it: the department fills it in and submits it,
+        the reform office approves it, then publishes it."""
         record = self.record(self.program(p), r)
         program = record.initiative.program
         department = record.initiative.responsibilities.first().department
@@ -538,9 +544,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         state = record.workflow_state
         if state in WorkflowState.awaiting_department():
             if record.plan_prefilled or record.submission_errors():
-                attempt(edit_record, record=record, by=editor, data=fill(record))
-            else:
-                attempt(submit, record=record, by=editor)
+                if not attempt(edit_record, record=record, by=editor, data=fill(record)):
+                    return
+            attempt(submit, record=YearlyRecord.objects.get(pk=record.pk), by=editor)
         elif state == WorkflowState.SUBMITTED:
             attempt(approve, record=record, by=reviewer)
         elif state == WorkflowState.APPROVED:
@@ -605,6 +611,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_unreviewed_text_is_public(self):
+        STATISTICS["steps (and starts) checked"] += 1
         assert_no_unreviewed_text_is_public()
 
     def unchanged_since_last_check(self, key, state=None) -> bool:
@@ -721,7 +728,7 @@ def assert_summary_follows_the_counting_rule(program, cycle):
 # ---------------------------------------------------------------------------------------------------------
 
 BOUNDED = settings(
-    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "20")),
+    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "15")),
     stateful_step_count=30,
     deadline=None,
     derandomize=True,
@@ -729,7 +736,7 @@ BOUNDED = settings(
 )
 LONG = settings(
     BOUNDED,
-    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "200")),
+    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "300")),
     stateful_step_count=int(os.environ.get("LIFECYCLE_STEPS", "60")),
     derandomize=False,
 )
