@@ -734,8 +734,8 @@ def assert_summary_follows_the_counting_rule(program, cycle):
 # ---------------------------------------------------------------------------------------------------------
 
 BOUNDED = settings(
-    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "15")),
-    stateful_step_count=30,
+    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "12")),
+    stateful_step_count=int(os.environ.get("LIFECYCLE_STEPS_BOUNDED", "35")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
