@@ -491,6 +491,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         elif attempt(release_cycle, cycle=cycle, by=by):
             self.released_now(cycle)
 
+    @rule(p=program_picks)
+    def close_and_open_next(self, p):
+        """The reform office's turn of the year: close the open cycle as it stands, open the next one."""
+        program = self.program(p)
+        role = "reviewer" if program.pk == self.world.reform.pk else "reviewer_of_list"
+        if ReportingCycle.objects.current(program) is not None:  # (the open cycle is the newest)
+            self.change_cycle(p, 0, role, "close")
+        self.open_next_cycle(p, role)
+
     @rule(p=program_picks, then_open_next=st.booleans())
     def finish_oldest_unreleased_cycle(self, p, then_open_next):
         """The reform office and 財政課 take a cycle all the way to its release (steps that may each be refused),
@@ -546,9 +555,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         reviewer = self.world.user("reviewer" if program.pk == self.world.reform.pk else "reviewer_of_list")
         state = record.workflow_state
         if state in WorkflowState.awaiting_department():
-            if record.plan_prefilled or record.submission_errors():
-                if not attempt(edit_record, record=record, by=editor, data=fill(record)):
-                    return
+            needs_filling = record.plan_prefilled or record.submission_errors()
+            if needs_filling and not attempt(edit_record, record=record, by=editor, data=fill(record)):
+                return
             attempt(submit, record=YearlyRecord.objects.get(pk=record.pk), by=editor)
         elif state == WorkflowState.SUBMITTED:
             attempt(approve, record=record, by=reviewer)
