@@ -50,7 +50,8 @@ def _pages(program, cycle) -> dict[str, str]:
     pages = {}
     for url in urls:
         response = client.get(url)
-        pages[f"page {url}"] = f"{response.status_code}\n{EARLIER_REPORTS.sub('', response.content.decode())}"
+        html = EARLIER_REPORTS.sub("", response.content.decode())
+        pages[f"page {url}"] = f"{response.status_code}\n" + re.sub(r"\n\s*\n", "\n", html)  # (the section's blank lines)
     return pages
 
 

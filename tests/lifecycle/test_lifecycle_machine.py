@@ -14,10 +14,9 @@ actions are part of the game. After every step the portal's promises are checked
 4. each released cycle's summary counts by the report's rule.
 
 Every write goes through the adapter below (one function per action), so a change of a service's
-name or signature touches one place. Behaviour that today's code gets wrong, and that the machine
-would otherwise find in every run, is kept out of the random search by the guards in KNOWN_BUGS; each
-has a regression test at the end of this module, marked xfail until it is fixed. A fix removes the
-guard and the xfail.
+name or signature touches one place. Each bug the machine found is kept as a regression test at the end
+of this module; while a bug was open, a guard in KNOWN_BUGS kept the random search out of it (none is
+left).
 
 `make test` runs a bounded number of examples. The long search (thousands of steps) is marked
 `lifecycle_long` and runs with `pytest -m lifecycle_long` or LIFECYCLE_LONG=1; LIFECYCLE_UNGUARDED=all
@@ -34,7 +33,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -400,6 +399,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.world = World()
 
     def teardown(self):
+        STATISTICS["examples"] += 1
+        STATISTICS[f"examples with {len(self.released)} releases"] += 1
+        if os.environ.get("LIFECYCLE_PROGRESS"):  # a file to follow a long search by
+            with open(os.environ["LIFECYCLE_PROGRESS"], "w") as progress:
+                progress.write("\n".join(f"{count:6d} {what}" for what, count in sorted(STATISTICS.items())) + "\n")
         try:
             for pk, text in self.pdf_texts.items():
                 cycle = ReportingCycle.objects.get(pk=pk)
@@ -470,6 +474,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         elif attempt(release_cycle, cycle=cycle, by=by):
             self.released_now(cycle)
 
+    @rule(p=program_picks)
+    def close_and_open_next(self, p):
+        """The reform office's turn of the year: close the open cycle as it stands, open the next one."""
+        program = self.program(p)
+        role = "reviewer" if program.pk == self.world.reform.pk else "reviewer_of_list"
+        if ReportingCycle.objects.current(program) is not None:  # (the open cycle is the newest)
+            self.change_cycle(p, 0, role, "close")
+        self.open_next_cycle(p, role)
+
     @rule(p=program_picks, then_open_next=st.booleans())
     def finish_oldest_unreleased_cycle(self, p, then_open_next):
         """The reform office and 財政課 take a cycle all the way to its release (steps that may each be refused),
@@ -516,7 +529,8 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(p=program_picks, r=picks)
     def move_record_on(self, p, r):
-        """The next step of a record by someone allowed to take it (the department's, then the reform office's)."""
+        """The next step of a record by someone allowed to take it: the department fills it in and submits it,
+        the reform office approves it, then publishes it."""
         record = self.record(self.program(p), r)
         program = record.initiative.program
         department = record.initiative.responsibilities.first().department
@@ -524,10 +538,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         reviewer = self.world.user("reviewer" if program.pk == self.world.reform.pk else "reviewer_of_list")
         state = record.workflow_state
         if state in WorkflowState.awaiting_department():
-            if record.plan_prefilled or record.submission_errors():
-                attempt(edit_record, record=record, by=editor, data=fill(record))
-            else:
-                attempt(submit, record=record, by=editor)
+            needs_filling = record.plan_prefilled or record.submission_errors()
+            if needs_filling and not attempt(edit_record, record=record, by=editor, data=fill(record)):
+                return
+            attempt(submit, record=YearlyRecord.objects.get(pk=record.pk), by=editor)
         elif state == WorkflowState.SUBMITTED:
             attempt(approve, record=record, by=reviewer)
         elif state == WorkflowState.APPROVED:
@@ -547,7 +561,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         program = self.program(p)
         if Initiative.objects.filter(program=program).count() >= 5:
             return
-        if stepped_around("initiative_added_outside_cycles", ReportingCycle.objects.filter(program=program).exists()):
+        cycles = ReportingCycle.objects.filter(program=program)
+        if stepped_around("initiative_added_outside_cycles", cycles.exclude(state=CycleState.RELEASED).exists()):
+            return
+        if stepped_around("initiative_added_after_release", cycles.filter(state=CycleState.RELEASED).exists()):
             return
         pillar = Pillar.objects.filter(program=program).first()
         number = max(Initiative.objects.filter(program=program).values_list("number", flat=True)) + 1
@@ -592,6 +609,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_unreviewed_text_is_public(self):
+        STATISTICS["steps (and starts) checked"] += 1
         assert_no_unreviewed_text_is_public()
 
     def unchanged_since_last_check(self, key, state=None) -> bool:
@@ -708,17 +726,15 @@ def assert_summary_follows_the_counting_rule(program, cycle):
 # ---------------------------------------------------------------------------------------------------------
 
 BOUNDED = settings(
-    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "20")),
-    stateful_step_count=30,
+    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "12")),
+    stateful_step_count=int(os.environ.get("LIFECYCLE_STEPS_BOUNDED", "35")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking in `make test` (it took minutes)
 )
 LONG = settings(
     BOUNDED,
-    phases=list(Phase),
-    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "200")),
+    max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "300")),
     stateful_step_count=int(os.environ.get("LIFECYCLE_STEPS", "60")),
     derandomize=False,
 )
@@ -735,10 +751,6 @@ def _statistics():
 # Every sequence of staff actions keeps the lifecycle's promises: a bounded search in `make test`...
 TestLifecycle = LifecycleMachine.TestCase
 TestLifecycle.settings = BOUNDED
-# Open: with the lifecycle fixes in, the bounded search still finds a released initiative page whose data
-# changes after a later step (public/changes.py, the comparison with the previous publication). Not yet
-# diagnosed; kept visible here instead of hidden by a guard.
-TestLifecycle.pytestmark = [pytest.mark.xfail(reason="a released initiative page's comparison changes later (open)", strict=False)]
 
 
 @pytest.mark.lifecycle_long
@@ -756,6 +768,7 @@ class TestLifecycleLongSearch(LifecycleMachine.TestCase):
 
 @pytest.fixture
 def world(db):
+    """The machine's two programs with their first cycles open (this module's own, not tests/conftest.py's)."""
     world = World()
     world.open_first_cycles()
     return world
@@ -852,3 +865,31 @@ def test_renaming_a_pillar_does_not_change_the_released_pages(world):
     before = published.capture(cycle)
     attempt(edit_frame, obj=Pillar.objects.get(program=world.reform), by=world.user("reviewer"), data={"name": "新しい柱の名称"})
     assert_unchanged(cycle, before)
+
+
+# fixed: dead end: an initiative added in the admin while a cycle is open gets no record in it
+def test_found_adding_an_initiative_to_the_open_cycle(db, monkeypatch):
+    replay(monkeypatch, ("add", {"p": 0, "role": "reviewer"}))
+
+
+# fixed: dead end: a cycle closed with a draft left in it cannot be reopened once the next cycle is open
+def test_found_turning_the_year_with_a_draft_left(db, monkeypatch):
+    replay(monkeypatch, ("close_and_open_next", {"p": 0}))
+
+
+def replay(monkeypatch, *steps):
+    """Run a sequence the search printed (without guards): each step a (rule name, its arguments), the
+    invariants checked after each step, as Hypothesis does."""
+    monkeypatch.setattr(__import__(__name__, fromlist=["GUARDED"]), "GUARDED", set())
+    machine = LifecycleMachine()
+    invariants = [machine.no_unreviewed_text_is_public, machine.released_cycles_are_unchanged,
+                  machine.every_unreleased_cycle_can_be_released, machine.summaries_follow_the_counting_rule]
+    try:
+        machine.open_the_first_cycles()
+        for name, arguments in [("open_the_first_cycles", None), *steps]:
+            if arguments is not None:
+                getattr(machine, name)(**arguments)
+            for check in invariants:
+                check()
+    finally:
+        machine.teardown()
