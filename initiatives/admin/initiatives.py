@@ -8,9 +8,11 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -176,6 +178,16 @@ class YearlyRecordInline(admin.TabularInline):
         return obj.status_notes
 
 
+class WithdrawForm(forms.Form):
+    """The year from which a withdrawn initiative is no longer reported, and why."""
+
+    fiscal_year = forms.IntegerField(
+        label=gettext_lazy("終了する年度（西暦）"), min_value=2000, max_value=2100,
+        help_text=gettext_lazy("この年度以降の報告期では報告しません（例: 2026 = 令和8年度）。公表済みの報告はそのまま残ります。"),
+    )
+    reason = forms.CharField(label=gettext_lazy("終了の理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(ScopedAdmin):
     form = InitiativeForm
@@ -189,7 +201,7 @@ class InitiativeAdmin(ScopedAdmin):
     ordering = ["program", "pillar__order", "number"]
     list_per_page = 60
     inlines = [ResponsibilityInline, ListingInline, ScheduleStepInline, YearlyRecordInline]
-    actions = ["submit_selected", "approve_selected", "publish_selected", "export_csv"]
+    actions = ["submit_selected", "approve_selected", "publish_selected", "withdraw_selected", "export_csv"]
 
     # 今後の予定 is reported with the year's record and edited on the record's page.
     readonly_fields = ["next_steps"]
@@ -321,6 +333,36 @@ class InitiativeAdmin(ScopedAdmin):
 
     def has_review_permission(self, request):
         return roles.is_reviewer(request.user)
+
+    @admin.action(description=gettext_lazy("選択した取組を終了する（削除せず、指定した年度から報告しない）"), permissions=["review"])
+    def withdraw_selected(self, request, queryset):
+        """An initiative ended mid-program (廃止・終了) is withdrawn from a year on, with a reason, after the office
+        confirms both; what was published about it stays. Each refusal is a message."""
+        form = WithdrawForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for initiative in queryset:
+                try:
+                    services.initiative_withdraw(
+                        initiative=initiative, by=request.user,
+                        fiscal_year=form.cleaned_data["fiscal_year"], reason=form.cleaned_data["reason"],
+                    )
+                    done += 1
+                except (ValidationError, PermissionDenied) as error:
+                    text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                    self.message_user(request, f"{initiative}: {text}", messages.ERROR)
+            if done:
+                self.message_user(request, _("%(count)s件の取組を終了しました。") % {"count": done}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("取組の終了"),
+            "initiatives": list(queryset),
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/initiatives/initiative/withdraw_confirmation.html", context)
 
     @admin.action(description=gettext_lazy("選択した取組をCSVで書き出す"))
     def export_csv(self, request, queryset):

@@ -145,3 +145,24 @@ def test_only_a_reviewer_of_the_program_adds_an_initiative(world):
             initiative=Initiative(program=world.program, number=4, name="取組", pillar=world.pillar), by=world.editor_somu
         )
     assert not Initiative.objects.filter(number=4).exists()
+
+
+def test_the_reform_office_withdraws_an_initiative_in_the_admin_and_a_refusal_changes_nothing(client, world):
+    client.force_login(world.reviewer)
+    url = reverse("admin:initiatives_initiative_changelist")
+    chosen = {"action": "withdraw_selected", "_selected_action": [world.initiatives[3].pk]}
+    page = client.post(url, chosen)
+    assert page.status_code == 200 and "取組の終了" in page.content.decode()  # the year and the reason are asked first
+    refused = client.post(url, {**chosen, "confirm": "yes", "fiscal_year": 2024, "reason": "事業の廃止"})
+    assert any("公開済みです" in str(m) for m in refused.wsgi_request._messages)
+    world.initiatives[3].refresh_from_db()
+    assert world.initiatives[3].withdrawn_from is None
+    assert client.post(url, {**chosen, "confirm": "yes", "fiscal_year": 2025, "reason": ""}).status_code == 200  # asked again
+    client.post(url, {**chosen, "confirm": "yes", "fiscal_year": 2025, "reason": "事業の廃止"})
+    world.initiatives[3].refresh_from_db()
+    assert (world.initiatives[3].withdrawn_from, world.initiatives[3].withdrawal_reason) == (2025, "事業の廃止")
+    client.force_login(world.editor_somu)
+    client.post(url, {"action": "withdraw_selected", "_selected_action": [world.initiatives[1].pk], "confirm": "yes",
+                      "fiscal_year": 2025, "reason": "x"})
+    world.initiatives[1].refresh_from_db()
+    assert world.initiatives[1].withdrawn_from is None
