@@ -703,11 +703,13 @@ def three_significant_figures(count: int, denominator: int) -> str:
 
 
 def assert_summary_follows_the_counting_rule(program, cycle):
-    """Each initiative counts once, by the status its publication in this cycle gives (none: 未報告);
-    実施年度未到来 and 実施不可 stay out of the percentages' denominator; three significant figures."""
+    """Each initiative the released report printed (a release needs a publication of every initiative it
+    reports, so: those published in the cycle; one added or withdrawn later does not change it) counts once,
+    by the status its publication gives; 実施年度未到来 and 実施不可 stay out of the percentages'
+    denominator; three significant figures."""
     summary = published_summary(program, cycle)
     statuses = dict(PublishedVersion.objects.of_cycle(cycle).values_list("initiative_id", "status"))
-    initiatives = list(Initiative.objects.filter(program=program).values_list("pk", "pillar_id"))
+    initiatives = list(PublishedVersion.objects.of_cycle(cycle).values_list("initiative_id", "pillar_id"))
     expected = Counter(statuses.get(pk) or "not reported" for pk, _pillar in initiatives)
     total = summary.total
     assert total.initiatives == len(initiatives) == sum(total.counts.values()) + total.not_reported
