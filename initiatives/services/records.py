@@ -171,13 +171,12 @@ def initiative_create(*, initiative: Initiative, by, reason: str | None = None) 
     initiative.full_clean()
     _record_history(initiative, by=by, reason=reason or _("追加"))
     initiative.save()
-    records_for_unreleased_cycles(initiative, by=by)
+    _records_for_unreleased_cycles(initiative, by=by)
     return initiative
 
 
-def records_for_unreleased_cycles(initiative: Initiative, *, by) -> None:
-    """Give the initiative its record in each unreleased cycle of its program that has none yet
-    (also for an initiative saved outside the admin's add, such as an import)."""
+def _records_for_unreleased_cycles(initiative: Initiative, *, by) -> None:
+    """Give the initiative its record in each unreleased cycle of its program that has none yet."""
     cycles = ReportingCycle.objects.for_program(initiative.program).exclude(state=CycleState.RELEASED)
     for cycle in cycles.exclude(records__initiative=initiative):
         if initiative.withdrawn_from is not None and initiative.withdrawn_from <= cycle.fiscal_year:
