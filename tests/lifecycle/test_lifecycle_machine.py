@@ -753,6 +753,7 @@ def _statistics():
 # Every sequence of staff actions keeps the lifecycle's promises: a bounded search in `make test`...
 TestLifecycle = LifecycleMachine.TestCase
 TestLifecycle.settings = BOUNDED
+TestLifecycle.pytestmark = [pytest.mark.slow]  # about 40 s a database: `make test` runs it, the fast part not
 
 
 @pytest.mark.lifecycle_long
