@@ -25,11 +25,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def request(port: int, path: str, *, method: str = "GET", headers=None) -> tuple[int, dict, str]:
-    """(status, headers, body) of one request to 127.0.0.1:port, on a connection of its own."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def request(
+    port: int, path: str, *, method: str = "GET", headers=None, body=None, source: str = "127.0.0.1"
+) -> tuple[int, dict, str]:
+    """(status, headers, body) of one request to 127.0.0.1:port from the loopback address `source`, on a
+    connection of its own."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, source_address=(source, 0), timeout=30)
     try:
-        connection.request(method, path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
     finally:
