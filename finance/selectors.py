@@ -195,9 +195,10 @@ def ledger_reports(program: Program, budget_fiscal_years) -> dict[int, LedgerRep
     live = None
     entries: dict[int, list[LedgerEntry]] = defaultdict(list)
     statements = {s.budget_fiscal_year: s for s in LedgerStatement.objects.filter(program=program, budget_fiscal_year__in=years)}
-    figures = LedgerEntry.objects.filter(statement__program=program, statement__budget_fiscal_year__in=years)
-    for entry in figures.select_related("statement").order_by("category__order", "fiscal_year"):
-        entries[entry.statement.budget_fiscal_year].append(entry)
+    year_of = {statement.pk: year for year, statement in statements.items()}
+    for entry in LedgerEntry.objects.filter(statement_id__in=year_of).order_by("category__order", "fiscal_year"):
+        entry.statement = statements[year_of[entry.statement_id]]  # already read: no query per entry
+        entries[year_of[entry.statement_id]].append(entry)
     reports = {}
     for year in years:
         statement = statements.get(year)
