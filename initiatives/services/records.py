@@ -10,7 +10,7 @@ from programs.models import CycleState, ReportingCycle
 from programs.text import strip_illegal_xml
 
 from .. import roles
-from ..models import Initiative, ScheduleStep, WorkflowState, YearlyRecord
+from ..models import Initiative, WorkflowState, YearlyRecord
 from ..signals import record_returned
 from .versioning import _bump_version, _check_version, _clean_texts, _record_history
 
@@ -171,27 +171,12 @@ def initiative_create(*, initiative: Initiative, by, reason: str | None = None) 
     initiative.full_clean()
     _record_history(initiative, by=by, reason=reason or _("追加"))
     initiative.save()
-    _records_for_unreleased_cycles(initiative, by=by)
-    return initiative
-
-
-def _records_for_unreleased_cycles(initiative: Initiative, *, by) -> None:
-    """Give the initiative its record in each unreleased cycle of its program that has none yet."""
-    cycles = ReportingCycle.objects.for_program(initiative.program).exclude(state=CycleState.RELEASED)
-    for cycle in cycles.exclude(records__initiative=initiative):
-        if initiative.withdrawn_from is not None and initiative.withdrawn_from <= cycle.fiscal_year:
-            continue
-        record = YearlyRecord.objects.filter(initiative=initiative, fiscal_year=cycle.fiscal_year).first()
-        if record is not None:  # a record of the year without a cycle joins it
-            record.cycle = cycle
-            _record_history(record, by=by, reason=_("報告期「%(label)s」に追加") % {"label": cycle.label})
-            record.save(update_fields=["cycle"])
-            continue
-        step = ScheduleStep.objects.filter(initiative=initiative, fiscal_year=cycle.fiscal_year).values_list("step", flat=True).first() or ""
-        record = YearlyRecord(initiative=initiative, cycle=cycle, fiscal_year=cycle.fiscal_year, plan=step, plan_prefilled=bool(step))
+    for cycle in ReportingCycle.objects.for_program(initiative.program).exclude(state=CycleState.RELEASED):
+        record = YearlyRecord(initiative=initiative, cycle=cycle, fiscal_year=cycle.fiscal_year)  # 未報告, nothing assumed
         record.full_clean()
         _record_history(record, by=by, reason=_("取組の追加により報告期「%(label)s」に作成") % {"label": cycle.label})
         record.save()
+    return initiative
 
 
 @transaction.atomic
