@@ -58,11 +58,12 @@ def _json(value):
 
 
 def live_frame(program: Program) -> Frame:
-    """The frame as it stands (one query; perspectives are those with pillars)."""
-    pillars = list(Pillar.objects.filter(program=program).select_related("perspective").order_by("order"))
-    perspectives = sorted({pillar.perspective_id: pillar.perspective for pillar in pillars}.values(), key=lambda p: p.order)
+    """The frame as it stands: every perspective (as a release keeps them, with or without pillars)."""
+    perspectives = list(Perspective.objects.filter(program=program).order_by("order"))
+    by_pk = {perspective.pk: perspective for perspective in perspectives}
+    pillars = list(Pillar.objects.filter(program=program).order_by("order"))
     for pillar in pillars:
-        pillar.program = program
+        pillar.program, pillar.perspective = program, by_pk[pillar.perspective_id]
     return Frame(program=program, perspectives=perspectives, pillars=pillars)
 
 

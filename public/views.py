@@ -48,7 +48,7 @@ def report_links(program: Program, cycle: ReportingCycle | None) -> list[dict]:
 
 def as_printed(program: Program, cycle: ReportingCycle | None) -> Program:
     """The program as the shown cycle names it: as its report was released (programs.frames), else as it stands."""
-    return frame_of(cycle, program).program if cycle is not None else program
+    return frame_of(cycle, program).program if cycle is not None and cycle.frame else program  # (no query otherwise)
 
 
 def program_page(view):
