@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from programs.text import StripIllegalXmlMixin
 
-from .models import Initiative, Status, YearlyRecord
+from .models import REFORM_VOCABULARY, Initiative, YearlyRecord
 from .services import changes_since
 
 # The status select's empty choice: a record nobody has reported on yet (never a status chosen for them).
@@ -95,9 +95,13 @@ class YearlyRecordForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         program = self.instance.initiative.program if self.instance.pk else None
-        if "status" in self.fields:
-            reported = program.statuses if program else Status.values  # the statuses the program reports
-            self.fields["status"].choices = [NOT_REPORTED_CHOICE, *(c for c in Status.choices if c[0] in reported)]
+        if "status" in self.fields:  # the statuses the program reports (its own vocabulary)
+            field = self.fields["status"]
+            vocabulary = program.vocabulary if program else REFORM_VOCABULARY
+            self.fields["status"] = forms.ChoiceField(
+                label=field.label, help_text=field.help_text, required=False, disabled=field.disabled,
+                choices=[NOT_REPORTED_CHOICE, *vocabulary.choices],
+            )
         if program and not program.has_ledger and "secured_amount_thousand_yen" in self.fields:
             self.fields["secured_amount_thousand_yen"].label = _("%(figure)s（千円）") % {"figure": program.figure_label}
         if self.instance.pk and "next_steps" in self.fields:

@@ -6,61 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programs import eras
+from programs.statuses import NOT_REPORTED_LABEL, REFORM_VOCABULARY, Status  # noqa: F401 (re-exported until every reader uses the program's vocabulary)
 from programs.models import CycleState, Department, Division, Pillar, Program, ReportingCycle
 
-NOT_REPORTED_LABEL = _("未報告")
-
-
-class Status(models.TextChoices):
-    """The report's five statuses (進行状況)."""
-
-    IMPLEMENTED = "implemented", _("実施済み")
-    ON_SCHEDULE = "on_schedule", _("予定どおり進んでいる")
-    BEHIND = "behind", _("予定より遅れている")
-    NOT_YET_DUE = "not_yet_due", _("実施年度未到来")
-    INFEASIBLE = "infeasible", _("実施不可")
-
-    @classmethod
-    def needing_reason(cls) -> set[str]:
-        return {cls.BEHIND, cls.INFEASIBLE}
-
-    @classmethod
-    def counted_in_percentages(cls) -> list[str]:
-        """The report leaves 実施年度未到来 and 実施不可 out of the denominators."""
-        return [cls.IMPLEMENTED, cls.ON_SCHEDULE, cls.BEHIND]
-
-    @classmethod
-    def label_of(cls, value: str | None) -> str:
-        """The label of a status value in the active language; 未報告 for none (nothing was reported)."""
-        if not value:
-            return str(NOT_REPORTED_LABEL)
-        member = cls._value2member_map_.get(value)  # not cls.values, which builds a list each time
-        return str(member.label) if member is not None else value
-
-    @classmethod
-    def as_printed(cls, status: str | None, splits=()) -> str:
-        """The status as the report prints it, on one line: the record's status, then each
-        department whose part differs — 「予定どおり進んでいる / 予定より遅れている（土木部）」.
-        `splits` holds (status, label) pairs."""
-        return " / ".join(cls.printed_lines(status, splits))
-
-    @classmethod
-    def printed_lines(cls, status: str | None, splits=()) -> list[str]:
-        """The parts of `as_printed`, one per line (the annual report prints them so)."""
-        return [cls.label_of(status), *(f"{cls.label_of(s)}（{label}）" for s, label in splits)]
-
-
-# When a record carries several statuses (one per department), the one that
-# stands for the initiative is the most serious: a split status counts as behind.
-SEVERITY = [Status.NOT_YET_DUE, Status.IMPLEMENTED, Status.ON_SCHEDULE, Status.BEHIND, Status.INFEASIBLE]
-
-
-def most_serious(statuses) -> str | None:
-    """The status that stands for the initiative; None while the record's own status is not reported."""
-    statuses = list(statuses)
-    if not statuses or not statuses[0]:
-        return None
-    return max((s for s in statuses if s), key=SEVERITY.index)
 
 
 class WorkflowState(models.TextChoices):
@@ -327,7 +275,7 @@ class YearlyRecord(models.Model):
         help_text=_("報告期の開始時に作業工程から下書きされ、まだ部局が確認していない計画"),
     )
     result = models.TextField(_("実績"), max_length=5000, blank=True)
-    status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices, blank=True, default="")
+    status = models.CharField(_("進行状況"), max_length=20, blank=True, default="")
     delay_reason = models.TextField(_("進行状況が遅れている又は実施不可の理由"), max_length=3000, blank=True)
     secured_amount_thousand_yen = models.PositiveBigIntegerField(
         _("財源確保額（当初予算時、千円）"), null=True, blank=True, help_text=_("千円単位の整数。記載がない場合は空欄にします。")
@@ -352,10 +300,6 @@ class YearlyRecord(models.Model):
                 condition=models.Q(secured_amount_thousand_yen__gte=0) | models.Q(secured_amount_thousand_yen__isnull=True),
                 name="secured_amount_not_negative",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(status__in=[Status.BEHIND, Status.INFEASIBLE], delay_reason=""),
-                name="reason_required_when_behind_or_infeasible",
-            ),
         ]
 
     def __str__(self):
@@ -370,9 +314,12 @@ class YearlyRecord(models.Model):
                 errors["fiscal_year"] = error.messages
         if self.cycle_id and self.cycle.fiscal_year != self.fiscal_year:
             errors["fiscal_year"] = _("年度は報告期（%(cycle)s）の報告対象年度と同じにしてください。") % {"cycle": self.cycle}
-        if self.status in Status.needing_reason() and not self.delay_reason.strip():
+        vocabulary = self.initiative.program.vocabulary if self.initiative_id else None
+        if vocabulary is not None and self.status and self.status not in vocabulary:
+            errors["status"] = _("このプログラムで使える進行状況から選んでください。")
+        elif vocabulary is not None and self.status in vocabulary.needing_reason and not self.delay_reason.strip():
             errors["delay_reason"] = _("進行状況が「%(status)s」のときは、理由を入力してください。") % {
-                "status": self.get_status_display()
+                "status": vocabulary.label_of(self.status)
             }
         if errors:
             raise ValidationError(errors)
@@ -382,8 +329,8 @@ class YearlyRecord(models.Model):
         A year whose work is not yet due (実施年度未到来) needs no plan or result. A program that
         reports no statuses (the strategy's list of projects with their budgets) needs the plan only."""
         errors = {}
-        statuses = self.initiative.program.statuses
-        if not statuses:
+        vocabulary = self.initiative.program.vocabulary
+        if not vocabulary:
             if not self.plan.strip():
                 errors["plan"] = _("計画を入力してください。")
             if self.status:
@@ -391,16 +338,17 @@ class YearlyRecord(models.Model):
             return errors
         if not self.status:
             errors["status"] = _("進行状況を選んでください（報告期の開始時は「未報告」です）。")
-        elif self.status not in statuses:
+        elif self.status not in vocabulary:
             errors["status"] = _("このプログラムで使える進行状況から選んでください。")
-        not_due = self.status == Status.NOT_YET_DUE
+        not_due = bool(self.status) and self.status == vocabulary.not_yet_due
         if not not_due and not self.plan.strip():
             errors["plan"] = _("計画を入力してください。")
         if not not_due and not self.result.strip():
             errors["result"] = _("実績を入力してください。")
         if self.plan_prefilled and not not_due:
             errors.setdefault("plan", _("計画は作業工程から自動入力されたままです。内容を確認して保存してください。"))
-        if any(d.status in Status.needing_reason() for d in self.department_statuses.all()) and not self.delay_reason.strip():
+        needing_reason = vocabulary.needing_reason
+        if any(d.status in needing_reason for d in self.department_statuses.all()) and not self.delay_reason.strip():
             errors["delay_reason"] = _("遅れ又は実施不可の部局があるときは、理由を入力してください。")
         return errors
 
@@ -410,23 +358,30 @@ class YearlyRecord(models.Model):
 
     @property
     def proposed_status(self) -> str | None:
-        """実施年度未到来 when the schedule plans nothing for this year and nothing is reported yet
-        (a proposal the department confirms; never stored by itself)."""
-        if self.status or Status.NOT_YET_DUE not in self.initiative.program.statuses:  # nothing to propose
+        """The program's not-yet-due status (実施年度未到来) when nothing is reported yet and the schedule
+        plans a later step and none this year: the work starts later. An unknown schedule (no step at all,
+        or none later) proposes nothing. A proposal the department confirms; never stored by itself."""
+        not_yet_due = self.initiative.program.vocabulary.not_yet_due
+        if self.status or not not_yet_due:  # nothing to propose
             return None
-        planned = any(s.fiscal_year == self.fiscal_year for s in self.initiative.schedule_steps.all())
-        return None if planned else Status.NOT_YET_DUE
+        years = {s.fiscal_year for s in self.initiative.schedule_steps.all() if s.step.strip()}
+        starts_later = self.fiscal_year not in years and any(year > self.fiscal_year for year in years)
+        return not_yet_due if starts_later else None
 
     @property
     def effective_status(self) -> str | None:
         """The status that stands for the initiative: the most serious of the record's and its departments';
         None while the record is not reported."""
-        return most_serious([self.status, *(d.status for d in self.department_statuses.all())])
+        return self.initiative.program.vocabulary.most_serious(
+            [self.status, *(d.status for d in self.department_statuses.all())]
+        )
 
     @property
     def status_notes(self) -> str:
         """The status as printed: '予定どおり進んでいる / 予定より遅れている（土木部）'."""
-        return Status.as_printed(self.status, [(d.status, d.label) for d in self.department_statuses.all()])
+        return self.initiative.program.vocabulary.as_printed(
+            self.status, [(d.status, d.label) for d in self.department_statuses.all()]
+        )
 
 
 class DepartmentStatus(models.Model):
@@ -435,7 +390,7 @@ class DepartmentStatus(models.Model):
     record = models.ForeignKey(YearlyRecord, on_delete=models.CASCADE, related_name="department_statuses", verbose_name=_("年度別の計画・実績"))
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部局"))
     label = models.CharField(_("表記"), max_length=100, help_text=_("報告書での表記。例: 市立旭川病院"))
-    status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices)
+    status = models.CharField(_("進行状況"), max_length=20)
 
     history = HistoricalRecords()
 
@@ -448,14 +403,19 @@ class DepartmentStatus(models.Model):
         ]
 
     def __str__(self):
-        return f"{Status.label_of(self.status)}（{self.label}）"
+        return f"{self.record.initiative.program.vocabulary.label_of(self.status)}（{self.label}）"
 
     def clean(self):
         if self.record_id and self.department_id:
             responsible = self.record.initiative.responsibilities.filter(department_id=self.department_id).exists()
             if not responsible:
                 raise ValidationError({"department": _("この取組を所管する部局を選んでください。")})
-        if self.record_id and self.status in Status.needing_reason() and not self.record.delay_reason.strip():
+        if not self.record_id:
+            return
+        vocabulary = self.record.initiative.program.vocabulary
+        if self.status not in vocabulary:
+            raise ValidationError({"status": _("このプログラムで使える進行状況から選んでください。")})
+        if self.status in vocabulary.needing_reason and not self.record.delay_reason.strip():
             raise ValidationError({"status": _("遅れ又は実施不可の部局があるときは、理由を入力してください。")})
 
 
@@ -499,7 +459,7 @@ class PublishedVersion(models.Model):
     name = models.CharField(_("取組項目名"), max_length=200)
     pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="+", verbose_name=_("柱"))
     departments = models.ManyToManyField(Department, related_name="+", verbose_name=_("所管部局"))
-    status = models.CharField(_("進行状況"), max_length=20, choices=Status.choices)
+    status = models.CharField(_("進行状況"), max_length=20)
     secured_amount_thousand_yen = models.PositiveBigIntegerField(_("財源確保額（千円）"), null=True, blank=True)
     search_text = models.TextField(_("検索用テキスト"), blank=True)
     is_current = models.BooleanField(_("最新の公開"), default=True)

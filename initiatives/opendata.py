@@ -7,6 +7,7 @@ record and field is wrong.
 import datetime
 import re
 from contextlib import contextmanager
+from dataclasses import asdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +16,18 @@ from finance.models import LedgerCategory, LedgerEntry, LedgerGroup, LedgerState
 from finance.selectors import ledger_report
 from programs import money
 from programs.frames import Frame, frame_of, live_frame
-from programs.models import RESERVED_SLUGS, Department, Division, Numbering, Perspective, Pillar, Program, ReportingCycle
+from programs.models import (
+    RESERVED_SLUGS,
+    Department,
+    Division,
+    Numbering,
+    Perspective,
+    Pillar,
+    Program,
+    ProgramStatus,
+    ReportingCycle,
+)
+from programs.statuses import reform_definitions
 
 from .models import (
     DepartmentStatus,
@@ -404,6 +416,7 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
             with reader.at(".as_of"):
                 reader.fail(f"日付は YYYY-MM-DD 形式で指定してください（値: {as_of_text!r}）。")
         frame = _read_frame(reader, data)
+        statuses = frame.pop("statuses", Status.values)
         program = reader.save(
             Program(
                 name=name,
@@ -422,6 +435,10 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
                 **frame,
             )
         )
+
+    ProgramStatus.objects.bulk_create(
+        ProgramStatus(program=program, **asdict(definition)) for definition in reform_definitions(statuses)
+    )
 
     perspectives = {}
     for _, item in reader.items(document, "perspectives"):
@@ -508,7 +525,7 @@ def _read_frame(reader: _Reader, data: dict) -> dict:
             for index, code in enumerate(statuses):
                 with reader.at(f"[{index}]"):
                     _check_status(reader, code)
-        fields["status_codes"] = ",".join(code for code in Status.values if code in statuses)
+        fields["statuses"] = [code for code in Status.values if code in statuses]
     return fields
 
 

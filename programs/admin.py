@@ -4,12 +4,18 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Division, Perspective, Pillar, Program, SiteIdentity
+from .models import Department, Division, Perspective, Pillar, Program, ProgramStatus, SiteIdentity
 
 
 class PerspectiveInline(admin.TabularInline):
     model = Perspective
     extra = 0
+
+
+class ProgramStatusInline(admin.TabularInline):
+    model = ProgramStatus
+    extra = 0
+    fields = ["order", "code", "label", "label_en", "severity", "counted", "behind", "needs_reason", "not_yet_due"]
 
 
 class PillarInline(admin.TabularInline):
@@ -24,15 +30,14 @@ class ProgramAdmin(admin.ModelAdmin):
     initiatives/admin/structure.py: programs does not import initiatives, where the roles are."""
 
     list_display = ["name", "slug", "period", "as_of_label", "fiscal_target"]
-    inlines = [PerspectiveInline, PillarInline]
+    inlines = [PerspectiveInline, PillarInline, ProgramStatusInline]
     fieldsets = [
         (None, {"fields": ["name", "name_en", "slug", "start_fiscal_year", "end_fiscal_year", "as_of", "as_of_label",
                            "introduction", "issuing_office", "issuing_office_en"]}),
         (_("プログラムの枠組み"), {
             "description": _("階層と項目の呼び方、財源確保額表の有無、項目が年度ごとに持つ金額、番号の付け方、報告する進行状況。"),
             "fields": ["level1_label", "level1_label_en", "level2_label", "level2_label_en", "item_label", "item_label_en",
-                       "has_ledger", "fiscal_target_thousand_yen", "figure_label", "figure_label_en", "numbering",
-                       "status_codes"],
+                       "has_ledger", "fiscal_target_thousand_yen", "figure_label", "figure_label_en", "numbering"],
         }),
         (_("審査・公開の担当者"), {
             "description": _("空欄なら、担当のプログラムを持たない審査・公開の担当者が審査します。設定できるのはスーパーユーザーだけです。"),

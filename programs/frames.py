@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from . import eras
 from .models import Perspective, Pillar, Program
+from .statuses import Vocabulary, vocabulary_of
 
 # The program's fields a report prints (its URL name, reviewers and numbering are not printed).
 PRINTED_PROGRAM_FIELDS = [
     "name", "name_en", "start_fiscal_year", "end_fiscal_year", "fiscal_target_thousand_yen", "as_of", "as_of_label",
     "introduction", "issuing_office", "issuing_office_en", "level1_label", "level1_label_en", "level2_label",
-    "level2_label_en", "item_label", "item_label_en", "has_ledger", "figure_label", "figure_label_en", "status_codes",
+    "level2_label_en", "item_label", "item_label_en", "has_ledger", "figure_label", "figure_label_en",
+    "short_name", "source_title", "as_of_precision",
 ]
 PERSPECTIVE_FIELDS = ["id", "order", "name", "name_en"]
 PILLAR_FIELDS = ["id", "perspective_id", "numeral", "key", "order", "name", "name_en"]
@@ -50,6 +52,7 @@ def frame_document(program: Program) -> dict:
         "program": {name: _json(getattr(program, name)) for name in PRINTED_PROGRAM_FIELDS},
         "perspectives": list(Perspective.objects.filter(program=program).order_by("order").values(*PERSPECTIVE_FIELDS)),
         "pillars": list(Pillar.objects.filter(program=program).order_by("order").values(*PILLAR_FIELDS)),
+        "statuses": vocabulary_of(program).document(),
     }
 
 
@@ -102,6 +105,7 @@ def frame_from_document(program: Program, document: dict) -> Frame:
             setattr(printed, name, Program._meta.get_field(name).to_python(value))
     printed._state.adding, printed._state.db = False, program._state.db
     printed.as_it_stands = program  # for what is not the report's (the site's contact: programs.identity)
+    printed.__dict__["_vocabulary"] = _printed_vocabulary(program, document["statuses"])
     english = _english_names(program) if eras.is_english() else {}  # (no query for a Japanese page)
     perspectives = [
         _unsaved(Perspective, {**row, "name_en": english.get(("perspective", row["id"]), row["name_en"])}, program=printed)
@@ -114,6 +118,14 @@ def frame_from_document(program: Program, document: dict) -> Frame:
         pillar.perspective = by_pk[row["perspective_id"]]
         pillars.append(pillar)
     return Frame(program=printed, perspectives=perspectives, pillars=pillars)
+
+
+def _printed_vocabulary(program: Program, rows: list[dict]) -> Vocabulary:
+    """The statuses as the report printed them, with their English labels as they stand (translations stay live)."""
+    if not eras.is_english():
+        return Vocabulary.from_document(rows)
+    english = {d.code: d.label_en for d in vocabulary_of(program)}
+    return Vocabulary.from_document([{**row, "label_en": english.get(row["code"], row["label_en"])} for row in rows])
 
 
 def _unsaved(model, row: dict, **related):

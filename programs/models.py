@@ -20,8 +20,6 @@ def in_language(japanese: str, english: str) -> str:
     return japanese
 
 
-ALL_STATUS_CODES = "implemented,on_schedule,behind,not_yet_due,infeasible"
-
 # A program's pages live under /<slug>/: a slug may not be one of the site's own first path segments,
 # nor one of the reform program's earlier addresses (they redirect to its pages: public/urls.py).
 RESERVED_SLUGS = frozenset({
@@ -43,6 +41,13 @@ class Numbering(models.TextChoices):
 
     PROGRAM = "program", _("プログラム全体で通し番号")
     LEVEL = "level", _("下の階層ごとに1から")
+
+
+class DatePrecision(models.TextChoices):
+    """How precisely a document dates something: 令和7年1月 is a month, not its first day."""
+
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
 
 
 class Program(models.Model):
@@ -99,9 +104,17 @@ class Program(models.Model):
         help_text=_("このプログラムを審査・公開する担当者（審査・公開の役割を持つ職員）。空欄なら、担当のプログラムを持たない"
                     "審査・公開の担当者が審査します。担当者を決めたプログラムは、その担当者だけが審査・公開します。"),
     )
-    status_codes = models.CharField(
-        _("報告する進行状況"), max_length=200, blank=True, default=ALL_STATUS_CODES, db_default=ALL_STATUS_CODES,
-        help_text=_("カンマ区切りの進行状況コード。空欄なら進行状況を報告しないプログラムです。"),
+    short_name = models.CharField(
+        _("略称"), max_length=30, blank=True, default="", db_default="",
+        help_text=_("職員の画面やメールで報告期に添える短い名前（例: 行財政改革、総合戦略）。空欄ならプログラム名を添えます。"),
+    )
+    source_title = models.CharField(
+        _("元の文書の表題"), max_length=200, blank=True, default="", db_default="",
+        help_text=_("市が公表した文書の表題どおりに（例: 令和7年度旭川市まち・ひと・しごと創生総合戦略関連事業一覧）。空欄なら表示しません。"),
+    )
+    as_of_precision = models.CharField(
+        _("基準日の精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY, db_default=DatePrecision.DAY,
+        help_text=_("元の文書が月までしか示さない場合（令和7年1月）は「月」を選びます。"),
     )
 
     class Meta:
@@ -186,9 +199,21 @@ class Program(models.Model):
         return money.format_oku_yen(self.fiscal_target_thousand_yen)
 
     @property
+    def vocabulary(self):
+        """The statuses this program reports and how it counts them (programs.statuses)."""
+        from .statuses import vocabulary_of
+
+        return vocabulary_of(self)
+
+    @property
     def statuses(self) -> list[str]:
         """The status codes this program reports, in the report's order (empty: it reports none)."""
-        return [code for code in self.status_codes.split(",") if code]
+        return self.vocabulary.codes
+
+    @property
+    def display_short_name(self) -> str:
+        """The name staff see beside a cycle's: the short name, else the program's name."""
+        return self.short_name or self.name
 
     @property
     def has_two_levels(self) -> bool:
@@ -211,14 +236,6 @@ class Program(models.Model):
         return {"number": int(number), "pillar__key": key} if self.numbered_per_level else {"number": int(number)}
 
     def clean(self):
-        from initiatives.models import Status  # the status set is the initiatives' vocabulary
-
-        unknown = [code for code in self.statuses if code not in Status.values]
-        if unknown:
-            raise ValidationError(
-                {"status_codes": _("進行状況コード %(codes)s はありません。使えるのは %(known)s です。")
-                 % {"codes": ", ".join(unknown), "known": ", ".join(Status.values)}}
-            )
         if self.has_ledger and self.fiscal_target_thousand_yen is None:
             raise ValidationError({"fiscal_target_thousand_yen": _("財源確保額表があるプログラムには目標額を入力してください。")})
 
@@ -229,6 +246,52 @@ class Program(models.Model):
                 params={"period": self.period_label},
                 code="outside_program_period",
             )
+
+
+class ProgramStatus(models.Model):
+    """One status the program reports (進行状況), with its counting rule (programs.statuses)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="status_set", verbose_name=_("プログラム"))
+    code = models.SlugField(
+        _("コード"), max_length=20, help_text=_("記録に保存される半角英数字の名前（例: on_schedule）。公表後は変えられません。")
+    )
+    label = models.CharField(_("名称"), max_length=50)
+    label_en = models.CharField(_("名称（英語）"), max_length=100, blank=True, default="", db_default="")
+    order = models.PositiveSmallIntegerField(_("表示順"))
+    severity = models.PositiveSmallIntegerField(
+        _("重さ"), help_text=_("大きいほど深刻。部局ごとに進行状況が分かれるとき、最も深刻なものが取組を代表します。")
+    )
+    counted = models.BooleanField(_("割合の分母に数える"), default=True)
+    behind = models.BooleanField(_("遅れを表す"), default=False, help_text=_("分母に数えるが、順調には数えない状況"))
+    needs_reason = models.BooleanField(_("理由の記入が必要"), default=False)
+    not_yet_due = models.BooleanField(
+        _("開始前の状況"), default=False, help_text=_("作業工程が後の年度から始まる項目に提案する状況（実施年度未到来）")
+    )
+
+    class Meta:
+        verbose_name = _("進行状況")
+        verbose_name_plural = _("進行状況")
+        ordering = ["program", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "code"], name="program_status_code_unique"),
+            models.UniqueConstraint(fields=["program", "order"], name="program_status_order_unique"),
+            models.UniqueConstraint(fields=["program", "label"], name="program_status_label_unique"),
+            models.UniqueConstraint(
+                fields=["program"], condition=models.Q(not_yet_due=True), name="one_not_yet_due_status_per_program"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def definition(self):
+        from .statuses import StatusDefinition
+
+        return StatusDefinition(
+            code=self.code, label=self.label, label_en=self.label_en, order=self.order, severity=self.severity,
+            counted=self.counted, behind=self.behind, needs_reason=self.needs_reason, not_yet_due=self.not_yet_due,
+        )
 
 
 class Perspective(models.Model):

@@ -138,7 +138,7 @@ def world(db, reviewer, make_user):
     """Two cycles: 令和7年度当初 (FY2024) released, 令和8年度当初 (FY2025) open, its records 未報告.
 
     Two departments; initiative 1 is 総務部's, 2 is 土木部's, 3 is both. The schedule plans
-    FY2024 and FY2025 for initiatives 1 and 2, FY2024 only for initiative 3."""
+    FY2024 and FY2025 for initiatives 1 and 2, FY2024 and FY2026 for initiative 3 (nothing in FY2025)."""
     somu = DepartmentFactory(name="総務部", order=1)
     doboku = DepartmentFactory(name="土木部", order=2)
     pillar = PillarFactory(numeral="Ⅰ", name="柱Ⅰ")
@@ -149,8 +149,7 @@ def world(db, reviewer, make_user):
             ResponsibilityFactory(initiative=initiative, department=department, order=order)
         YearlyRecordFactory(initiative=initiative, fiscal_year=2024, plan="検討", result="実施した")
         ScheduleStepFactory(initiative=initiative, fiscal_year=2024, step="検討")
-        if number != 3:
-            ScheduleStepFactory(initiative=initiative, fiscal_year=2025, step="実施")
+        ScheduleStepFactory(initiative=initiative, fiscal_year=2025 if number != 3 else 2026, step="実施")
         initiatives[number] = initiative
     released = services.cycle_release_imported(program=pillar.program, by=reviewer)
     cycle = services.cycle_open(program=pillar.program, fiscal_year=2025, by=reviewer)

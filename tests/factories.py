@@ -17,6 +17,7 @@ def _program_slug() -> str:
 class ProgramFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Program
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"テストプログラム{n}")
     slug = factory.LazyFunction(_program_slug)
@@ -26,6 +27,23 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     as_of = datetime.date(2025, 4, 1)
     as_of_label = "令和7年度当初"
     introduction = "当プログラムの令和７年度当初における取組内容は次のとおりです。"
+
+    @factory.post_generation
+    def status_codes(program, create, codes, **kwargs):
+        """The statuses the program reports, as comma-separated codes of the reform report's five (all five unless
+        given; "" for none)."""
+        if not create:
+            return
+        from dataclasses import asdict
+
+        from programs.models import ProgramStatus
+        from programs.statuses import reform_definitions
+
+        chosen = None if codes is None else [code for code in codes.split(",") if code]
+        ProgramStatus.objects.bulk_create(
+            ProgramStatus(program=program, **asdict(d)) for d in reform_definitions(chosen)
+        )
+        program.__dict__.pop("_vocabulary", None)
 
 
 class PerspectiveFactory(factory.django.DjangoModelFactory):

@@ -24,7 +24,7 @@ from programs.models import Department
 
 from .. import roles, services
 from ..forms import ReturnForm, YearlyRecordForm
-from ..models import DepartmentStatus, PublishedVersion, Status, YearlyRecord
+from ..models import REFORM_VOCABULARY, DepartmentStatus, PublishedVersion, Status, YearlyRecord
 from .scoping import (
     ProgramScopedAdmin,
     RecordCycleFilter,
@@ -88,6 +88,10 @@ class DepartmentStatusInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.request = request
+        vocabulary = obj.initiative.program.vocabulary if obj is not None else REFORM_VOCABULARY
+        formset.form.base_fields["status"] = forms.ChoiceField(
+            label=DepartmentStatus._meta.get_field("status").verbose_name, choices=vocabulary.choices
+        )
         return formset
 
     def get_queryset(self, request):

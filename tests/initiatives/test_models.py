@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from initiatives.models import Status
+from programs.models import ProgramStatus
 from tests.factories import (
     DepartmentStatusFactory,
     InitiativeFactory,
@@ -46,11 +47,13 @@ def test_reason_is_required_when_behind_or_infeasible(status):
     assert "理由を入力してください" in error.value.message_dict["delay_reason"][0]
 
 
-def test_database_also_refuses_behind_without_reason():
-    record = YearlyRecordFactory()
-    record.status = Status.BEHIND
-    with pytest.raises(IntegrityError), transaction.atomic():
-        record.save()
+def test_a_programs_own_status_needing_a_reason_requires_one():
+    record = YearlyRecordFactory.build(initiative=InitiativeFactory(), status="stalled", delay_reason="")
+    ProgramStatus.objects.create(program=record.initiative.program, code="stalled", label="停滞", order=9, severity=9,
+                                 needs_reason=True)
+    with pytest.raises(ValidationError) as error:
+        record.full_clean()
+    assert "「停滞」のときは、理由を入力してください" in error.value.message_dict["delay_reason"][0]
 
 
 def test_on_schedule_needs_no_reason():

@@ -42,11 +42,20 @@ def test_a_behind_status_is_not_carried_into_the_next_cycle(world):
 
 
 def test_a_year_without_a_schedule_step_proposes_not_yet_due_without_storing_it(world):
-    record = world.record(3)  # the schedule plans FY2024 only
+    record = world.record(3)  # the schedule plans FY2024 and FY2026: the work resumes later
     assert (record.plan, record.plan_prefilled) == ("", False)
     assert record.proposed_status == Status.NOT_YET_DUE
     assert record.status == ""
     assert world.record(1).proposed_status is None
+
+
+def test_an_unknown_schedule_proposes_nothing(world):
+    """No step this year and none later is not a later start (an ongoing initiative whose schedule the
+    document leaves empty): nothing is proposed."""
+    world.initiatives[3].schedule_steps.filter(fiscal_year=2026).delete()
+    assert world.record(3).proposed_status is None
+    world.initiatives[3].schedule_steps.all().delete()
+    assert world.record(3).proposed_status is None
 
 
 def test_submission_needs_plan_result_and_status_chosen_by_the_department(world):

@@ -31,7 +31,7 @@ from finance import services as ledger_services
 from finance.models import LedgerEntry, LedgerStatement, Unit
 from finance.selectors import ledger_report
 from initiatives import roles, services
-from initiatives.models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
+from initiatives.models import Initiative, PublishedVersion, Status, YearlyRecord
 from initiatives.selectors import published_summary, published_versions
 from programs.models import Department, ReportingCycle
 from reports.selectors import annual_report
