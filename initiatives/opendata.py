@@ -18,6 +18,7 @@ from programs import money
 from programs.frames import Frame, frame_of, live_frame
 from programs.models import (
     RESERVED_SLUGS,
+    DatePrecision,
     Department,
     Division,
     Numbering,
@@ -249,6 +250,9 @@ def _program_header(program: Program) -> dict:
         "issuing_office": program.issuing_office,
         "name_en": program.name_en,
         "issuing_office_en": program.issuing_office_en,
+        "source_title": program.source_title,
+        "short_name": program.short_name,
+        "as_of_precision": program.as_of_precision,
         "slug": program.slug,
         "frame": {
             "levels": [
@@ -432,6 +436,9 @@ def import_program(document: dict, *, replace: bool = False) -> Program:
                 issuing_office=reader.value(data, "issuing_office", str, required=False, default=""),
                 name_en=reader.value(data, "name_en", str, required=False, default=""),
                 issuing_office_en=reader.value(data, "issuing_office_en", str, required=False, default=""),
+                source_title=reader.value(data, "source_title", str, required=False, default=""),
+                short_name=reader.value(data, "short_name", str, required=False, default=""),
+                as_of_precision=_as_of_precision(reader, data),
                 **frame,
             )
         )
@@ -527,6 +534,14 @@ def _read_frame(reader: _Reader, data: dict) -> dict:
                     _check_status(reader, code)
         fields["statuses"] = [code for code in Status.values if code in statuses]
     return fields
+
+
+def _as_of_precision(reader: _Reader, data: dict) -> str:
+    precision = reader.value(data, "as_of_precision", str, required=False, default=DatePrecision.DAY)
+    if precision not in DatePrecision.values:
+        with reader.at(".as_of_precision"):
+            reader.fail(f"基準日の精度は {', '.join(DatePrecision.values)} のいずれかです（値: {precision!r}）。")
+    return precision
 
 
 def _read_slug(reader: _Reader, data: dict) -> str:
