@@ -134,10 +134,22 @@ def refused_by_service():
 
 @admin.register(LedgerStatement)
 class LedgerStatementAdmin(SimpleHistoryAdmin):
+    """The statements of the programs that have a ledger (a program without one has no figures to state)."""
+
     list_display = ["__str__", "program", "cycle_label", "state", "confirmed_by", "confirmed_at"]
-    list_filter = ["program", "state"]
+    list_filter = [("program", admin.RelatedOnlyFieldListFilter), "state"]
     inlines = [LedgerEntryInline]
     actions = ["confirm", "reopen"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(program__has_ledger=True)
+
+    def get_field_queryset(self, db, db_field, request):
+        queryset = super().get_field_queryset(db, db_field, request)
+        if db_field.name == "program":
+            queryset = (queryset if queryset is not None else db_field.remote_field.model._default_manager.using(db))
+            return queryset.filter(has_ledger=True)
+        return queryset
 
     def get_fields(self, request, obj=None):
         if obj is None:

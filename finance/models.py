@@ -102,6 +102,10 @@ class LedgerStatementQuerySet(models.QuerySet):
         return self.filter(program_id=cycle.program_id, budget_fiscal_year=cycle.budget_fiscal_year).first()
 
 
+def no_ledger_message(program: Program) -> str:
+    return _("%(program)sには財源確保額表がないため、財源確保額は入力できません。") % {"program": program}
+
+
 class LedgerStatement(models.Model):
     """The ledger figures of one report: what 財政課 states as of one initial budget."""
 
@@ -136,6 +140,11 @@ class LedgerStatement(models.Model):
         ]
 
     def __str__(self):
+        """The initial budget as its cycle names it (令和7年度当初 → 令和7年度当初予算), before the cycle opens
+        that of `budget_fiscal_year`."""
+        cycle = self.cycle
+        if cycle is not None:
+            return cycle.budget_label
         return _("%(year)s当初予算") % {"year": eras.fiscal_year_label(self.budget_fiscal_year)}
 
     @property
@@ -177,6 +186,8 @@ class LedgerStatement(models.Model):
     def clean(self):
         # the last cycle reports the program's last year with the next year's budget (FY2027 → 令和10年度当初)
         program = self.program if self.program_id else None
+        if program and not program.has_ledger:
+            raise ValidationError({"program": no_ledger_message(program)})
         if program and not program.start_fiscal_year <= self.budget_fiscal_year <= program.end_fiscal_year + 1:
             raise ValidationError({"budget_fiscal_year": _("当初予算の年度はプログラム期間（%(period)s）とその翌年度で指定してください。")
                                    % {"period": program.period_label}})

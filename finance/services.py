@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs import eras, money
+from programs import money
 
-from .models import LedgerEntry, LedgerStatement, StatementState, Unit
+from .models import LedgerEntry, LedgerStatement, StatementState, Unit, no_ledger_message
 
 EDIT_PERMISSION = "finance.change_ledgerentry"
 CONFIRM_PERMISSION = "finance.confirm_ledgerstatement"
@@ -74,8 +74,10 @@ def parse_amount(value, unit: str) -> int:
 
 @transaction.atomic
 def ledger_statement_create(*, program, budget_fiscal_year: int, by) -> LedgerStatement:
-    """The (empty, draft) statement of an initial budget, or the existing one."""
+    """The (empty, draft) statement of an initial budget, or the existing one; only a program with a ledger has one."""
     ensure_can_edit_figures(by)
+    if not program.has_ledger:
+        raise LedgerError(no_ledger_message(program))
     statement = LedgerStatement.objects.filter(program=program, budget_fiscal_year=budget_fiscal_year).first()
     if statement is not None:
         return statement
@@ -86,9 +88,12 @@ def ledger_statement_create(*, program, budget_fiscal_year: int, by) -> LedgerSt
     return statement
 
 
-def ledger_statement_open(*, program, budget_fiscal_year: int) -> LedgerStatement:
+def ledger_statement_open(*, program, budget_fiscal_year: int) -> LedgerStatement | None:
     """The statement a new reporting cycle will release, empty for 財政課 to fill in (called by cycle_open,
-    which checks its own permission; nothing is carried over from the previous report)."""
+    which checks its own permission; nothing is carried over from the previous report). None for a program
+    without a ledger: it has no figures to state."""
+    if not program.has_ledger:
+        return None
     statement, _created = LedgerStatement.objects.get_or_create(program=program, budget_fiscal_year=budget_fiscal_year)
     return statement
 
@@ -177,4 +182,4 @@ def release_problem(cycle) -> str | None:
 
 
 def _budget_label(cycle) -> str:
-    return _("%(year)s当初予算") % {"year": eras.fiscal_year_label(cycle.budget_fiscal_year)}
+    return cycle.budget_label

@@ -1,4 +1,5 @@
-"""Demo staff accounts for `make run` (never for production)."""
+"""Demo staff accounts and dates for `make run` (never for production)."""
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -28,6 +29,15 @@ DEMO_USERS = [
     DemoUser("editor-doboku", "demo-editor-doboku", "部局編集者", "部局編集者", ["土木部"]),
     DemoUser("editor-byoin", "demo-editor-byoin", "部局編集者", "部局編集者", ["市立旭川病院事務局"]),
 ]
+
+
+# The open cycles' deadline, counted from the day the demo data is created: a demo started any day is not overdue.
+DEMO_DEADLINE_DAYS = 30
+
+
+def demo_deadline(today: datetime.date) -> datetime.date:
+    """The deadline of a cycle the demo opens on `today`."""
+    return today + datetime.timedelta(days=DEMO_DEADLINE_DAYS)
 
 
 def ensure_demo_users() -> None:

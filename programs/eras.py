@@ -71,13 +71,48 @@ def calendar_era(day: datetime.date) -> tuple[str, str, int] | None:
     return None
 
 
-def era_date(day: datetime.date) -> str:
-    """令和7年4月1日 for 2025-04-01 (令和元年5月1日 for the era's first year), as the city dates its documents."""
+def era_date(day: datetime.date, precision: str = "day") -> str:
+    """令和7年4月1日 for 2025-04-01 (令和元年5月1日 for the era's first year), as the city dates its documents;
+    令和7年1月 for a date known to the month only (`precision` "month", programs.models.DatePrecision)."""
     era = calendar_era(day)
     if era is None:
-        return f"{day.year}年{day.month}月{day.day}日"
-    name, _initial, year = era
-    return f"{name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+        year = f"{day.year}年"
+    else:
+        name, _initial, number = era
+        year = f"{name}{'元' if number == 1 else number}年"
+    if precision == MONTH:
+        return f"{year}{day.month}月"
+    return f"{year}{day.month}月{day.day}日"
+
+
+MONTH = "month"  # programs.models.DatePrecision.MONTH (programs.models imports this module)
+
+
+def display_date(day: datetime.date | None, precision: str = "day", *, era: bool = True) -> str:
+    """A date as precisely as its source gives it, in the active language: 令和7年4月1日 or 令和7年1月
+    (with `era` False: 2025年4月1日 or 2025年1月); in English April 1, 2025 or January 2025. '' for none."""
+    if day is None:
+        return ""
+    if era and not is_english():
+        return era_date(day, precision)
+    from django.utils.formats import date_format
+
+    return date_format(day, "YEAR_MONTH_FORMAT" if precision == MONTH else "DATE_FORMAT")
+
+
+def period_label(start: int, end: int) -> str:
+    """A program's period: 令和6年度〜令和9年度; a single year is that year, 令和7年度."""
+    if start == end:
+        return fiscal_year_label(start)
+    return f"{fiscal_year_label(start)}〜{fiscal_year_label(end)}"
+
+
+def display_period(start: int, end: int, *, western: bool = False) -> str:
+    """period_label in the active language (display_fiscal_year): 令和7年度（2025年度）, FY2024 (Reiwa 6) – FY2027 (Reiwa 9)."""
+    first = display_fiscal_year(start, western=western)
+    if start == end:
+        return first
+    return f"{first}{' – ' if is_english() else '〜'}{display_fiscal_year(end, western=western)}"
 
 
 # --- in English: "FY2025 (Reiwa 7)" ------------------------------------------------------

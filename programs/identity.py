@@ -1,20 +1,20 @@
 """Whose site and report this is: the city, the issuing office, how to reach it.
 
-`site_identity(program)` is what the public pages' header and footer and the annual report's
-cover read: the site-wide identity the reform office edits in the admin (`SiteIdentity`),
-with the program's own issuing office (`Program.issuing_office`), in the active language.
-Only what has been entered is given; an empty contact detail is None, never a guess.
+`site_identity(program)` is what the public pages' header and footer and the feeds read: the
+site-wide identity the reform office edits in the admin (`SiteIdentity`), with the program's own
+issuing office (`Program.issuing_office`), in the active language. Only what has been entered is
+given: a program whose document names no issuer has none (""), and an empty contact detail is
+None, never a guess.
 """
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from .models import Program, SiteIdentity, in_language
+
 
 @dataclass(frozen=True)
 class Identity:
     city: str
-    issuing_office: str  # with the city's name: 旭川市 行財政改革推進部 行政改革課
+    issuing_office: str  # as the program records it (旭川市 行財政改革推進部 行政改革課); "" when it names none
     phone: str | None
     email: str | None
     address: str | None
@@ -32,10 +32,7 @@ def site_identity(program: Program | None = None) -> Identity:
     site = SiteIdentity.objects.filter(pk=1).first() or SiteIdentity()
     city = in_language(site.city_name, site.city_name_en)
     program = getattr(program, "as_it_stands", program)  # the office to contact now, not as a released report printed it
-    if program is not None and program.issuing_office:
-        office = in_language(program.issuing_office, program.issuing_office_en)
-    else:  # the reform office, when the program names none
-        office = _("%(city)s 行財政改革推進部 行政改革課") % {"city": city}
+    office = in_language(program.issuing_office, program.issuing_office_en) if program is not None else ""
     return Identity(
         city=city,
         issuing_office=office,

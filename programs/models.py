@@ -190,7 +190,18 @@ class Program(models.Model):
 
     @property
     def period_label(self) -> str:
-        return f"{eras.fiscal_year_label(self.start_fiscal_year)}〜{eras.fiscal_year_label(self.end_fiscal_year)}"
+        """令和6年度〜令和9年度; a single-year program's is its year, 令和7年度."""
+        return eras.period_label(self.start_fiscal_year, self.end_fiscal_year)
+
+    @property
+    def display_period(self) -> str:
+        """period_label in the active language (FY2024 (Reiwa 6) – FY2027 (Reiwa 9))."""
+        return eras.display_period(self.start_fiscal_year, self.end_fiscal_year)
+
+    @property
+    def display_period_western(self) -> str:
+        """令和6年度（2024年度）〜令和9年度（2027年度）; a single year: 令和7年度（2025年度）."""
+        return eras.display_period(self.start_fiscal_year, self.end_fiscal_year, western=True)
 
     @property
     def fiscal_target_oku_yen(self) -> str:
@@ -609,6 +620,34 @@ class ReportingCycle(models.Model):
     def budget_fiscal_year(self) -> int:
         """The initial budget the cycle is reported with (令和7年度当初 → FY2025): the ledger's cut."""
         return self.fiscal_year + 1
+
+    @property
+    def budget_label(self) -> str:
+        """The initial budget the cycle is reported with, as the cycle's own label names it: 令和7年度当初 →
+        令和7年度当初予算. A label that names no initial budget gives that of `budget_fiscal_year`."""
+        if self.label.endswith("当初"):
+            return gettext("%(label)s予算") % {"label": self.label}
+        return gettext("%(year)s当初予算") % {"year": eras.fiscal_year_label(self.budget_fiscal_year)}
+
+    def date_precision(self, day: datetime.date | None) -> str:
+        """How precisely the cycle's source dates `day` (DatePrecision): the program's as-of date, as the report
+        printed it, keeps the precision of the program's document (令和7年1月 is a month); any other date,
+        set by the office, is a day. A released cycle reads the program as its release kept it (no query)."""
+        printed = (self.frame or {}).get("program")
+        if printed is not None:
+            as_of, precision = printed.get("as_of"), printed.get("as_of_precision", DatePrecision.DAY)
+        else:
+            as_of, precision = self.program.as_of.isoformat(), self.program.as_of_precision
+        return precision if day is not None and day.isoformat() == as_of else DatePrecision.DAY
+
+    def display_date(self, day: datetime.date | None, *, era: bool = True) -> str:
+        """One of the cycle's dates at its precision, in the active language (eras.display_date)."""
+        return eras.display_date(day, self.date_precision(day), era=era)
+
+    @property
+    def display_as_of(self) -> str:
+        """基準日 as the report gives it: 令和7年4月1日, or 令和7年1月 where the document dates to the month."""
+        return self.display_date(self.as_of or self.released_on)
 
     @property
     def cumulative_label(self) -> str:

@@ -91,7 +91,8 @@ class UpdatesFeed(Feed):
         return reverse("public:summary", args=[program.slug])
 
     def author_name(self, obj):
-        return site_identity(obj[0]).issuing_office
+        identity = site_identity(obj[0])
+        return identity.issuing_office or identity.city
 
     def items(self, obj):
         return entries(*obj)

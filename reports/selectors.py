@@ -146,7 +146,11 @@ class AnnualReport:
 
     @property
     def title(self) -> str:
-        """The reform report's 「…の進行状況」; a program that reports no statuses prints its list (「… 事業一覧」)."""
+        """The title of the city's document where the program records it (令和7年度旭川市まち・ひと・しごと創生総合戦略
+        関連事業一覧); else the reform report's 「…の進行状況」, or for a program that reports no statuses its list
+        (「… 事業一覧」)."""
+        if self.program.source_title:
+            return self.program.source_title
         if self.program.statuses:
             return f"{self.program.name}の進行状況"
         return f"{self.program.name} {self.program.item_label}一覧"

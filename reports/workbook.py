@@ -348,7 +348,7 @@ def _build_workbook(cycle) -> bytes:
     program = report.program
     preamble = [
         title,
-        (f"基準日: {as_of.year}年{as_of.month}月{as_of.day}日　" if as_of else "")
+        (f"基準日: {cycle.display_date(as_of, era=False)}　" if as_of else "")
         + f"報告対象: {eras.fiscal_year_label_with_western(cycle.fiscal_year)}",
         *([f"{mark}{PREVIEW_NOTE}：この報告期はまだ公表されていません。確認用です。"] if report.is_preview else []),
     ]

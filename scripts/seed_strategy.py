@@ -48,8 +48,10 @@ PROGRAM = {
     "as_of": "2025-04-01",
     "as_of_label": "令和7年度当初",
     "introduction": "",
-    "issuing_office": "",
+    "issuing_office": "",  # the list names no issuer
     "issuing_office_en": "",
+    "source_title": TITLE,
+    "short_name": "総合戦略",
     "frame": {
         "levels": [{"name": "基本目標", "name_en": "Basic goal"}, {"name": "施策", "name_en": "Measure"}],
         "item": {"name": "事業", "name_en": "Project"},

@@ -136,3 +136,33 @@ def test_cycles_released_before_public_at_existed_stay_public():
     assert public_at[cycles["iko-a", "released"].pk] == released_at
     assert public_at[cycles["iko-b", "released"].pk] == datetime.datetime(2025, 3, 31, 15, tzinfo=datetime.UTC)
     assert public_at[cycles["iko-a", "open"].pk] is None and public_at[cycles["iko-b", "open"].pk] is None
+
+
+def test_only_empty_statements_of_programs_without_a_ledger_are_removed():
+    """Two programs, two cycles each: the program without a ledger loses its empty statements, released or not;
+    the ledger program keeps its statements, empty or not, and a statement holding a figure is never removed."""
+    old = migrate([("finance", "0005_release_keeps_frame"), ("programs", "0010_program_statuses")])
+    Program = old.get_model("programs", "Program")
+    Cycle = old.get_model("programs", "ReportingCycle")
+    Statement = old.get_model("finance", "LedgerStatement")
+    Category = old.get_model("finance", "LedgerCategory")
+    Entry = old.get_model("finance", "LedgerEntry")
+    statements = {}
+    for slug, has_ledger in (("with-ledger", True), ("no-ledger", False)):
+        program = Program.objects.create(
+            name=f"移行テスト{slug}", slug=slug, start_fiscal_year=2024, end_fiscal_year=2027, has_ledger=has_ledger,
+            fiscal_target_thousand_yen=1_000 if has_ledger else None,
+            as_of=datetime.date(2025, 4, 1), as_of_label="令和7年度当初",
+        )
+        Cycle.objects.create(program=program, fiscal_year=2024, label="令和7年度当初", state="released",
+                             released_on=datetime.date(2025, 4, 1))
+        Cycle.objects.create(program=program, fiscal_year=2025, label="令和8年度当初", state="open")
+        statements[slug, "released"] = Statement.objects.create(program=program, budget_fiscal_year=2025, released_categories=[])
+        statements[slug, "open"] = Statement.objects.create(program=program, budget_fiscal_year=2026)
+        statements[slug, "stated"] = Statement.objects.create(program=program, budget_fiscal_year=2027)
+        category = Category.objects.create(program=program, group="revenue", order=1, name="項目", target_thousand_yen=1_000)
+        Entry.objects.create(statement=statements[slug, "stated"], category=category, secured_thousand_yen=5)
+
+    new = migrate([("finance", "0006_facts_statements_only_with_a_ledger"), ("programs", "0010_program_statuses")])
+    left = set(new.get_model("finance", "LedgerStatement").objects.values_list("pk", flat=True))
+    assert left == {statements[key].pk for key in statements if key[0] == "with-ledger" or key[1] == "stated"}

@@ -9,10 +9,11 @@ Each program not registered yet is loaded from its fixture:
 - the dX acceleration policy (fixtures/asahikawa_dx_2025.json): its roadmap released as the policy
   printed it (令和7年1月, FY2024: the steps of each year, no status reported in the policy itself), then
   the cycle of 令和7年度 open.
+The open cycles' deadline is 30 days after the day the data is created (programs.demo.demo_deadline), so
+that the demo is not overdue on its first day; a program already loaded keeps its cycles as they are.
 Then creates the demo users (idempotent) and prints their passwords.
 Demo only: refuses when DEBUG is off.
 """
-import datetime
 import json
 from pathlib import Path
 
@@ -20,10 +21,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from initiatives import services
 from initiatives.opendata import import_program
-from programs.demo import DEMO_USERS, ensure_demo_users, join_demo_departments
+from programs.demo import DEMO_USERS, demo_deadline, ensure_demo_users, join_demo_departments
 from programs.models import Program
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -56,11 +58,10 @@ class Command(BaseCommand):
         first_year = {STRATEGY: 2025, DX: 2024}.get(fixture)  # the reform report's is its as_of's year before
         reported = services.cycle_release_imported(program=program, by=reviewer, fiscal_year=first_year)
         self.stdout.write(f"{program.name} を読み込み、「{reported.label}」として {reported.publications.count()} 件を公開・公表しました。")
+        deadline = demo_deadline(timezone.localdate())
         if fixture == REFORM:
-            current = services.cycle_open(
-                program=program, fiscal_year=2025, by=reviewer, deadline=datetime.date(2026, 3, 31)
-            )
-            self.stdout.write(f"報告期「{current.label}」（令和7年度の計画・実績）を受付中にしました。")
+            current = services.cycle_open(program=program, fiscal_year=2025, by=reviewer, deadline=deadline)
+            self.stdout.write(f"報告期「{current.label}」（令和7年度の計画・実績）を受付中にしました（提出期限 {deadline}）。")
         elif fixture == DX:
-            current = services.cycle_open(program=program, fiscal_year=2025, by=reviewer, label="令和7年度")
-            self.stdout.write(f"報告期「{current.label}」を受付中にしました。")
+            current = services.cycle_open(program=program, fiscal_year=2025, by=reviewer, label="令和7年度", deadline=deadline)
+            self.stdout.write(f"報告期「{current.label}」を受付中にしました（提出期限 {deadline}）。")
