@@ -7,6 +7,7 @@ reform report released as 令和7年度当初 and 令和8年度当初 open, the 
 令和7年度当初 (FY2025), the dX roadmap released as the policy printed it (令和7年1月, FY2024) and 令和7年度
 open; the demo accounts. The first tests check what `setup_demo` loaded."""
 import csv
+import datetime
 import io
 import json
 import logging
@@ -20,12 +21,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from initiatives import roles
 from initiatives.models import Initiative, Listing, PublishedVersion, Status, YearlyRecord
 from initiatives.opendata import export_program, export_published_program, import_program
+from finance.models import LedgerStatement
 from initiatives.selectors import figure_totals, published_summary
+from programs.demo import DEMO_DEADLINE_DAYS
 from programs.models import Department, Program, ReportingCycle
 from reports.pdf import build_annual_pdf
 from reports.workbook import build_annual_workbook
@@ -360,7 +364,7 @@ def test_the_strategy_report_is_its_list_with_its_budget_and_no_reform_wording(p
         data = build_annual_pdf(cycle)
     assert not [record.getMessage() for record in caplog.records if "defined twice" in record.getMessage()]
     text = pdf_text(data)
-    assert "旭川市まち・ひと・しごと創生総合戦略事業一覧" in text and "基本目標ごとの予算事業費" in text
+    assert text.startswith("令和7年度旭川市まち・ひと・しごと創生総合戦略関連事業一覧") and "基本目標ごとの予算事業費" in text
     for figure in ["4,669,809", "3,447,819", "11,330,789", "19,526,650", "20,302,058"]:
         assert figure in text
     assert "1発達支援相談事業子育て支援部28,212" in text  # 番号, 事業名, 部局名, 予算事業費 as the list prints them
@@ -384,7 +388,7 @@ def test_the_strategy_report_is_its_list_with_its_budget_and_no_reform_wording(p
 def test_the_dx_report_is_its_roadmap(programs):
     cycle = programs["dx"].cycles.get(state="released")
     text = pdf_text(build_annual_pdf(cycle))
-    assert "旭川市dX加速化方針取組内容一覧" in text and "重点取組ごとの取組内容" in text
+    assert text.startswith("旭川市dX加速化方針令和7年1月") and "重点取組ごとの取組内容" in text
     assert all(label in text for label in ["これまでの経過や背景", "令和6年度", "令和9年度", "将来像"])  # the roadmap's columns
     assert "行政手続きのオンライン化" in text
     assert not reform_words(text)
@@ -399,3 +403,97 @@ def test_a_programs_report_downloads_under_its_own_name(client, programs):
     response = client.get(reverse("public:annual-xlsx", args=["dx", cycle.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(reverse("public:annual-xlsx", args=["sousei", cycle.pk])).status_code == 404
+
+
+# --- what the documents state, and nothing more ------------------------------------------------------
+
+
+def test_each_program_records_its_documents_own_title_its_issuer_if_named_and_a_short_name(programs):
+    recorded = {
+        key: Program.objects.filter(pk=program.pk).values_list("source_title", "issuing_office", "short_name").get()
+        for key, program in programs.items() if key != "printed"
+    }
+    assert recorded == {
+        "reform": ("旭川市行財政改革推進プログラム２０２４の進行状況", "旭川市 行財政改革推進部 行政改革課", "行財政改革"),
+        "strategy": ("令和7年度旭川市まち・ひと・しごと創生総合戦略関連事業一覧", "", "総合戦略"),
+        "dx": ("旭川市dX加速化方針", "", "dX"),
+    }
+
+
+def footer(html: str) -> str:
+    return html[html.index('<footer class="site-footer">'):]
+
+
+def test_the_pages_credit_the_documents_title_and_no_issuer_the_document_does_not_name(client, programs):
+    strategy = footer(page(client, "/sousei/"))
+    assert "出典：「令和7年度旭川市まち・ひと・しごと創生総合戦略関連事業一覧」" in strategy
+    assert '<p class="issuer-office">旭川市</p>' in strategy and "行政改革課" not in strategy
+    assert "の進行状況」" not in strategy  # no title made up from the program's name
+    dx = footer(page(client, "/dx/"))
+    assert "出典：「旭川市dX加速化方針」" in dx and "行政改革課" not in dx
+    reform = footer(page(client, f"/{REFORM}/"))
+    assert "出典：「旭川市行財政改革推進プログラム２０２４の進行状況」" in reform
+    assert '<p class="issuer-office">旭川市 行財政改革推進部 行政改革課</p>' in reform
+    feed = page(client, reverse("public:feed", args=["sousei"]))
+    assert "<name>旭川市</name>" in feed and "行政改革課" not in feed
+
+
+def test_the_reports_are_titled_and_credited_as_the_citys_documents(programs):
+    strategy = pdf_text(build_annual_pdf(programs["strategy"].cycles.get(state="released")))
+    assert "出典：「令和7年度旭川市まち・ひと・しごと創生総合戦略関連事業一覧」" in strategy and "行政改革課" not in strategy
+    reform = programs["reform"].cycles.get(state="released")
+    book = load_workbook(io.BytesIO(build_annual_workbook(reform)))
+    assert book["概要"]["A1"].value == "旭川市行財政改革推進プログラム２０２４の進行状況（令和7年度当初）"
+
+
+def test_the_dx_policys_date_is_its_month_wherever_it_is_shown(client, programs):
+    """The policy is dated 令和7年1月: its summary, archive, PDF and workbook give the month, never a day; the
+    reform report, dated 令和7年4月1日, keeps its day."""
+    cycle = programs["dx"].cycles.get(state="released")
+    html = page(client, "/dx/")
+    assert "令和7年1月時点（令和7年1月）のデータです。" in html
+    assert '公開日：<time datetime="2025-01">2025年1月</time>' in html and "1月1日" not in html
+    archive = page(client, "/dx/archive/") + page(client, f"/dx/archive/{cycle.pk}/")
+    assert '<time datetime="2025-01">2025年1月</time>' in archive and "1月1日" not in archive
+    text = pdf_text(build_annual_pdf(cycle))
+    assert "（基準日令和7年1月）" in text and "令和7年1月公表" in text and "1月1日" not in text
+    preamble = [cell for row in load_workbook(io.BytesIO(build_annual_workbook(cycle)))["概要"].iter_rows(values_only=True)
+                for cell in row if isinstance(cell, str) and "基準日" in cell]
+    assert preamble and preamble[0].startswith("基準日: 2025年1月　")
+    assert "令和7年度当初時点（令和7年4月1日）のデータです。" in page(client, f"/{REFORM}/")
+    assert "January 2025" in page(client, "/dx/", HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_a_single_year_programs_period_is_that_year(client, programs):
+    front = page(client, "/")
+    assert "計画期間：令和7年度<" in front and "計画期間：令和6年度〜令和9年度<" in front
+    html = page(client, "/sousei/")
+    assert "計画期間：令和7年度<" in html and "（令和7年度（2025年度））" in html and "〜令和7年度" not in html
+    assert programs["strategy"].period_label == "令和7年度"
+
+
+def test_only_the_program_with_a_ledger_has_statements_named_by_their_cycles_budget(client, programs):
+    """The reform program's two cycles have a statement each; the strategy and the dX policy, which have no
+    ledger, none; 財政課 sees the reform program's statements only."""
+    statements = LedgerStatement.objects.select_related("program")
+    assert sorted((s.program.slug, str(s)) for s in statements) == [(REFORM, "令和7年度当初予算"), (REFORM, "令和8年度当初予算")]
+    client.force_login(get_user_model().objects.get(username="finance"))
+    html = page(client, reverse("admin:finance_ledgerstatement_changelist"))
+    assert "令和8年度当初予算" in html and "令和7年度当初予算" in html
+    assert programs["strategy"].name not in html and programs["dx"].name not in html  # neither listed nor a filter choice
+
+
+def test_the_demos_open_cycles_are_due_some_days_after_the_demo_was_created(client, programs):
+    due = timezone.localdate() + datetime.timedelta(days=DEMO_DEADLINE_DAYS)
+    assert sorted(ReportingCycle.objects.open().values_list("program__slug", "deadline")) == [("dx", due), (REFORM, due)]
+    for username in ("editor-doboku", "editor-somu", "reviewer", "finance"):
+        client.force_login(get_user_model().objects.get(username=username))
+        html = page(client, reverse("admin:index"))
+        assert "日超過" not in html, username
+
+
+def test_an_ongoing_initiative_without_a_step_this_year_is_not_offered_not_yet_due(programs):
+    """#30 goes on: the fixture has no 令和7年度 step for it, which is no later start."""
+    record = YearlyRecord.objects.get(cycle__program__slug=REFORM, cycle__state="open", initiative__number=30)
+    assert not record.initiative.schedule_steps.filter(fiscal_year=2025).exists()
+    assert record.proposed_status is None

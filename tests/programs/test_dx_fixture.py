@@ -165,3 +165,13 @@ def test_nothing_is_invented(doc):
         assert item.get("listings", []) == []
     assert doc["program"]["issuing_office"] == "" and doc["program"]["issuing_office_en"] == ""
     assert doc["notes"]
+
+
+def test_the_policy_is_dated_to_the_month_and_titled_as_it_titles_itself(doc, seed_lines):
+    """The policy is dated 令和7年（2025年）1月, a month: the fixture says so, and takes its title from the document
+    (「旭川市dX加速化方針」, printed on its cover and under its introduction) with no issuer it does not name."""
+    program = doc["program"]
+    assert program["as_of_precision"] == "month" and program["as_of"].startswith("2025-01")
+    assert program["source_title"] == "旭川市dX加速化方針" and program["source_title"] in seed_lines
+    assert program["short_name"] == "dX"
+    assert not any("課" in line for line in seed_lines[:12])  # the cover names no issuing office

@@ -7,6 +7,8 @@ seed read the same as the others.
 
 import json
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,7 +191,7 @@ def test_keys_follow_the_format(document):
     assert document["format"] == "reformtracker/4"
     assert list(document["program"]) == [
         "name", "name_en", "slug", "start_fiscal_year", "end_fiscal_year", "fiscal_target_thousand_yen",
-        "as_of", "as_of_label", "introduction", "issuing_office", "issuing_office_en", "frame"]
+        "as_of", "as_of_label", "introduction", "issuing_office", "issuing_office_en", "source_title", "short_name", "frame"]
     assert list(document["program"]["frame"]) == ["levels", "item", "ledger", "figure", "numbering", "statuses"]
     assert all(list(p) == ["order", "name", "name_en"] for p in document["perspectives"])
     assert all(list(p) == ["key", "numeral", "order", "name", "name_en", "perspective"] for p in document["pillars"])
@@ -200,3 +202,19 @@ def test_keys_follow_the_format(document):
         assert list(initiative["years"][0]) == [
             "fiscal_year", "plan", "result", "status", "delay_reason", "secured_amount_thousand_yen",
             "secured_amount_note", "department_statuses"]
+
+
+def test_the_list_keeps_its_own_title_and_names_no_issuer(document):
+    """The list's title is its first line, verbatim; it names no issuing office, so the fixture names none."""
+    first_line = next(line.strip() for line in SEED_PATH.read_text(encoding="utf-8").split("\n") if line.strip())
+    program = document["program"]
+    assert program["source_title"] == first_line == "令和7年度旭川市まち・ひと・しごと創生総合戦略関連事業一覧"
+    assert program["issuing_office"] == "" and program["issuing_office_en"] == ""
+    assert program["short_name"] == "総合戦略"
+
+
+def test_the_script_gives_the_fixture_on_disk():
+    """scripts/seed_strategy.py writes the fixture: the fixture is what it gives from the seed."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "seed_strategy.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
