@@ -280,8 +280,10 @@ def export_published_program(program: Program, cycle=None) -> dict:
         program = frame_of(cycle, program).program  # as the report printed it
     document = _frame(program, departments, frame_of(cycle, program) if cycle is not None else None)
     if cycle is not None:
+        as_of = cycle.as_of or cycle.released_on or program.as_of
         document["program"].update(
-            as_of=(cycle.as_of or cycle.released_on or program.as_of).isoformat(),
+            as_of=as_of.isoformat(),
+            as_of_precision=cycle.date_precision(as_of),  # the report's date, as precise as its source gives it
             as_of_label=cycle.label,
             introduction=cycle.introduction,
         )

@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from initiatives import services
+from initiatives.opendata import export_published_program
 from programs.models import DatePrecision, ReportingCycle
 from tests.factories import InitiativeFactory, PillarFactory, ProgramFactory, YearlyRecordFactory
 
@@ -35,6 +36,8 @@ def test_the_documents_month_stays_a_month_and_a_later_release_is_a_day(reviewer
     assert second.display_as_of == "令和8年4月1日"
     with translation.override("en"):
         assert first.display_as_of == "January 2025"
+    dated = [export_published_program(program, cycle)["program"] for cycle in (first, second)]
+    assert [(d["as_of"], d["as_of_precision"]) for d in dated] == [("2025-01-01", "month"), ("2026-04-01", "day")]
 
     other = program_with_one_item(name="日付のある計画", as_of=datetime.date(2025, 4, 1))
     reported = services.cycle_release_imported(program=other, by=reviewer, fiscal_year=2024)
