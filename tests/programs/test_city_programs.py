@@ -24,7 +24,8 @@ from openpyxl import load_workbook
 
 from initiatives import roles
 from initiatives.models import Initiative, Listing, PublishedVersion, Status, YearlyRecord
-from initiatives.opendata import export_program, export_published_program, import_program
+from initiatives.opendata.export import export_program, export_published_program
+from initiatives.opendata.importer import import_program
 from initiatives.selectors import figure_totals, published_summary
 from programs.models import Department, Program, ReportingCycle
 from reports.pdf import build_annual_pdf

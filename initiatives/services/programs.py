@@ -1,0 +1,25 @@
+"""Creating a whole program from its JSON document (initiatives.opendata), by a person or the server's operator."""
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from programs.models import Program
+
+from .. import roles
+from ..opendata.importer import import_program
+
+
+@transaction.atomic
+def program_import(*, document: dict, by, replace: bool = False) -> Program:
+    """Create the program `document` describes (opendata.DataFormatError names any mistake; nothing is created).
+
+    `by` is the staff member who loads it (one who reviews new programs), or None for the server's operator
+    (`import_data`). Replacing a program deletes its publications, released reports included: only the
+    operator restores a program that way.
+    """
+    if by is not None:
+        if not roles.reviews_new_programs(by):
+            raise PermissionDenied(_("新しいプログラムを登録できるのは行政改革課（審査・公開）の担当者です。"))
+        if replace:
+            raise PermissionDenied(_("登録済みのプログラムの置き換えは、サーバーの管理者だけが行えます。"))
+    return import_program(document, replace=replace)
