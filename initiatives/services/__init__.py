@@ -25,7 +25,7 @@ from .cycles import (
     cycle_update,
     release_problems,
 )
-from .programs import program_import
+from .programs import plan_import, program_import
 from .publication import record_publish
 from .records import (
     EDITABLE_RECORD_FIELDS,
@@ -68,6 +68,7 @@ __all__ = [
     "initiative_create",
     "initiative_update",
     "initiative_withdraw",
+    "plan_import",
     "program_import",
     "record_approve",
     "record_publish",

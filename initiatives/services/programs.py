@@ -1,4 +1,4 @@
-"""Creating a whole program from its JSON document (initiatives.opendata), by a person or the server's operator."""
+"""Creating a whole program: from its JSON document (initiatives.opendata), or from the plan workbook with its first cycle."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -7,6 +7,7 @@ from programs.models import Program
 
 from .. import roles
 from ..opendata.importer import import_program
+from .cycles import cycle_open
 
 
 @transaction.atomic
@@ -23,3 +24,14 @@ def program_import(*, document: dict, by, replace: bool = False) -> Program:
         if replace:
             raise PermissionDenied(_("登録済みのプログラムの置き換えは、サーバーの管理者だけが行えます。"))
     return import_program(document, replace=replace)
+
+
+@transaction.atomic
+def plan_import(*, document: dict, by) -> Program:
+    """Create a plan loaded from the plan workbook (initiatives.planbook): the program, its statuses,
+    departments and items, and its first reporting cycle, open for the program's first fiscal year."""
+    if by is None:
+        raise PermissionDenied(_("計画を登録した担当者が分かりません。"))
+    program = program_import(document=document, by=by)
+    cycle_open(program=program, fiscal_year=program.start_fiscal_year, by=by)
+    return program
