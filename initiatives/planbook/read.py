@@ -5,7 +5,6 @@ cells, strings, a deadline), then the sheets and headers, then every cell. Each 
 sheet, row and column. A plan without problems is then tried against the database (the program's
 import, rolled back), so that the preview promises only what the confirmation will do.
 """
-import datetime
 import io
 import re
 import zipfile
@@ -13,17 +12,15 @@ import zipfile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from programs.models import RESERVED_SLUGS, Numbering, Program
-from reports.import_limits import MAX_COLUMNS, Deadline, ImportRefused, check_archive, check_size, excerpt
+from reports.import_limits import Deadline, ImportRefused, check_archive, check_size, excerpt
 
 from ..opendata import FORMAT, DataFormatError
 from ..opendata.importer import import_program
-from . import layout
-from .layout import NO, YES
+from . import cells, layout
+from .layout import YES
 
-MAX_ROWS = 3000  # rows of one sheet (the strategy has 158 items)
 _DEPARTMENT = re.compile(r"([^（）\n]+?)(?:（([^（）\n]*)）)?")
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 _CODE = re.compile(r"[-a-zA-Z0-9_]{1,20}")
@@ -31,18 +28,6 @@ _CODE = re.compile(r"[-a-zA-Z0-9_]{1,20}")
 
 class _RolledBack(Exception):
     pass
-
-
-class _Cell:
-    """Where a value stands, for the messages."""
-
-    def __init__(self, problems, sheet, row, header, column):
-        self.problems, self.sheet, self.row, self.header, self.column = problems, sheet, row, header, column
-
-    def fail(self, message: str, **params) -> None:
-        where = _("シート「%(sheet)s」%(row)d行目「%(header)s」列（%(letter)s列）") % {
-            "sheet": self.sheet, "row": self.row, "header": self.header, "letter": get_column_letter(self.column + 1)}
-        self.problems.append(f"{where}: {message % params if params else message}")
 
 
 def read_plan_workbook(data: bytes) -> dict:
@@ -58,7 +43,7 @@ def read_plan_workbook(data: bytes) -> dict:
         raise ImportRefused([_("ファイルが壊れているか、Excelの.xlsx形式ではないため読み込めません。")]) from error
     try:
         problems: list[str] = []
-        rows = _read_sheets(workbook, deadline, problems)
+        rows = cells.read_sheets(workbook, deadline, problems)
         document = _Plan(rows, problems).document()
     finally:
         workbook.close()
@@ -67,60 +52,6 @@ def read_plan_workbook(data: bytes) -> dict:
     if problems:
         raise ImportRefused(problems)
     return document
-
-
-def _read_sheets(workbook, deadline: Deadline, problems: list[str]) -> dict:
-    names = workbook.sheetnames
-    missing = [name for name in layout.REQUIRED_SHEETS if name not in names]
-    unknown = [name for name in names if name not in layout.SHEETS]
-    if missing or unknown:
-        messages = []
-        if missing:
-            messages.append(_("シート「%(sheets)s」がありません。") % {"sheets": "」「".join(missing)})
-        if unknown:
-            messages.append(_("シート「%(sheets)s」は計画のテンプレートのものではありません。")
-                            % {"sheets": "」「".join(excerpt(n) for n in unknown[:10])})
-        messages.append(_("計画のテンプレート（シート「%(sheets)s」）をダウンロードして入力してください。")
-                        % {"sheets": "」「".join(layout.SHEETS)})
-        raise ImportRefused([" ".join(messages)])
-    return {name: _rows(workbook[name], name, deadline, problems) for name in layout.SHEETS if name in names}
-
-
-def _rows(sheet, name: str, deadline: Deadline, problems: list[str]) -> list[tuple[int, list]]:
-    """(row number, values) of the sheet from its header row on; a formula is a problem, not a value."""
-    result = []
-    iterator = sheet.iter_rows(min_row=layout.HEADER_ROW, max_col=MAX_COLUMNS, max_row=MAX_ROWS + layout.FIRST_ROW)
-    for number in range(layout.HEADER_ROW, MAX_ROWS + layout.FIRST_ROW + 1):
-        deadline.check()
-        try:
-            cells = next(iterator)
-        except StopIteration:
-            break
-        except Exception as error:  # openpyxl raises many kinds on broken files
-            raise ImportRefused([_("ファイルが壊れているか、Excelの.xlsx形式ではないため読み込めません。")]) from error
-        values = []
-        for column, cell in enumerate(cells):
-            if cell.data_type == "f":
-                header = result[0][1][column] if result and column < len(result[0][1]) else ""
-                _Cell(problems, name, number, header or "", column).fail(_("数式は使えません。値を入力してください。"))
-                values.append(None)
-            else:
-                values.append(_clean(cell.value))
-        while values and values[-1] is None:
-            values.pop()
-        if number > MAX_ROWS + layout.HEADER_ROW:
-            problems.append(_("シート「%(sheet)s」: 行が多すぎます（上限 %(limit)d 行）。") % {"sheet": name, "limit": MAX_ROWS})
-            break
-        if values or number == layout.HEADER_ROW:
-            result.append((number, values))
-    return result
-
-
-def _clean(value):
-    if isinstance(value, str):
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        return value if value.strip() else None
-    return value
 
 
 class _Plan:
@@ -161,55 +92,8 @@ class _Plan:
         for number, values in self.rows.get(sheet, [])[1:]:
             values = values + [None] * (len(headers) - len(values))
             if len(values) > len(headers):
-                _Cell(self.problems, sheet, number, "", len(headers)).fail(_("見出しのない列に値があります。"))
-            yield number, {h: (_Cell(self.problems, sheet, number, h, i), values[i]) for i, h in enumerate(headers)}
-
-    @staticmethod
-    def text(entry, *, required=False, limit=None) -> str:
-        cell, value = entry
-        if isinstance(value, datetime.datetime):
-            cell.fail(_("文字を入力してください（日付になっています）。"))
-            return ""
-        text = "" if value is None else (str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
-        if required and not text.strip():
-            cell.fail(_("入力してください。"))
-        if limit and len(text.strip()) > limit:
-            cell.fail(_("%(limit)d文字以内で入力してください。"), limit=limit)
-        return text
-
-    @staticmethod
-    def line(entry, **kwargs) -> str:
-        return _Plan.text(entry, **kwargs).strip()
-
-    @staticmethod
-    def integer(entry, *, required=False, low=0, high=10**15) -> int | None:
-        cell, value = entry
-        if value is None:
-            if required:
-                cell.fail(_("入力してください。"))
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, str) and re.fullmatch(r"\d{1,3}(,\d{3})+|\d{1,16}", value.strip()):
-            value = int(value.strip().replace(",", ""))
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            cell.fail(_("%(low)d以上%(high)d以下の整数を入力してください（値: %(value)s）。"), low=low, high=high, value=excerpt(value))
-            return None
-        return value
-
-    @staticmethod
-    def choice(entry, choices: dict, default=None):
-        cell, value = entry
-        if value is None and default is not None:
-            return default
-        text = str(value).strip() if value is not None else ""
-        if text not in choices:
-            cell.fail(_("「%(choices)s」のいずれかを入力してください（値: %(value)s）。"), choices="」「".join(choices), value=excerpt(text))
-            return default
-        return choices[text]
-
-    def yes(self, entry) -> bool:
-        return self.choice(entry, {YES: True, NO: False}, default=False)
+                cells.Cell(self.problems, sheet, number, "", len(headers)).fail(_("見出しのない列に値があります。"))
+            yield number, {h: (cells.Cell(self.problems, sheet, number, h, i), values[i]) for i, h in enumerate(headers)}
 
     # --- the sheets ---
 
@@ -220,7 +104,7 @@ class _Plan:
         found: dict[str, tuple] = {}
         labels = {label: (key, kind) for label, key, kind in layout.FRAME_ROWS}
         for number, row in self.records(layout.FRAME, headers):
-            label = self.line(row["項目"])
+            label = cells.line(row["項目"])
             if label not in labels:
                 row["項目"][0].fail(_("「%(label)s」は枠組みの項目ではありません。"), label=excerpt(label))
             elif label in found:
@@ -251,27 +135,20 @@ class _Plan:
 
     def value(self, entry, kind: str):
         if kind == "text!":
-            return self.line(entry, required=True, limit=200)
+            return cells.line(entry, required=True, limit=200)
         if kind == "text":
-            return self.text(entry).strip()
+            return cells.text(entry).strip()
         if kind == "year":
-            return self.integer(entry, required=True, low=1900, high=2200)
+            return cells.integer(entry, required=True, low=1900, high=2200)
         if kind == "amount":
-            return self.integer(entry)
+            return cells.integer(entry)
         if kind == "yesno":
-            return self.yes(entry)
+            return cells.yes(entry)
         if kind == "precision":
-            return self.choice(entry, layout.PRECISIONS, default=layout.PRECISIONS["日"])
+            return cells.choice(entry, layout.PRECISIONS, default=layout.PRECISIONS["日"])
         if kind == "numbering":
-            return self.choice(entry, layout.NUMBERINGS, default=Numbering.PROGRAM.value)
-        cell, value = entry  # a date
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        try:
-            return datetime.date.fromisoformat(str(value).strip().replace("/", "-"))
-        except ValueError:
-            cell.fail(_("日付を入力してください（例: 2025-04-01。値: %(value)s）。"), value=excerpt(value))
-            return None
+            return cells.choice(entry, layout.NUMBERINGS, default=Numbering.PROGRAM.value)
+        return cells.date(entry)
 
     def check_program(self, v: dict, found: dict) -> None:
         def fail(label, message, **params):
@@ -304,11 +181,11 @@ class _Plan:
         if headers is None:
             return perspectives, pillars
         for _number, row in self.records(layout.LEVELS, headers):
-            depth = self.choice(row["階層"], {"1": 1, "2": 2} if two else {"1": 1})
-            key, numeral = self.line(row["記号"], limit=10), self.line(row["番号"], limit=4)
-            order = self.integer(row["表示順"], required=True, low=1, high=32767)
-            name, name_en = self.line(row["名称"], required=True, limit=200), self.line(row["名称（英語）"], limit=200)
-            parent = self.line(row["上の階層"])
+            depth = cells.choice(row["階層"], {"1": 1, "2": 2} if two else {"1": 1})
+            key, numeral = cells.line(row["記号"], limit=10), cells.line(row["番号"], limit=4)
+            order = cells.integer(row["表示順"], required=True, low=1, high=32767)
+            name, name_en = cells.line(row["名称"], required=True, limit=200), cells.line(row["名称（英語）"], limit=200)
+            parent = cells.line(row["上の階層"])
             if depth == 1:
                 if parent:
                     row["上の階層"][0].fail(_("上の階層の行には入力しません。"))
@@ -345,15 +222,15 @@ class _Plan:
         if headers is None:
             return result
         for _number, row in self.records(layout.STATUSES, headers):
-            code = self.line(row["コード"], required=True)
+            code = cells.line(row["コード"], required=True)
             if code and not _CODE.fullmatch(code):
                 row["コード"][0].fail(_("半角英数字・ハイフン・下線だけを20文字まで使えます（値: %(value)s）。"), value=excerpt(code))
             definition = {
-                "code": code, "label": self.line(row["名称"], required=True, limit=50),
-                "label_en": self.line(row["名称（英語）"], limit=100),
-                "order": self.integer(row["表示順"], required=True, low=1, high=32767),
-                "severity": self.integer(row["重さ"], required=True, low=0, high=32767),
-                **{key: self.yes(row[header]) for header, key in layout.STATUS_FLAGS.items()},
+                "code": code, "label": cells.line(row["名称"], required=True, limit=50),
+                "label_en": cells.line(row["名称（英語）"], limit=100),
+                "order": cells.integer(row["表示順"], required=True, low=1, high=32767),
+                "severity": cells.integer(row["重さ"], required=True, low=0, high=32767),
+                **{key: cells.yes(row[header]) for header, key in layout.STATUS_FLAGS.items()},
             }
             for header, key in [("コード", "code"), ("名称", "label"), ("表示順", "order")]:
                 self.unique(seen, (key, definition[key]), row[header], definition[key])
@@ -370,18 +247,18 @@ class _Plan:
         years = {h: int(layout.FIGURE_HEADER.fullmatch(h).group(1)) for h in headers[len(layout.ITEM_HEADERS):]}  # in column order
         for index, (header, year) in enumerate(years.items(), start=len(layout.ITEM_HEADERS)):
             if self.period is not None and year not in self.period:
-                _Cell(self.problems, layout.ITEMS, layout.HEADER_ROW, header, index).fail(
+                cells.Cell(self.problems, layout.ITEMS, layout.HEADER_ROW, header, index).fail(
                     _("プログラムの期間（%(start)d〜%(end)d年度）の外の年度です。"), start=self.period[0], end=self.period[-1])
         items, departments, claimed, without = [], {}, set(), []
         for number, row in self.records(layout.ITEMS, headers):
-            item_number = self.integer(row["番号"], required=True, low=1, high=99999)
-            key = self.line(row["階層の記号"], required=True)
+            item_number = cells.integer(row["番号"], required=True, low=1, high=99999)
+            key = cells.line(row["階層の記号"], required=True)
             if key and key not in keys:
                 row["階層の記号"][0].fail(_("「%(key)s」はシート「%(sheet)s」の記号にありません。"), key=excerpt(key), sheet=layout.LEVELS)
             self.claim(claimed, key, item_number, row["番号"])
-            item = {"number": item_number, "name": self.line(row["名称"], required=True, limit=300), "pillar": key,
+            item = {"number": item_number, "name": cells.line(row["名称"], required=True, limit=300), "pillar": key,
                     "departments": self.departments(row["所管部局・課"], departments),
-                    **{field: self.text(row[header]).strip() for header, field in layout.ITEM_TEXTS.items()},
+                    **{field: cells.text(row[header]).strip() for header, field in layout.ITEM_TEXTS.items()},
                     "listings": self.listings(row["再掲"], key, keys, claimed), "schedule": []}
             if not item["departments"]:
                 without.append(row["所管部局・課"][0])
@@ -406,14 +283,14 @@ class _Plan:
         claimed.add(place)
 
     def figure(self, entry):
-        amount = self.integer(entry)
+        amount = cells.integer(entry)
         if amount is not None and not self.has_figure:
             entry[0].fail(_("シート「%(sheet)s」の「年度ごとの金額の名称」が空欄なので、金額は入力できません。"), sheet=layout.FRAME)
         return amount
 
     def departments(self, entry, departments: dict) -> list[dict]:
         result = []
-        for text in self.text(entry).split("\n"):
+        for text in cells.text(entry).split("\n"):
             text = text.strip()
             if not text:
                 continue
@@ -433,7 +310,7 @@ class _Plan:
 
     def listings(self, entry, own_key: str, keys: set, claimed: set) -> list[dict]:
         result = []
-        for text in self.text(entry).split("\n"):
+        for text in cells.text(entry).split("\n"):
             text = text.strip()
             if not text:
                 continue
@@ -456,10 +333,10 @@ class _Plan:
             return
         by_place = {(i["pillar"] if self.per_level else None, i["number"]): i for i in items}
         for _number, row in self.records(layout.SCHEDULE, headers):
-            number = self.integer(row["番号"], required=True, low=1, high=99999)
-            key = self.line(row["階層の記号"], required=self.per_level)
-            year = self.integer(row["年度（西暦）"], required=True, low=1900, high=2200)
-            step = self.text(row["工程"], required=True, limit=1000).strip()
+            number = cells.integer(row["番号"], required=True, low=1, high=99999)
+            key = cells.line(row["階層の記号"], required=self.per_level)
+            year = cells.integer(row["年度（西暦）"], required=True, low=1900, high=2200)
+            step = cells.text(row["工程"], required=True, limit=1000).strip()
             item = by_place.get((key if self.per_level else None, number))
             if number is not None and (item is None or (key and item["pillar"] != key)):
                 row["番号"][0].fail(_("この番号の項目はシート「%(sheet)s」にありません。"), sheet=layout.ITEMS)
