@@ -171,7 +171,8 @@ class _Plan:
             fail("下の階層の名称（英語）", _("下の階層の名称が空欄なので、英語の名称も空欄にしてください。"))
         if not v["figure"] and v["figure_en"]:
             fail("年度ごとの金額の名称（英語）", _("金額の名称が空欄なので、英語の名称も空欄にしてください。"))
-        self.period = range(v["start_fiscal_year"], v["end_fiscal_year"] + 1) if v["start_fiscal_year"] and v["end_fiscal_year"] else None
+        period = range(v["start_fiscal_year"] or 0, (v["end_fiscal_year"] or 0) + 1)
+        self.period = period if period and v["start_fiscal_year"] else None
         self.has_figure = bool(v["figure"])
         self.per_level = v["numbering"] == Numbering.LEVEL
 
