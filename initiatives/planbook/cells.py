@@ -16,12 +16,17 @@ MAX_ROWS = 3000  # rows of one sheet (the strategy has 158 items)
 class Cell:
     """Where a value stands, for the messages."""
 
-    def __init__(self, problems, sheet, row, header, column):
+    def __init__(self, problems, sheet, row, header, column, *, setting=""):
         self.problems, self.sheet, self.row, self.header, self.column = problems, sheet, row, header, column
+        self.setting = setting  # the frame sheet's rows are settings: 「プログラム名」の「値」
 
     def fail(self, message: str, **params) -> None:
-        where = _("シート「%(sheet)s」%(row)d行目「%(header)s」列（%(letter)s列）") % {
-            "sheet": self.sheet, "row": self.row, "header": self.header, "letter": get_column_letter(self.column + 1)}
+        place = {"sheet": self.sheet, "row": self.row, "header": self.header, "letter": get_column_letter(self.column + 1),
+                 "setting": self.setting}
+        if self.setting:
+            where = _("シート「%(sheet)s」%(row)d行目「%(setting)s」の「%(header)s」列（%(letter)s列）") % place
+        else:
+            where = _("シート「%(sheet)s」%(row)d行目「%(header)s」列（%(letter)s列）") % place
         self.problems.append(f"{where}: {message % params if params else message}")
 
 

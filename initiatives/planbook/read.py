@@ -110,7 +110,7 @@ class _Plan:
             elif label in found:
                 row["項目"][0].fail(_("「%(label)s」が2回あります。"), label=label)
             else:
-                found[label] = row["値"]
+                found[label] = (cells.Cell(self.problems, layout.FRAME, number, "値", 1, setting=label), row["値"][1])
         for label in labels:
             if label not in found:
                 self.problems.append(_("シート「%(sheet)s」: 「%(label)s」の行がありません。") % {"sheet": layout.FRAME, "label": label})

@@ -162,9 +162,9 @@ def test_every_problem_is_named_with_sheet_row_and_column_and_nothing_is_created
     )
     errors = refusal(data)
     expected = [
-        "シート「枠組み」3行目「値」列（B列）: 入力してください。",
-        "シート「枠組み」9行目「値」列（B列）: 終了年度は開始年度以降にしてください。",
-        "シート「枠組み」24行目「値」列（B列）: 「はい」「いいえ」のいずれかを入力してください",
+        "シート「枠組み」3行目「プログラム名」の「値」列（B列）: 入力してください。",
+        "シート「枠組み」9行目「終了年度（西暦）」の「値」列（B列）: 終了年度は開始年度以降にしてください。",
+        "シート「枠組み」24行目「財源確保額表」の「値」列（B列）: 「はい」「いいえ」のいずれかを入力してください",
         "シート「階層」5行目「記号」列（B列）: 「2」が2回あります。",
         "シート「進行状況」3行目「コード」列（A列）: 半角英数字",
         "シート「進行状況」3行目「遅れ」列（G列）: 「はい」「いいえ」のいずれか",
@@ -184,8 +184,9 @@ def test_a_program_name_or_url_name_already_registered_is_refused(reviewer):
     ProgramFactory(name="旭川市こども計画", slug="kodomo-old")
     ProgramFactory(slug="kodomo")
     errors = refusal(plan_book())
-    assert any("「プログラム名」" not in e and "プログラム「旭川市こども計画」は既に登録されています" in e for e in errors)
-    assert any(e.startswith("シート「枠組み」5行目「値」列（B列）: URL名「kodomo」は別のプログラムが使っています") for e in errors)
+    assert any(e.startswith("シート「枠組み」3行目「プログラム名」の「値」列（B列）: プログラム「旭川市こども計画」は既に登録されています")
+               for e in errors)
+    assert any(e.startswith("シート「枠組み」5行目「URL名」の「値」列（B列）: URL名「kodomo」は別のプログラムが使っています") for e in errors)
 
 
 def test_a_formula_is_refused_with_its_cell():
