@@ -65,7 +65,7 @@ class _Plan:
         program, frame = self.frame()
         perspectives, pillars = self.levels(bool(frame["levels"][1:]) if frame else True)
         statuses = self.statuses()
-        initiatives, departments = self.items(program, frame, pillars)
+        initiatives, departments = self.items(frame, pillars)
         if frame is not None:
             frame["statuses"] = statuses
             program["frame"] = frame
@@ -81,7 +81,8 @@ class _Plan:
         rows = self.rows.get(sheet) or [(layout.HEADER_ROW, [])]
         number, values = rows[0]
         headers = ["" if v is None else str(v).strip() for v in values]
-        wrong = headers[: len(expected)] != expected or any(not (extra and extra(h)) for h in headers[len(expected):])
+        wrong = (headers[: len(expected)] != expected or len(set(headers)) < len(headers)
+                 or any(not (extra and extra(h)) for h in headers[len(expected):]))
         if wrong:
             self.problems.append(_("シート「%(sheet)s」%(row)d行目の見出しがテンプレートと違います。見出しは「%(headers)s」です。")
                                  % {"sheet": sheet, "row": number, "headers": "、".join(expected)})
@@ -240,12 +241,12 @@ class _Plan:
             result.append(definition)
         return result
 
-    def items(self, program: dict, frame, pillars: list[dict]):
+    def items(self, frame, pillars: list[dict]):
         keys = {p["key"] for p in pillars}
         headers = self.header(layout.ITEMS, layout.ITEM_HEADERS, extra=layout.FIGURE_HEADER.fullmatch)
         if headers is None or frame is None:
             return [], []
-        years = {h: int(layout.FIGURE_HEADER.fullmatch(h).group(1)) for h in headers[len(layout.ITEM_HEADERS):]}  # in column order
+        years = {h: int(layout.FIGURE_HEADER.fullmatch(h).group(1)) for h in headers[len(layout.ITEM_HEADERS):]}
         for index, (header, year) in enumerate(years.items(), start=len(layout.ITEM_HEADERS)):
             if self.period is not None and year not in self.period:
                 cells.Cell(self.problems, layout.ITEMS, layout.HEADER_ROW, header, index).fail(

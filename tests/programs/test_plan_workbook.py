@@ -295,3 +295,10 @@ def test_a_program_without_a_released_report_has_its_frame_editable(client, worl
     fields = form_fields(client, fresh)
     assert {"level1_label", "item_label", "numbering", "has_ledger", "status_set:code", "status_set:behind",
             "pillars:numeral"} <= fields
+
+
+def test_a_fiscal_year_outside_the_period_or_twice_in_the_headers_is_refused():
+    assert "シート「項目」2行目「2030年度（千円）」列（K列）: プログラムの期間（2026〜2028年度）の外の年度です。" in refusal(
+        plan_book(years=[2026, 2030]))
+    errors = refusal(plan_book(years=[2026, 2026]))
+    assert any(e.startswith("シート「項目」2行目の見出しがテンプレートと違います") for e in errors)
