@@ -258,11 +258,12 @@ def _import_listing(reader: Reader, listing: dict, initiative: Initiative, pilla
 
 
 def _import_departments(reader: Reader, document: dict):
+    """The document's departments and divisions: a known one (by name) is the same, keeping its place among the
+    city's departments, since other programs share it; a new one takes its place in the document."""
     departments, divisions = {}, {}
     for index, item in reader.items(document, "departments"):
         name = reader.value(item, "name", str)
-        department = Department.objects.filter(name=name).first() or Department(name=name)
-        department.order = index + 1
+        department = Department.objects.filter(name=name).first() or Department(name=name, order=index + 1)
         department.name_en = reader.value(item, "name_en", str, required=False, default=department.name_en)
         departments[name] = reader.save(department)
         with reader.at(".divisions"):
@@ -272,8 +273,7 @@ def _import_departments(reader: Reader, document: dict):
                     if not isinstance(division_name, str):
                         reader.fail("課の名前は文字列である必要があります。")
                     division = Division.objects.filter(department=department, name=division_name).first()
-                    division = division or Division(department=department, name=division_name)
-                    division.order = order + 1
+                    division = division or Division(department=department, name=division_name, order=order + 1)
                     divisions[(name, division_name)] = reader.save(division)
     return departments, divisions
 
