@@ -67,8 +67,13 @@ def figure_header(fiscal_year: int) -> str:
     return f"{fiscal_year}年度（千円）"
 
 
-PRECISIONS = {str(label): value for value, label in DatePrecision.choices}
-NUMBERINGS = {str(label): value for value, label in Numbering.choices}
+# The workbook's words, in Japanese whatever the page's language (the models' labels are translated)
+PRECISIONS = {"日": DatePrecision.DAY.value, "月": DatePrecision.MONTH.value}
+NUMBERINGS = {"プログラム全体で通し番号": Numbering.PROGRAM.value, "下の階層ごとに1から": Numbering.LEVEL.value}
+
+
+def word(words: dict, value: str) -> str:
+    return next(w for w, v in words.items() if v == value)
 
 INSTRUCTIONS = {
     FRAME: "プログラムの名前・期間・階層と項目の呼び方など。「値」の列に入力します（年度は西暦、金額は千円の整数、はい／いいえ）。",

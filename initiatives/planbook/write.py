@@ -34,7 +34,9 @@ def plan_template() -> bytes:
     """The blank plan: headers and instructions, the reform report's five statuses as an example to edit."""
     this_year = datetime.date.today().year - (datetime.date.today().month < 4)
     frame = {
-        "as_of_precision": str(DatePrecision.DAY.label), "ledger": NO, "numbering": str(Numbering.PROGRAM.label),
+        "as_of_precision": layout.word(layout.PRECISIONS, DatePrecision.DAY),
+        "ledger": NO,
+        "numbering": layout.word(layout.NUMBERINGS, Numbering.PROGRAM),
     }
     return _book(frame=frame, levels=[], statuses=[_status_row(d) for d in reform_definitions()], items=[],
                  years=list(range(this_year, this_year + 4)), schedule=[])
@@ -46,13 +48,13 @@ def _frame_values(program: Program) -> dict:
         "name": program.name, "name_en": program.name_en, "slug": program.slug, "short_name": program.short_name,
         "source_title": program.source_title, "start_fiscal_year": program.start_fiscal_year,
         "end_fiscal_year": program.end_fiscal_year, "as_of": program.as_of,
-        "as_of_precision": program.get_as_of_precision_display(), "as_of_label": program.as_of_label,
+        "as_of_precision": layout.word(layout.PRECISIONS, program.as_of_precision), "as_of_label": program.as_of_label,
         "issuing_office": program.issuing_office, "issuing_office_en": program.issuing_office_en,
         "introduction": program.introduction, "level1": program.level1_label, "level1_en": program.level1_label_en,
         "level2": program.level2_label if two else "", "level2_en": program.level2_label_en if two else "",
         "item": program.item_label, "item_en": program.item_label_en, "figure": program.figure_label,
         "figure_en": program.figure_label_en if program.figure_label else "", "ledger": YES if program.has_ledger else NO,
-        "fiscal_target_thousand_yen": program.fiscal_target_thousand_yen, "numbering": program.get_numbering_display(),
+        "fiscal_target_thousand_yen": program.fiscal_target_thousand_yen, "numbering": layout.word(layout.NUMBERINGS, program.numbering),
     }
 
 

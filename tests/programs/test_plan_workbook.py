@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from initiatives import roles
@@ -303,3 +304,10 @@ def test_a_fiscal_year_outside_the_period_or_twice_in_the_headers_is_refused():
         plan_book(years=[2026, 2030]))
     errors = refusal(plan_book(years=[2026, 2026]))
     assert any(e.startswith("シート「項目」2行目の見出しがテンプレートと違います") for e in errors)
+
+
+def test_the_plan_workbook_is_written_in_japanese_whatever_the_pages_language(world):
+    with translation.override("en"):
+        english = cells(plan_workbook(world.program))
+    assert english == cells(plan_workbook(world.program))
+    assert ["番号の付け方", "プログラム全体で通し番号"] in english["枠組み"]
