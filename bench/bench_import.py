@@ -55,7 +55,7 @@ def make_world() -> dict:
     from django.contrib.auth.models import Group
 
     from initiatives import roles, services
-    from initiatives.opendata import import_program
+    from initiatives.opendata.importer import import_program
 
     roles.ensure_roles()
     reviewer = get_user_model().objects.create_user("bench-reviewer", password=None, is_staff=True)

@@ -104,7 +104,7 @@ def main() -> None:
         from django.conf import settings
 
         settings.PUBLIC_PAGE_CACHE = False
-        from initiatives.opendata import import_program
+        from initiatives.opendata.importer import import_program
 
         sys.path.insert(0, str(ROOT / "tests" / "reports"))
         from synthetic import document

@@ -68,7 +68,7 @@ def publish_in_bulk(program, reviewer):
     """What cycle_publish_all leaves behind (versions with search text and departments), written in bulk."""
     from initiatives import services
     from initiatives.models import Initiative, PublishedVersion, WorkflowState, YearlyRecord
-    from initiatives.opendata import export_initiative
+    from initiatives.opendata.export import export_initiative
 
     cycle = services.cycle_open(
         program=program, fiscal_year=2024, by=reviewer, label=program.as_of_label, introduction=program.introduction
@@ -110,7 +110,7 @@ def enter_ledger_figures(cycle, by) -> None:
 
 
 def load(document: dict, reviewer, *, rename: str | None = None, bulk: bool = False):
-    from initiatives.opendata import import_program
+    from initiatives.opendata.importer import import_program
 
     if rename:
         document = {**document, "program": {**document["program"], "name": rename}}
@@ -224,7 +224,7 @@ def background(directory: Path, reviewer) -> None:
 
     from initiatives import services
     from initiatives.models import Status, YearlyRecord
-    from initiatives.opendata import import_program
+    from initiatives.opendata.importer import import_program
     from programs.models import ReportingCycle
     from reports import builds
 

@@ -7,21 +7,43 @@ from django.utils.translation import gettext_lazy as _
 from .models import Department, Division, Perspective, Pillar, Program, ProgramStatus, SiteIdentity
 
 
-class PerspectiveInline(admin.TabularInline):
+# What a released report fixed (Program.frame_is_fixed): read-only from then on; English names stay editable.
+FIXED_FRAME_FIELDS = ["level1_label", "level2_label", "item_label", "figure_label", "numbering", "has_ledger"]
+
+
+class FrameInline(admin.TabularInline):
+    """Rows of a program's frame: once a report is released, `fixed_fields` are read-only and no row is added
+    or removed."""
+
+    extra = 0
+    fixed_fields: list[str] = []
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = self.fixed_fields if obj is not None and obj.frame_is_fixed else []
+        return [*super().get_readonly_fields(request, obj), *fixed]
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (obj is not None and obj.frame_is_fixed)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.frame_is_fixed)
+
+
+class PerspectiveInline(FrameInline):
     model = Perspective
-    extra = 0
+    fixed_fields = ["order"]
 
 
-class ProgramStatusInline(admin.TabularInline):
+class ProgramStatusInline(FrameInline):
     model = ProgramStatus
-    extra = 0
     fields = ["order", "code", "label", "label_en", "severity", "counted", "behind", "needs_reason", "not_yet_due"]
+    fixed_fields = ["order", "code", "label", "severity", "counted", "behind", "needs_reason", "not_yet_due"]
 
 
-class PillarInline(admin.TabularInline):
+class PillarInline(FrameInline):
     model = Pillar
-    extra = 0
     fields = ["perspective", "numeral", "key", "order", "name", "name_en"]
+    fixed_fields = ["perspective", "numeral", "key", "order"]
 
 
 @admin.register(Program)
@@ -47,8 +69,10 @@ class ProgramAdmin(admin.ModelAdmin):
     filter_horizontal = ["reviewers"]
 
     def get_readonly_fields(self, request, obj=None):
-        """Who reviews a program is a grant of power: a superuser's, as the reviewer role itself."""
-        return [] if request.user.is_superuser else ["reviewers"]
+        """Who reviews a program is a grant of power: a superuser's, as the reviewer role itself. A released
+        report fixes the frame (FIXED_FRAME_FIELDS)."""
+        fixed = FIXED_FRAME_FIELDS if obj is not None and obj.frame_is_fixed else []
+        return [*([] if request.user.is_superuser else ["reviewers"]), *fixed]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "reviewers":  # staff with the reviewer role (initiatives.roles.REVIEWER; programs does not import initiatives)

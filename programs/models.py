@@ -227,6 +227,12 @@ class Program(models.Model):
         return self.short_name or self.name
 
     @property
+    def frame_is_fixed(self) -> bool:
+        """Whether a report of this program is released: its frame (levels, item, figure, numbering, ledger,
+        statuses and their rules, the levels' structure) is then what citizens have read, and stays."""
+        return bool(self.pk) and self.cycles.filter(state=CycleState.RELEASED).exists()
+
+    @property
     def has_two_levels(self) -> bool:
         return bool(self.level2_label)
 

@@ -19,7 +19,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from initiatives.models import PublishedVersion, Status
 from initiatives.opendata import FORMAT as OPEN_DATA_FORMAT
-from initiatives.opendata import export_published_program
+from initiatives.opendata.export import export_published_program
 from initiatives.selectors import figure_totals, published_summary, published_versions, report_cycle
 from programs.frames import frame_of
 from programs.models import Department, Program, ReportingCycle

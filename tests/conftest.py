@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import translation
 
 from initiatives import roles, services
-from initiatives.opendata import import_program
+from initiatives.opendata.importer import import_program
 from tests import snapshots
 from tests.factories import (
     DepartmentFactory,

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from initiatives import services
-from initiatives.opendata import import_program
+from initiatives.opendata.importer import import_program
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("POSTGRES_BIN_DIR", "/usr/lib/postgresql/15/bin"))

@@ -7,7 +7,8 @@ same transaction. Views, admin actions and commands all call these, through this
 - `versioning`: optimistic locking (who changed what since a form was loaded);
 - `records`: editing a record and its initiative, submit, return, approve;
 - `publication`: publishing an approved record;
-- `cycles`: opening, closing, reopening and releasing a reporting cycle.
+- `cycles`: opening, closing, reopening and releasing a reporting cycle;
+- `programs`: creating a whole program from its document.
 """
 from .cycles import (
     close_refusal,
@@ -24,6 +25,7 @@ from .cycles import (
     cycle_update,
     release_problems,
 )
+from .programs import plan_import, program_import
 from .publication import record_publish
 from .records import (
     EDITABLE_RECORD_FIELDS,
@@ -66,6 +68,8 @@ __all__ = [
     "initiative_create",
     "initiative_update",
     "initiative_withdraw",
+    "plan_import",
+    "program_import",
     "record_approve",
     "record_publish",
     "record_return",

@@ -8,7 +8,7 @@ from reformtracker.transactions import on_commit_once
 
 from .. import roles
 from ..models import Initiative, PublishedVersion, WorkflowState, YearlyRecord
-from ..opendata import publication_document
+from ..publication import publication_document
 from ..signals import cycle_published
 from .records import _locked, _require_state, _set_state, ensure_cycle_open
 

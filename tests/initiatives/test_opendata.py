@@ -6,7 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from initiatives.models import Initiative, YearlyRecord
-from initiatives.opendata import DataFormatError, export_program, import_program
+from initiatives.opendata import DataFormatError
+from initiatives.opendata.export import export_program
+from initiatives.opendata.importer import import_program
 from programs.models import Department, Program
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from initiatives.opendata import export_published_program
+from initiatives.opendata.export import export_published_program
 from initiatives.selectors import published_summary, published_versions
 from programs.models import ReportingCycle
 from public import selectors

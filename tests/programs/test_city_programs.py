@@ -26,8 +26,9 @@ from openpyxl import load_workbook
 
 from initiatives import roles
 from initiatives.models import Initiative, Listing, PublishedVersion, Status, YearlyRecord
-from initiatives.opendata import export_program, export_published_program, import_program
 from finance.models import LedgerStatement
+from initiatives.opendata.export import export_program, export_published_program
+from initiatives.opendata.importer import import_program
 from initiatives.selectors import figure_totals, published_summary
 from programs.demo import DEMO_DEADLINE_DAYS
 from programs.models import Department, Program, ReportingCycle

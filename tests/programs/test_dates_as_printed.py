@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from initiatives import services
-from initiatives.opendata import export_published_program
+from initiatives.opendata.export import export_published_program
 from programs.models import DatePrecision, ReportingCycle
 from tests.factories import InitiativeFactory, PillarFactory, ProgramFactory, YearlyRecordFactory
 

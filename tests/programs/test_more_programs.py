@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from initiatives import roles, services
 from initiatives.models import Initiative, Status
-from initiatives.opendata import DataFormatError, import_program
+from initiatives.opendata import DataFormatError
+from initiatives.opendata.importer import import_program
 from programs.models import Program
 from tests.factories import InitiativeFactory, PillarFactory, ProgramFactory, ResponsibilityFactory, YearlyRecordFactory
 

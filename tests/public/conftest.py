@@ -1,7 +1,7 @@
 """Fixtures of the public pages: the real program published, a small one, helpers to read pages."""
 import pytest
 
-from initiatives.opendata import import_program
+from initiatives.opendata.importer import import_program
 from programs.models import ReportingCycle
 from tests.reports.conftest import publish_program
 

@@ -152,7 +152,7 @@ def test_program_json_is_the_published_program_in_the_export_format(client, publ
 
 
 def test_published_document_can_be_imported_again(client, published_program):
-    from initiatives.opendata import import_program
+    from initiatives.opendata.importer import import_program
 
     document = client.get(reverse("public:opendata-json", args=[REFORM])).json()
     document["program"]["name"] = "複製"

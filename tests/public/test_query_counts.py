@@ -83,7 +83,7 @@ def test_query_count_is_bounded_with_the_real_program(client, published_program,
 
 @pytest.mark.slow
 def test_query_count_does_not_grow_with_the_number_of_initiatives(client, small_program, fixture_document, reviewer):
-    from initiatives.opendata import import_program
+    from initiatives.opendata.importer import import_program
 
     from .conftest import publish_program
 

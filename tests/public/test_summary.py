@@ -3,7 +3,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Status
-from initiatives.opendata import import_program
+from initiatives.opendata.importer import import_program
 from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db

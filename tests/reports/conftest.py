@@ -4,7 +4,7 @@ from django.tasks import task_backends
 
 from initiatives import services
 from initiatives.models import Status
-from initiatives.opendata import import_program
+from initiatives.opendata.importer import import_program
 from programs.models import ReportingCycle
 from tests import snapshots
 

@@ -13,6 +13,7 @@ from finance.models import LedgerStatement
 from initiatives import roles
 from initiatives.models import PublishedVersion, Responsibility
 from notifications.models import Delivery, Kind, Notification
+from programs.models import ReportingCycle
 from reports.models import BuildState, ReportBuild
 from tests.conftest import enter_ledger
 from tests.factories import LedgerCategoryFactory, released_roadmap
@@ -80,6 +81,12 @@ def listed(client, name) -> list:
     response = client.get(reverse(f"admin:{name}_changelist"), {"all": ""})
     assert response.status_code == 200, name
     return list(response.context["cl"].result_list)
+
+
+def frame_editable(*programs) -> None:
+    """A pillar's perspective is chosen only while no report of its program is released (a release fixes the
+    frame): the programs' released cycles are taken back to closed."""
+    ReportingCycle.objects.filter(program__in=programs, state="released").update(state="closed")
 
 
 def choices(response, field, inline=None) -> set:
@@ -224,6 +231,7 @@ def test_a_form_offers_the_choices_of_the_objects_own_program_only(client, refor
     assert choices(page, "pillar") == set(reform.program.pillars.all())
     assert choices(page, "program") == {reform.program}
     assert choices(page, "ledger_category") == {reform.category}
+    frame_editable(reform.program, reform.strategy)
     page = client.get(reverse("admin:programs_program_change", args=[reform.program.pk]))
     assert choices(page, "perspective", inline="pillars") == set(reform.program.perspectives.all())
     add = client.get(reverse("admin:programs_reportingcycle_add"))
@@ -236,6 +244,7 @@ def test_a_form_offers_the_choices_of_the_objects_own_program_only(client, refor
 
 def test_a_pillar_cannot_be_moved_under_another_programs_perspective(client, reform, make_user):
     url = reverse("admin:programs_program_change", args=[reform.strategy.pk])
+    frame_editable(reform.strategy)
     data = as_superuser(client, make_user, url)
     perspective = next(key for key in data if key.startswith("pillars-0-") and key.endswith("-perspective"))
     data[perspective] = str(reform.pillar.perspective_id)

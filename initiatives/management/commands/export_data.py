@@ -3,7 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from initiatives.opendata import export_program
+from initiatives.opendata.export import export_program
 from programs.models import Program
 
 

@@ -3,7 +3,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from initiatives.opendata import DataFormatError, import_program
+from initiatives.opendata import DataFormatError
+from initiatives.services import program_import
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"ファイル {file} を開けません: {error.strerror}") from None
         try:
-            program = import_program(document, replace=replace)
+            program = program_import(document=document, by=None, replace=replace)
         except DataFormatError as error:
             raise CommandError(f"{file}: {error}（何も変更していません）") from None
         self.stdout.write(f"{program.name} を読み込みました（取組 {program.initiatives.count()} 件）。")

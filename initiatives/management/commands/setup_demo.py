@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from initiatives import services
-from initiatives.opendata import import_program
+from initiatives.services import program_import
 from programs.demo import DEMO_USERS, demo_deadline, ensure_demo_users, join_demo_departments
 from programs.models import Program
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def load_program(self, fixture: str, document: dict):
-        program = import_program(document)
+        program = program_import(document=document, by=None)
         join_demo_departments()  # the editors join their departments before the cycle opens, so they are told
         reviewer = get_user_model().objects.get(username="reviewer")
         first_year = {STRATEGY: 2025, DX: 2024}.get(fixture)  # the reform report's is its as_of's year before
