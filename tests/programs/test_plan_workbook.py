@@ -75,9 +75,11 @@ SCHEDULE = [[1, "1", 2026, "検討"], [3, None, 2027, "実施"]]
 YEARS = [2026, 2027]
 
 
-def plan_book(*, frame=None, levels=LEVELS, statuses=STATUSES, items=ITEMS, schedule=SCHEDULE, years=YEARS):
-    """The blank template filled in with a one-level plan of three statuses of its own (and any changes)."""
-    book = load_workbook(io.BytesIO(plan_template()))
+def plan_book(*, frame=None, levels=LEVELS, statuses=STATUSES, items=ITEMS, schedule=SCHEDULE, years=YEARS,
+              template: bytes | None = None):
+    """The blank template (`template`: as downloaded) filled in with a one-level plan of three statuses of its own
+    (and any changes)."""
+    book = load_workbook(io.BytesIO(template or plan_template()))
     values = {**FRAME, **(frame or {})}
     for row in book["枠組み"].iter_rows(min_row=3):
         if row[0].value in values:
