@@ -134,3 +134,10 @@ def _unsaved(model, row: dict, **related):
     instance = model(**values, **related)
     instance._state.adding = False
     return instance
+
+
+def cycle_vocabulary(cycle, program: Program | None = None) -> Vocabulary:
+    """The statuses a cycle's pages and reports print: as released (its frame) for a released cycle, else the
+    program's as they stand (no query for the frame of a cycle not yet released)."""
+    program = program or cycle.program
+    return frame_of(cycle, program).program.vocabulary if cycle.frame else program.vocabulary
