@@ -17,6 +17,7 @@ from programs.models import Department
 from programs.spreadsheets import cell_values, csv_cell, keep_texts_as_text
 
 from .selectors import english_department_names, item_ref
+from .templatetags.public import status_badge
 from .viewmodels import publication_date
 
 
@@ -86,8 +87,7 @@ class PublishedInitiativeTable(tables.Table):
         return format_html_join("、" if not names else ", ", "{}", ((names.get(u["department"], u["department"]),) for u in value))
 
     def render_status(self, record):
-        vocabulary = self.program.vocabulary
-        return format_html('<span class="status status-{}">{}</span>', vocabulary.style(record.status), vocabulary.label_of(record.status))
+        return status_badge(record.status, self.program.vocabulary)
 
     def order_status(self, queryset, is_descending):
         """In the vocabulary's order (the reform report's 実施済み → 実施不可), not alphabetically by code."""
