@@ -54,6 +54,11 @@ class SummaryRow:
     def on_track_percent(self) -> str:
         return format_percent(self.on_track, self.denominator)
 
+    @property
+    def on_track_labels(self) -> str:
+        """「取組中」「完了」: what the share counts as on track, for headings of a program with statuses of its own."""
+        return "".join(f"「{self.vocabulary.label_of(code)}」" for code in self.vocabulary.on_track)
+
     def percent(self, status: str) -> str | None:
         if status not in self.vocabulary.counted:
             return None

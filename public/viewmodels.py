@@ -161,8 +161,7 @@ class Headline:
 
     @property
     def on_track_labels(self) -> str:
-        """「取組中」「完了」: the statuses the share counts as on track, for a program with its own statuses."""
-        return "".join(f"「{self.vocabulary.label_of(code)}」" for code in self.vocabulary.on_track)
+        return self.total.on_track_labels
 
     @property
     def behind_labels(self) -> str:

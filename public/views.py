@@ -89,7 +89,7 @@ def _summary_context(summary) -> dict:
         "summary": summary,
         "chart": status_chart(summary),
         "has_publications": total.initiatives > 0,
-        "reports_statuses": bool(summary.program.statuses) and total.initiatives > total.not_reported,
+        "reports_statuses": bool(summary.vocabulary) and total.initiatives > total.not_reported,
     }
 
 

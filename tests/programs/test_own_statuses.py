@@ -111,6 +111,9 @@ def test_the_summary_page_leads_with_the_programs_share_and_its_behind_items(cli
     assert "「取組中」「完了」" in html and "施策5" in html  # the share's statuses; the item 停滞
     assert "「未着手」を除いた" in html
     assert "実施済み" not in html and "予定どおり進んでいる取組" not in html
+    front = client.get(reverse("public:program-index")).content.decode()
+    card = next(card for card in front.split('class="program-card"')[1:] if "市の計画" in card)
+    assert "「取組中」「完了」の取組" in card and "75.0%" in card
 
 
 def test_the_list_filter_offers_the_programs_statuses_only(client, side_by_side):
