@@ -33,20 +33,6 @@ class Status(models.TextChoices):
     NOT_YET_DUE = "not_yet_due", _("実施年度未到来")
     INFEASIBLE = "infeasible", _("実施不可")
 
-    # Transitional, for the two readers not yet reading their program's vocabulary: the open-data export's
-    # summary (initiatives/opendata.py) and the Excel import (reports/imports.py).
-    @classmethod
-    def label_of(cls, value):
-        return REFORM_VOCABULARY.label_of(value)
-
-    @classmethod
-    def needing_reason(cls):
-        return REFORM_VOCABULARY.needing_reason
-
-    @classmethod
-    def counted_in_percentages(cls):
-        return REFORM_VOCABULARY.counted
-
 
 # The printed report's order and English labels; severity grows with seriousness.
 _REFORM = [
