@@ -223,7 +223,7 @@ def background(directory: Path, reviewer) -> None:
     from django.urls import reverse
 
     from initiatives import services
-    from initiatives.models import Status, YearlyRecord
+    from initiatives.models import YearlyRecord
     from initiatives.opendata.importer import import_program
     from programs.models import ReportingCycle
     from reports import builds
@@ -234,8 +234,9 @@ def background(directory: Path, reviewer) -> None:
     previous = services.cycle_release_imported(program=program, by=reviewer)
     cycle = services.cycle_open(program=program, fiscal_year=2025, by=reviewer)
     records = list(YearlyRecord.objects.of_cycle(cycle).order_by("initiative__number"))
+    on_track = program.vocabulary.on_track[-1]  # a status of the program's own (the reform report's 予定どおり)
     for record in records:
-        services.record_update(record=record, by=reviewer, data={"plan": "計画", "result": "実績", "status": Status.ON_SCHEDULE})
+        services.record_update(record=record, by=reviewer, data={"plan": "計画", "result": "実績", "status": on_track})
     for record in records[:-1]:
         for step in (services.record_submit, services.record_approve, services.record_publish):
             step(record=YearlyRecord.objects.get(pk=record.pk), by=reviewer)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext
 from finance.selectors import LedgerReport, ledger_report
 from programs.frames import frame_of
 from programs.models import Pillar, Program, ReportingCycle
+from programs.statuses import Vocabulary
 
-from .models import Initiative, PublishedVersion, Status, WorkflowState, YearlyRecord
+from .models import Initiative, PublishedVersion, WorkflowState, YearlyRecord
 
 
 def format_percent(count: int, denominator: int) -> str:
@@ -27,29 +28,48 @@ def format_percent(count: int, denominator: int) -> str:
 
 @dataclass
 class SummaryRow:
-    """Status counts of a pillar (or of the whole program)."""
+    """Status counts of a pillar (or of the whole program), by the vocabulary of the program or report."""
 
     label: str
+    vocabulary: Vocabulary = field(repr=False)
     pillar: Pillar | None = None
     initiatives: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Status})
+    counts: dict[str, int] = field(default_factory=dict)
     not_reported: int = 0
+
+    def __post_init__(self):
+        self.counts = {**dict.fromkeys(self.vocabulary.codes, 0), **self.counts}
 
     @property
     def denominator(self) -> int:
-        """実施年度未到来 and 実施不可 are left out of the percentages."""
-        return sum(self.counts[s] for s in Status.counted_in_percentages())
+        """The statuses the vocabulary counts (the reform report leaves out 実施年度未到来 and 実施不可)."""
+        return sum(self.counts.get(s, 0) for s in self.vocabulary.counted)
+
+    @property
+    def on_track(self) -> int:
+        """The headline's numerator: counted and not behind (実施済み and 予定どおり進んでいる)."""
+        return sum(self.counts.get(s, 0) for s in self.vocabulary.on_track)
+
+    @property
+    def on_track_percent(self) -> str:
+        return format_percent(self.on_track, self.denominator)
+
+    @property
+    def on_track_labels(self) -> str:
+        """「取組中」「完了」: what the share counts as on track, for headings of a program with statuses of its own."""
+        return "".join(f"「{self.vocabulary.label_of(code)}」" for code in self.vocabulary.on_track)
 
     def percent(self, status: str) -> str | None:
-        if status not in Status.counted_in_percentages():
+        if status not in self.vocabulary.counted:
             return None
-        return format_percent(self.counts[status], self.denominator)
+        return format_percent(self.counts.get(status, 0), self.denominator)
 
     def cells(self) -> list[dict]:
-        """One cell per status in the report's column order: status, label, count, percent."""
+        """One cell per status in the vocabulary's order: status, label, style, count, percent."""
         return [
-            {"status": s.value, "label": s.label, "count": self.counts[s.value], "percent": self.percent(s.value)}
-            for s in Status
+            {"status": d.code, "label": d.display_label, "style": self.vocabulary.style(d.code),
+             "count": self.counts.get(d.code, 0), "percent": self.percent(d.code)}
+            for d in self.vocabulary
         ]
 
     def add(self, status: str | None) -> None:
@@ -57,15 +77,44 @@ class SummaryRow:
         if not status:  # None, or "" in a program that reports no statuses
             self.not_reported += 1
         else:
-            self.counts[status] += 1
+            self.counts[status] = self.counts.get(status, 0) + 1
 
 
 @dataclass
 class Summary:
     program: Program
+    vocabulary: Vocabulary
     fiscal_year: int | None
     rows: list[SummaryRow]
     total: SummaryRow
+
+    @property
+    def uncounted_labels(self) -> list[str]:
+        """The statuses left out of the percentages (実施年度未到来, 実施不可), in the vocabulary's order."""
+        return [d.display_label for d in self.vocabulary if not d.counted]
+
+    @property
+    def behind_labels(self) -> list[str]:
+        return [d.display_label for d in self.vocabulary if d.behind]
+
+    @property
+    def percent_note(self) -> str:
+        """The note under the summary table: what the percentages leave out, how a split status counts."""
+        notes = []
+        if self.uncounted_labels:
+            notes.append(gettext("割合は、%(statuses)sを除いた取組数に対するものです（報告書と同じ計算です）。") % {
+                "statuses": "と".join(f"「{label}」" for label in self.uncounted_labels)})
+        if self.behind_labels:
+            notes.append(gettext("部局ごとに進行状況が分かれる取組は、%(statuses)sに数えています。") % {
+                "statuses": "・".join(f"「{label}」" for label in self.behind_labels)})
+        return "※ " + "".join(notes) if notes else ""
+
+    @property
+    def printed_percent_note(self) -> str:
+        """The annual report's note: 「実施年度未到来及び実施不可の件数は割合算出上の数値に算入していません。」"""
+        if not self.uncounted_labels:
+            return ""
+        return gettext("%(statuses)sの件数は割合算出上の数値に算入していません。") % {"statuses": "及び".join(self.uncounted_labels)}
 
 
 def reported_fiscal_year(program: Program) -> int | None:
@@ -79,17 +128,19 @@ def reported_fiscal_year(program: Program) -> int | None:
 
 
 def _summarize(
-    program: Program, fiscal_year: int | None, statuses: dict[int, str], pillar_of: dict[int, int], pillars=None
+    program: Program, fiscal_year: int | None, statuses: dict[int, str], pillar_of: dict[int, int], frame=None
 ) -> Summary:
-    """Count each initiative once by its status (None when it has nothing for the year)."""
-    pillars = program.pillars.order_by("order") if pillars is None else pillars
-    rows = {pillar.pk: SummaryRow(label=str(pillar), pillar=pillar) for pillar in pillars}
-    total = SummaryRow(label=gettext("合計"))
+    """Count each initiative once by its status (None when it has nothing for the year), under the pillars and
+    in the vocabulary of `frame` (a cycle's: as released, for a released one), else of the program as it stands."""
+    pillars = program.pillars.order_by("order") if frame is None else frame.pillars
+    vocabulary = program.vocabulary if frame is None else frame.program.vocabulary
+    rows = {pillar.pk: SummaryRow(label=str(pillar), vocabulary=vocabulary, pillar=pillar) for pillar in pillars}
+    total = SummaryRow(label=gettext("合計"), vocabulary=vocabulary)
     for initiative_id, pillar_id in pillar_of.items():
         status = statuses.get(initiative_id)
         rows[pillar_id].add(status)
         total.add(status)
-    return Summary(program=program, fiscal_year=fiscal_year, rows=list(rows.values()), total=total)
+    return Summary(program=program, vocabulary=vocabulary, fiscal_year=fiscal_year, rows=list(rows.values()), total=total)
 
 
 def program_summary(program: Program, fiscal_year: int | None = None) -> Summary:
@@ -191,7 +242,7 @@ def published_summary(program: Program, cycle: ReportingCycle | None = None) -> 
         pillar_of = dict(Initiative.objects.for_program(program).reporting_in(cycle.fiscal_year).values_list("pk", "pillar_id"))
     for initiative_id, pillar_id, status in published_versions(program, cycle).values_list("initiative_id", "pillar_id", "status"):
         statuses[initiative_id], pillar_of[initiative_id] = status, pillar_id
-    return _summarize(program, cycle.fiscal_year, statuses, pillar_of, frame_of(cycle, program).pillars)
+    return _summarize(program, cycle.fiscal_year, statuses, pillar_of, frame_of(cycle, program))
 
 
 def released_summaries(program: Program) -> list[tuple[ReportingCycle, Summary]]:
@@ -205,7 +256,7 @@ def released_summaries(program: Program) -> list[tuple[ReportingCycle, Summary]]
         statuses[cycle_id][initiative_id] = status
         pillar_of[cycle_id][initiative_id] = pillar_id
     return [
-        (cycle, _summarize(program, cycle.fiscal_year, statuses[cycle.pk], pillar_of[cycle.pk], frame_of(cycle, program).pillars))
+        (cycle, _summarize(program, cycle.fiscal_year, statuses[cycle.pk], pillar_of[cycle.pk], frame_of(cycle, program)))
         for cycle in cycles
     ]
 

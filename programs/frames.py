@@ -134,3 +134,17 @@ def _unsaved(model, row: dict, **related):
     instance = model(**values, **related)
     instance._state.adding = False
     return instance
+
+
+def cycle_vocabulary(cycle, program: Program | None = None) -> Vocabulary:
+    """The statuses a cycle's pages and reports print: as released for a released cycle (its frame's, without
+    building the rest of the frame when no reader has), else the program's as they stand. Kept on the cycle."""
+    if not cycle.frame:
+        return (program or cycle.program).vocabulary
+    frame = getattr(cycle, "_frame", None)
+    if frame is not None:
+        return frame.program.vocabulary
+    vocabulary = getattr(cycle, "_vocabulary", None)
+    if vocabulary is None:
+        vocabulary = cycle._vocabulary = _printed_vocabulary(program or cycle.program, cycle.frame["statuses"])
+    return vocabulary

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 NOT_REPORTED = ""
 NOT_REPORTED_LABEL = _("未報告")
+STYLED_POSITIONS = 8  # colours and patterns for a program's own statuses (static/public/public.css)
 
 
 class Status(models.TextChoices):
@@ -31,27 +32,6 @@ class Status(models.TextChoices):
     BEHIND = "behind", _("予定より遅れている")
     NOT_YET_DUE = "not_yet_due", _("実施年度未到来")
     INFEASIBLE = "infeasible", _("実施不可")
-
-    # Transitional: the reform vocabulary's rules, for readers not yet reading their program's vocabulary.
-    @classmethod
-    def label_of(cls, value):
-        return REFORM_VOCABULARY.label_of(value)
-
-    @classmethod
-    def as_printed(cls, status, splits=()):
-        return REFORM_VOCABULARY.as_printed(status, splits)
-
-    @classmethod
-    def printed_lines(cls, status, splits=()):
-        return REFORM_VOCABULARY.printed_lines(status, splits)
-
-    @classmethod
-    def needing_reason(cls):
-        return REFORM_VOCABULARY.needing_reason
-
-    @classmethod
-    def counted_in_percentages(cls):
-        return REFORM_VOCABULARY.counted
 
 
 # The printed report's order and English labels; severity grows with seriousness.
@@ -150,6 +130,11 @@ class Vocabulary:
         return [d.code for d in self.definitions if d.counted and not d.behind]
 
     @property
+    def uses_reform_codes(self) -> bool:
+        """Whether every status is one of the reform report's five (whose wording the pages explain as it is)."""
+        return all(code in Status.values for code in self.codes)
+
+    @property
     def behind(self) -> list[str]:
         return [d.code for d in self.definitions if d.behind]
 
@@ -161,6 +146,15 @@ class Vocabulary:
     def not_yet_due(self) -> str | None:
         """The status proposed before an item's schedule starts, if the program has one."""
         return next((d.code for d in self.definitions if d.not_yet_due), None)
+
+    def style(self, code: str | None) -> str:
+        """The CSS name of a status's colour and pattern (`status-…`, `fill-…`): the reform report's five keep
+        their own; another program's statuses are named by their place in the vocabulary (n1…n8)."""
+        if not code or code not in self._by_code:
+            return "not_reported"
+        if code in Status.values:
+            return code
+        return f"n{self.definitions.index(self._by_code[code]) % STYLED_POSITIONS + 1}"
 
     def most_serious(self, statuses) -> str | None:
         """The status that stands for an item with several (one per department); None while the

@@ -128,17 +128,19 @@ def invalidate_after_commit(**kwargs) -> None:
 
 
 def connect_signals() -> None:
-    """Invalidate on anything the public pages show: publications, cycles, the frame and the ledger.
+    """Invalidate on anything the public pages show: publications, cycles, the frame, the statuses and the ledger.
 
     A publication creates a PublishedVersion, so its post_save covers it (the `published`
     signal would only invalidate a second time)."""
     from finance.models import LedgerCategory, LedgerEntry, LedgerStatement
     from initiatives.models import PublishedVersion
-    from programs.models import Department, Division, Perspective, Pillar, Program, ReportingCycle, SiteIdentity
+    from programs.models import (
+        Department, Division, Perspective, Pillar, Program, ProgramStatus, ReportingCycle, SiteIdentity,
+    )
 
     for model in [
-        PublishedVersion, ReportingCycle, Program, Perspective, Pillar, Department, Division, SiteIdentity,
-        LedgerCategory, LedgerStatement, LedgerEntry,
+        PublishedVersion, ReportingCycle, Program, ProgramStatus, Perspective, Pillar, Department, Division,
+        SiteIdentity, LedgerCategory, LedgerStatement, LedgerEntry,
     ]:
         for signal in (post_save, post_delete):
             signal.connect(invalidate_after_commit, sender=model, dispatch_uid=f"public.cache.{signal}.{model.__name__}")

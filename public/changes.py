@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import PublishedVersion
 from initiatives.selectors import published_schedule
 from programs import eras, money
+from programs.frames import cycle_vocabulary
+from programs.models import Program
+from programs.statuses import Vocabulary
 
-from .selectors import PublicInitiative, PublishedYear, publication_date
+from .viewmodels import PublicInitiative, PublishedYear, publication_date
 
 @dataclass
 class Change:
@@ -38,13 +41,14 @@ def _amount(value, note="") -> str:
     return f"{amount}（{note}）" if note else amount
 
 
-def _fields(data: dict, fiscal_years) -> list[tuple[str, str]]:
-    """The fields of a publication citizens read, in the page's order: (label, text)."""
+def _fields(data: dict, fiscal_years, vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """The fields of a publication citizens read, in the page's order: (label, text), its statuses labelled in
+    the vocabulary of its cycle."""
     fields = [
         (gettext("取組項目名"), data.get("name", "")),
         (gettext("柱"), data.get("pillar", "")),
         (gettext("所管部局"), "、".join(data.get("departments_display", []))),
-        (gettext("進行状況"), Status.as_printed(data.get("status"), [
+        (gettext("進行状況"), vocabulary.as_printed(data.get("status"), [
             (d.get("status"), d.get("label", "")) for d in data.get("department_statuses", [])
         ]) if data.get("status") else ""),
         (gettext("財源確保目標額"), data.get("fiscal_target", "")),
@@ -57,7 +61,7 @@ def _fields(data: dict, fiscal_years) -> list[tuple[str, str]]:
         fields.append((label, item["step"]))
     for year in sorted(data.get("years", []), key=lambda y: y["fiscal_year"]):
         name = eras.display_fiscal_year(year["fiscal_year"])
-        published = PublishedYear(year)
+        published = PublishedYear(year, vocabulary)
         fields += [
             (gettext("計画（%(year)s）") % {"year": name}, year.get("plan", "")),
             (gettext("実績（%(year)s）") % {"year": name}, year.get("result", "")),
@@ -69,12 +73,12 @@ def _fields(data: dict, fiscal_years) -> list[tuple[str, str]]:
     return fields
 
 
-def compare(before: dict, after: dict, fiscal_years) -> list[Change]:
-    """Field by field, the differences between two publications (a field only one of them has counts as
-    empty in the other)."""
-    old = dict(_fields(before, fiscal_years))
+def compare(before: dict, after: dict, fiscal_years, vocabularies: tuple[Vocabulary, Vocabulary]) -> list[Change]:
+    """Field by field, the differences between two publications, each labelled in its cycle's vocabulary (a
+    field only one of them has counts as empty in the other)."""
+    old = dict(_fields(before, fiscal_years, vocabularies[0]))
     changes = []
-    for label, text in _fields(after, fiscal_years):
+    for label, text in _fields(after, fiscal_years, vocabularies[1]):
         previous = old.pop(label, "")
         if (previous or "") != (text or ""):
             changes.append(Change(label, previous or "", text or ""))
@@ -82,9 +86,9 @@ def compare(before: dict, after: dict, fiscal_years) -> list[Change]:
     return changes
 
 
-def changes_since_previous(initiative: PublicInitiative) -> Comparison:
+def changes_since_previous(initiative: PublicInitiative, program: Program) -> Comparison:
     """「前回の公表からの変更」: the initiative's publication shown against the one published before it
-    (in the same cycle, or the previous one), by publication time: one query."""
+    (in the same cycle, or the previous one), by publication time: one query (`program`: as it stands)."""
     version = initiative.version
     earlier = Q(published_at__lt=version.published_at) | Q(published_at=version.published_at, pk__lt=version.pk)
     previous = (
@@ -95,4 +99,5 @@ def changes_since_previous(initiative: PublicInitiative) -> Comparison:
     )
     if previous is None:
         return Comparison(None, [])
-    return Comparison(previous, compare(previous.data, version.data, initiative.program_years))
+    vocabulary = initiative.vocabulary if previous.cycle_id == version.cycle_id else cycle_vocabulary(previous.cycle, program)
+    return Comparison(previous, compare(previous.data, version.data, initiative.program_years, (vocabulary, initiative.vocabulary)))

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from initiatives.models import Status
 from initiatives.selectors import Summary, SummaryRow
+from programs.statuses import Vocabulary
 
 WIDTH = 420
 LABEL_HEIGHT = 24  # one line of the row's name above its bar
@@ -28,6 +28,7 @@ SCALE = [0, 25, 50, 75, 100]
 @dataclass
 class Segment:
     status: str
+    style: str  # its colour and pattern (Vocabulary.style)
     label: str
     count: int
     x: float
@@ -74,7 +75,7 @@ class Tick:
 class StatusChart:
     rows: list[ChartRow]
     height: int
-    legend: list[tuple[str, str]]
+    legend: list[tuple[str, str]]  # (style, label)
     scale: list[Tick]
     scale_y: int
     width: int = WIDTH
@@ -103,21 +104,22 @@ def wrap(text: str, width: float) -> list[str]:
     return [*lines, line.rstrip()] if line else lines
 
 
-def _chart(rows: list[tuple[str, SummaryRow]]) -> StatusChart:
-    """One 100 % bar per row, split by status in the report's order; 未報告 last, when there is any."""
-    keys = [(s.value, str(s.label)) for s in Status] + [(NOT_REPORTED, Status.label_of(""))]
+def _chart(rows: list[tuple[str, SummaryRow]], vocabulary: Vocabulary) -> StatusChart:
+    """One 100 % bar per row, split by status in the vocabulary's order; 未報告 last, when there is any."""
+    keys = [(d.code, vocabulary.style(d.code), d.display_label) for d in vocabulary]
+    keys += [(NOT_REPORTED, NOT_REPORTED, vocabulary.label_of(""))]
     chart = StatusChart(rows=[], height=0, legend=[], scale=[], scale_y=0)
     top = 0
     for label, row in rows:
         counts = {**row.counts, NOT_REPORTED: row.not_reported}
         x = float(chart.label_width)
         segments = []
-        for key, key_label in keys:
+        for key, style, key_label in keys:
             count = counts.get(key, 0)
             if not count or not row.initiatives:
                 continue
             width = chart.bar_width * count / row.initiatives
-            segments.append(Segment(key, key_label, count, round(x, 2), round(width, 2)))
+            segments.append(Segment(key, style, key_label, count, round(x, 2), round(width, 2)))
             x += width
         heading = gettext("%(label)s（%(count)s件）") % {"label": label, "count": row.initiatives}
         lines = wrap(heading, chart.width - 4)
@@ -127,15 +129,19 @@ def _chart(rows: list[tuple[str, SummaryRow]]) -> StatusChart:
     chart.scale_y = top
     chart.scale = [Tick(p, round(chart.label_width + chart.bar_width * p / 100, 2)) for p in SCALE]
     chart.height = top + SCALE_HEIGHT
-    chart.legend = [(key, label) for key, label in keys if key != NOT_REPORTED or any(r.not_reported for _l, r in rows)]
+    chart.legend = [
+        (style, label) for key, style, label in keys if key != NOT_REPORTED or any(r.not_reported for _l, r in rows)
+    ]
     return chart
 
 
 def status_chart(summary: Summary) -> StatusChart:
     """One 100 % bar per pillar (its numeral and name) and one for the whole program, split by status."""
-    return _chart([(str(row.pillar) if row.pillar else row.label, row) for row in [*summary.rows, summary.total]])
+    return _chart([(str(row.pillar) if row.pillar else row.label, row) for row in [*summary.rows, summary.total]], summary.vocabulary)
 
 
 def cycles_chart(columns) -> StatusChart:
-    """One 100 % bar per released report (oldest first): the program's status mix year over year."""
-    return _chart([(column.cycle.display_label, column.summary.total) for column in columns])
+    """One 100 % bar per released report (oldest first): the program's status mix year over year, in the latest
+    report's vocabulary."""
+    vocabulary = columns[-1].summary.vocabulary if columns else Vocabulary([])
+    return _chart([(column.cycle.display_label, column.summary.total) for column in columns], vocabulary)

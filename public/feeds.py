@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import PublishedVersion
+from initiatives.selectors import published_cycles
+from programs.frames import cycle_vocabulary
 from programs.identity import site_identity
 from programs.models import Department, Program, ReportingCycle
 
@@ -31,7 +33,7 @@ class Entry:
     updated: datetime
 
 
-def _publication(program: Program, version: PublishedVersion) -> Entry:
+def _publication(program: Program, version: PublishedVersion, vocabulary) -> Entry:
     ref = selectors.item_ref(program, version)
     if version.cycle.is_public:
         link = reverse("public:archive-initiative", args=[program.slug, version.cycle_id, ref])
@@ -41,7 +43,7 @@ def _publication(program: Program, version: PublishedVersion) -> Entry:
         link = reverse("public:initiative-detail", args=[program.slug, ref])
         title = _("%(number)s. %(name)s（%(cycle)s・速報）を公開しました") % {
             "number": version.number, "name": version.name, "cycle": version.cycle.display_label}
-    description = _("進行状況：%(status)s") % {"status": Status.label_of(version.status)} if program.statuses else ""
+    description = _("進行状況：%(status)s") % {"status": vocabulary.label_of(version.status)} if vocabulary else ""
     return Entry(title, description, link, f"publication-{version.pk}", version.published_at)
 
 
@@ -61,8 +63,13 @@ def entries(program, department: Department | None = None) -> list[Entry]:
     versions = PublishedVersion.objects.filter(initiative__program=program).select_related("cycle", "pillar")
     if department is not None:
         versions = versions.filter(departments=department)
-    items = [_publication(program, v) for v in versions.order_by("-published_at", "-pk")[:ENTRIES]]
-    items += [_release(program, c) for c in selectors.archive_cycles(program)]
+    vocabularies = {}  # cycle → the statuses it prints (as released, for a released one), read once per cycle
+    items = []
+    for version in versions.order_by("-published_at", "-pk")[:ENTRIES]:
+        if version.cycle_id not in vocabularies:
+            vocabularies[version.cycle_id] = cycle_vocabulary(version.cycle, program)
+        items.append(_publication(program, version, vocabularies[version.cycle_id]))
+    items += [_release(program, c) for c in published_cycles(program)]
     return sorted(items, key=lambda e: e.updated, reverse=True)[:ENTRIES]
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import PublishedVersion
 from programs.models import Department, Perspective, Pillar
 from programs.text import search_form
 
@@ -42,7 +42,7 @@ class PublishedInitiativeFilter(django_filters.FilterSet):
         label=_("視点"), field_name="pillar__perspective", queryset=Perspective.objects.none(), empty_label=_("すべて")
     )
     pillar = django_filters.ModelChoiceFilter(label=_("柱"), queryset=Pillar.objects.none(), empty_label=_("すべて"))
-    status = django_filters.ChoiceFilter(label=_("進行状況"), choices=Status.choices, empty_label=_("すべて"))
+    status = django_filters.ChoiceFilter(label=_("進行状況"), choices=[], empty_label=_("すべて"))
     department = django_filters.ModelChoiceFilter(
         label=_("所管部局"), field_name="departments", queryset=Department.objects.none(), empty_label=_("すべて")
     )
@@ -86,8 +86,8 @@ class PublishedInitiativeFilter(django_filters.FilterSet):
         unused += [] if program.figure_label else ["has_amount"]
         for name in unused:
             del self.filters[name]
-        if "status" in self.filters:
-            self.filters["status"].extra["choices"] = [(code, label) for code, label in Status.choices if code in program.statuses]
+        if "status" in self.filters:  # the statuses of the shown report (the program as its frame printed it)
+            self.filters["status"].extra["choices"] = program.vocabulary.choices
 
     def filter_text(self, queryset, name, value):
         for word in search_form(value).split():

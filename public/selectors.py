@@ -9,59 +9,36 @@ released cycle (公表された報告). A publication in a cycle not yet release
 initiative's page only, labelled as preliminary. The ledger is the released report's: the
 figures 財政課 stated for its initial budget, released with the cycle (finance.selectors).
 """
-from dataclasses import dataclass
-
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.utils import timezone
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.utils.html import format_html
 
-from finance.selectors import LedgerReport, LedgerRow, ledger_report, ledger_reports
-from initiatives.models import Listing, PublishedVersion, Status
+from finance.selectors import LedgerRow, ledger_report, ledger_reports
+from initiatives.models import Listing, PublishedVersion
 from initiatives.selectors import (
-    Preliminary,
     Summary,
-    format_percent,
+    SummaryRow,
     latest_publication,
     preliminary_progress,
-    published_ledger,
     published_cycles,
-    published_schedule,
+    published_ledger,
     published_versions,
-    released_summaries,
     report_cycle,
 )
 from programs import eras
-from programs.models import Department, Program, ReportingCycle
+from programs.frames import cycle_vocabulary
+from programs.models import Department, Program, ProgramStatus, ReportingCycle
 
-STATUS_ORDER = [s.value for s in Status]
+from .viewmodels import (
+    CycleColumn,
+    Headline,
+    LedgerColumn,
+    ProgramCard,
+    PublicInitiative,
+    PublicLedger,
+)
 
 
 # --- the front page: one card per program -------------------------------------------------------
-
-
-@dataclass
-class ProgramCard:
-    """A program on the front page: its latest released report and the figure it leads with."""
-
-    program: Program
-    cycle: ReportingCycle | None  # None while nothing is released (its publications are 速報)
-    items: int = 0
-    counts: dict[str, int] | None = None  # status → items of the released report
-    figure_total: int = 0  # the items' figure (予算事業費), each item counted once
-    ledger_total: LedgerRow | None = None  # the ledger's cumulative amount secured, for a program with one
-
-    @property
-    def on_track(self) -> int:
-        return self.counts[Status.IMPLEMENTED] + self.counts[Status.ON_SCHEDULE]
-
-    @property
-    def counted(self) -> int:
-        """The report's denominator: without 実施年度未到来 and 実施不可 (as the summary counts)."""
-        return sum(self.counts[s] for s in Status.counted_in_percentages())
-
-    @property
-    def on_track_percent(self) -> str:
-        return format_percent(self.on_track, self.counted)
 
 
 def public_programs():
@@ -69,10 +46,15 @@ def public_programs():
     return Program.objects.filter(Exists(PublishedVersion.objects.filter(initiative__program=OuterRef("pk")))).order_by("pk")
 
 
+def with_statuses(programs):
+    """Programs with their statuses read in one query for all (programs.statuses.vocabulary_of reads them from here)."""
+    return programs.prefetch_related(Prefetch("status_set", queryset=ProgramStatus.objects.order_by("order")))
+
+
 def program_cards() -> list[ProgramCard]:
     """Each program with at least one publication, oldest first: three queries, and two more for each
     program with a ledger, however many items."""
-    programs = list(public_programs())
+    programs = list(with_statuses(public_programs()))
     latest: dict[int, ReportingCycle] = {}
     for cycle in ReportingCycle.objects.public().filter(program__in=programs).order_by("fiscal_year"):
         latest[cycle.program_id] = cycle
@@ -87,120 +69,16 @@ def program_cards() -> list[ProgramCard]:
         card = by_cycle[row["cycle_id"]]
         card.items += row["items"]
         card.figure_total += row["amount"] or 0
-        if row["status"]:
-            card.counts = card.counts or {status: 0 for status in Status.values}
-            card.counts[row["status"]] += row["items"]
+        if row["status"]:  # counted in the vocabulary the report printed
+            card.total = card.total or SummaryRow(label="", vocabulary=cycle_vocabulary(card.cycle, card.program))
+            card.total.counts[row["status"]] = card.total.counts.get(row["status"], 0) + row["items"]
     for card in cards.values():
         if card.program.has_ledger and card.cycle is not None:
             card.ledger_total = ledger_report(card.program, card.cycle.budget_fiscal_year).total
     return list(cards.values())
 
 
-def publication_date(version: PublishedVersion):
-    """公開日 as citizens read it: the release date of the version's report; a preliminary (速報)
-    version's own publication day, in Japan time."""
-    if version.cycle.is_public:
-        return version.cycle.released_on
-    return timezone.localdate(version.published_at)
-
-
 # --- one initiative as published ------------------------------------------------------
-
-
-@dataclass
-class PublishedYear:
-    """One fiscal year's record as it was published (data["years"])."""
-
-    record: dict
-
-    @property
-    def fiscal_year(self) -> int:
-        return self.record["fiscal_year"]
-
-    @property
-    def status(self) -> str:
-        return self.record.get("status", "")
-
-    @property
-    def status_printed(self) -> str:
-        """「予定どおり進んでいる / 予定より遅れている（土木部）」, as the report prints it."""
-        splits = [(d.get("status"), d.get("label", "")) for d in self.record.get("department_statuses", [])]
-        return Status.as_printed(self.status, splits)
-
-    @property
-    def department_statuses(self) -> list[dict]:
-        return self.record.get("department_statuses", [])
-
-
-@dataclass
-class TimelineYear:
-    """A year of the four-year work schedule (作業工程): the planned step against what was reported.
-
-    `state` says where the year stands in the publication shown: "reported" (its record is
-    published), "unreported" (its time has come but nothing is published for it) or
-    "not_due" (a later year than the one reported: not yet due)."""
-
-    fiscal_year: int
-    step: str
-    state: str
-    published: PublishedYear | None = None
-
-
-@dataclass
-class PublicInitiative:
-    """A published version as the initiative page shows it."""
-
-    version: PublishedVersion
-    program_years: range
-    preliminary: Preliminary | None = None  # set when the version's cycle is not released yet (速報)
-    released_cycle: ReportingCycle | None = None  # for a preliminary version: the released report that holds it
-
-    @property
-    def report(self) -> ReportingCycle | None:
-        """The released report the page belongs to (its neighbours are that report's initiatives)."""
-        return self.released_cycle if self.preliminary else self.cycle
-
-    @property
-    def data(self) -> dict:
-        return self.version.data
-
-    @property
-    def number(self) -> int:
-        return self.version.number
-
-    @property
-    def cycle(self) -> ReportingCycle:
-        return self.version.cycle
-
-    @property
-    def status_label(self) -> str:
-        return Status.label_of(self.version.status)
-
-    @property
-    def published_on(self):
-        return publication_date(self.version)
-
-    @property
-    def years(self) -> list[PublishedYear]:
-        """The published years, oldest first (the year-over-year table)."""
-        return [PublishedYear(y) for y in sorted(self.data.get("years", []), key=lambda y: y["fiscal_year"])]
-
-    @property
-    def has_schedule(self) -> bool:
-        """Whether the publication plans any year's step (作業工程): the strategy's 事業 plan none."""
-        return any(item["step"] for item in published_schedule(self.data, self.program_years))
-
-    @property
-    def timeline(self) -> list[TimelineYear]:
-        """Each of the program's fiscal years: the 作業工程 step, and the published record where there is one."""
-        published = {y.fiscal_year: y for y in self.years}
-        reported_to = self.cycle.fiscal_year
-        timeline = []
-        for item in published_schedule(self.data, self.program_years):
-            year = item["fiscal_year"]
-            state = "reported" if year in published else "not_due" if year > reported_to else "unreported"
-            timeline.append(TimelineYear(year, item["step"], state, published.get(year)))
-        return timeline
 
 
 def item_ref(program: Program, item) -> str:
@@ -217,13 +95,15 @@ def public_initiative(program: Program, lookup: dict, cycle: ReportingCycle | No
     the released report."""
     if cycle is not None:
         version = published_versions(program, cycle).filter(**lookup).first()
-        return PublicInitiative(version, program.fiscal_years) if version else None
+        return PublicInitiative(version, program.fiscal_years, cycle_vocabulary(cycle, program)) if version else None
     # Without a cycle: the newest publication. Its cycle is the latest released report (a release needs
     # every initiative published in it), unless it is a preliminary one of a cycle not yet released.
     version = latest_publication(program, lookup)
     if version is None:
         return None
-    initiative = PublicInitiative(version, program.fiscal_years, preliminary=preliminary_progress(version.cycle))
+    initiative = PublicInitiative(
+        version, program.fiscal_years, cycle_vocabulary(version.cycle, program), preliminary=preliminary_progress(version.cycle)
+    )
     if initiative.preliminary:
         released = report_cycle(program)
         if released and released.publications.filter(initiative=version.initiative_id, is_latest_in_cycle=True).exists():
@@ -299,56 +179,21 @@ def department_lines(data: dict) -> list[str]:
 # --- the summary's headline figures ----------------------------------------------------------
 
 
-@dataclass
-class Headline:
-    """The three figures the summary leads with, as the city presents its pledges (「93%（79項目/85項目）」):
-    the share of initiatives on schedule, the initiatives behind, the amount secured against the target."""
-
-    on_track: int  # 予定どおり進んでいる, and 実施済み
-    counted: int  # the report's denominator: without 実施年度未到来 and 実施不可
-    behind: list[dict]  # {'number', 'name'} of each initiative behind
-    ledger_total: LedgerRow
-
-    @property
-    def percent(self) -> str:
-        return format_percent(self.on_track, self.counted)
+def headline(summary: Summary, behind, ledger_total: LedgerRow | None) -> Headline:
+    return Headline(total=summary.total, behind=list(behind), ledger_total=ledger_total)
 
 
-def headline(summary: Summary, behind, ledger_total: LedgerRow) -> Headline:
-    total = summary.total
-    return Headline(
-        on_track=total.counts[Status.IMPLEMENTED] + total.counts[Status.ON_SCHEDULE],
-        counted=total.denominator,
-        behind=list(behind),
-        ledger_total=ledger_total,
+def behind_items(program: Program, cycle: ReportingCycle, summary: Summary):
+    """{'number', 'name', 'pillar_key'} of each item of the report whose status means "behind" in its vocabulary."""
+    return published_versions(program, cycle).filter(status__in=summary.vocabulary.behind).values(
+        "number", "name", pillar_key=F("pillar__key")
     )
 
 
 # --- the year-over-year views ----------------------------------------------------------------
 
 
-@dataclass
-class CycleColumn:
-    """One released report in the year-over-year views: its status mix."""
-
-    cycle: ReportingCycle
-    summary: Summary
-
-
-def released_columns(program: Program) -> list[CycleColumn]:
-    """Each released report with its summary, oldest first."""
-    return [CycleColumn(cycle, summary) for cycle, summary in released_summaries(program)]
-
-
-@dataclass
-class LedgerColumn:
-    """One released report in the ledger's year over year: the cumulative total it stated."""
-
-    cycle: ReportingCycle
-    total: LedgerRow
-
-
-def released_ledgers(program: Program, cycles: list[ReportingCycle]) -> tuple["PublicLedger", list[LedgerColumn]]:
+def released_ledgers(program: Program, cycles: list[ReportingCycle]) -> tuple[PublicLedger, list[LedgerColumn]]:
     """The ledger of the latest released report (the last of `cycles`) with its initiatives, and the cumulative
     amount secured as each released report stated it (its own statement's figures)."""
     reports = ledger_reports(program, [cycle.budget_fiscal_year for cycle in cycles])
@@ -359,24 +204,30 @@ def released_ledgers(program: Program, cycles: list[ReportingCycle]) -> tuple["P
 
 
 def status_mix(columns: list[CycleColumn]) -> list[dict]:
-    """The status counts (and percentages) per released report, one row per status: the table beside the chart.
-    未報告 is a row of its own when any report has an initiative without a publication."""
+    """The status counts (and percentages) per released report, one row per status of the latest report's
+    vocabulary (then any status only an earlier report printed): the table beside the chart. 未報告 is a row of
+    its own when any report has an initiative without a publication."""
+    definitions = {}
+    for column in reversed(columns):
+        for definition in column.summary.vocabulary:
+            definitions.setdefault(definition.code, (definition, column.summary.vocabulary))
     rows = [
         {
-            "key": status.value,
-            "label": status.label,
+            "key": code,
+            "style": vocabulary.style(code),
+            "label": definition.display_label,
             "cells": [
-                {"count": c.summary.total.counts[status.value], "percent": c.summary.total.percent(status.value)}
-                for c in columns
+                {"count": c.summary.total.counts.get(code, 0), "percent": c.summary.total.percent(code)} for c in columns
             ],
         }
-        for status in Status
+        for code, (definition, vocabulary) in definitions.items()
     ]
     if any(c.summary.total.not_reported for c in columns):
         rows.append(
             {
                 "key": "not_reported",
-                "label": Status.label_of(""),
+                "style": "not_reported",
+                "label": columns[-1].summary.vocabulary.label_of(""),
                 "cells": [{"count": c.summary.total.not_reported, "percent": None} for c in columns],
             }
         )
@@ -384,35 +235,6 @@ def status_mix(columns: list[CycleColumn]) -> list[dict]:
 
 
 # --- the ledger with the initiatives that contribute -------------------------------------
-
-
-@dataclass
-class PublicLedger:
-    """The ledger of the released report (its statement) and the published initiatives behind it."""
-
-    report: LedgerReport
-    cycle: ReportingCycle | None
-    unassigned: list[dict]
-
-    @property
-    def groups(self):
-        return self.report.groups
-
-    @property
-    def total(self) -> LedgerRow:
-        return self.report.total
-
-    @property
-    def up_to(self) -> int | None:
-        return self.report.up_to
-
-    @property
-    def fiscal_years(self) -> list[int]:
-        return self.report.fiscal_years
-
-    @property
-    def notes(self) -> list[str]:
-        return self.report.notes
 
 
 def public_ledger(program: Program, cycle: ReportingCycle | None, *, with_contributors: bool = True) -> PublicLedger:
@@ -445,5 +267,3 @@ def departments_with_publications(program: Program):
     )
 
 
-def archive_cycles(program: Program):
-    return published_cycles(program)

@@ -11,12 +11,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import PublishedVersion
 from programs import money
 from programs.models import Department
 from programs.spreadsheets import cell_values, csv_cell, keep_texts_as_text
 
-from .selectors import STATUS_ORDER, english_department_names, item_ref, publication_date
+from .selectors import english_department_names, item_ref
+from .templatetags.public import status_badge
+from .viewmodels import publication_date
 
 
 def number_heading(program) -> str:
@@ -85,11 +87,12 @@ class PublishedInitiativeTable(tables.Table):
         return format_html_join("、" if not names else ", ", "{}", ((names.get(u["department"], u["department"]),) for u in value))
 
     def render_status(self, record):
-        return format_html('<span class="status status-{}">{}</span>', record.status, Status.label_of(record.status))
+        return status_badge(record.status, self.program.vocabulary)
 
     def order_status(self, queryset, is_descending):
-        """In the report's column order (実施済み → 実施不可), not alphabetically by code."""
-        rank = Case(*(When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)), output_field=IntegerField())
+        """In the vocabulary's order (the reform report's 実施済み → 実施不可), not alphabetically by code."""
+        codes = self.program.vocabulary.codes
+        rank = Case(*(When(status=s, then=Value(i)) for i, s in enumerate(codes)), output_field=IntegerField())
         direction = "-" if is_descending else ""
         return queryset.annotate(status_rank=rank).order_by(f"{direction}status_rank", "number"), True
 
@@ -114,7 +117,7 @@ def download_columns(program) -> list[tuple]:
     ]
     if program.statuses:
         columns += [
-            (_("進行状況"), lambda v: Status.label_of(v.status), 20),
+            (_("進行状況"), lambda v: program.vocabulary.label_of(v.status), 20),
             (_("進行状況（記載どおり）"), lambda v: v.data.get("status_notes") or "", 36),
         ]
     if program.figure_label:

@@ -6,7 +6,6 @@ therefore posts without a CSRF token to a view that only sets the language cooki
 """
 from functools import wraps
 
-from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,10 +16,17 @@ from django.views.i18n import set_language as django_set_language
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import PublishedVersion
 from initiatives.opendata import FORMAT as OPEN_DATA_FORMAT
 from initiatives.opendata.export import export_published_program
-from initiatives.selectors import figure_totals, published_summary, published_versions, report_cycle
+from initiatives.selectors import (
+    figure_totals,
+    published_cycles,
+    published_summary,
+    published_versions,
+    released_summaries,
+    report_cycle,
+)
 from programs.frames import frame_of
 from programs.models import Department, Program, ReportingCycle
 
@@ -29,6 +35,7 @@ from .changes import changes_since_previous
 from .charts import cycles_chart, status_chart
 from .filters import PublishedInitiativeFilter, initiative_number
 from .tables import PublishedInitiativeTable, initiatives_csv, initiatives_workbook
+from .viewmodels import CycleColumn
 
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", initiatives_csv),
@@ -82,7 +89,7 @@ def _summary_context(summary) -> dict:
         "summary": summary,
         "chart": status_chart(summary),
         "has_publications": total.initiatives > 0,
-        "reports_statuses": bool(summary.program.statuses) and total.initiatives > total.not_reported,
+        "reports_statuses": bool(summary.vocabulary) and total.initiatives > total.not_reported,
     }
 
 
@@ -107,17 +114,14 @@ def earlier_address(request, path: str):
 @program_page
 def summary(request, program: Program):
     """The released report's page 1 (status per pillar, the ledger's progress) and its year over year."""
-    columns = selectors.released_columns(program)
+    columns = [CycleColumn(cycle, summary) for cycle, summary in released_summaries(program)]
     cycle = columns[-1].cycle if columns else None
     program = as_printed(program, cycle)
     context = {"program": program, "has_publications": False}
     if cycle is not None:
         context.update(_summary_context(columns[-1].summary))
     ledger = selectors.public_ledger(program, cycle, with_contributors=False) if program.has_ledger else None
-    behind = (
-        published_versions(program, cycle).filter(status=Status.BEHIND).values("number", "name", pillar_key=F("pillar__key"))
-        if cycle and program.statuses else []
-    )
+    behind = selectors.behind_items(program, cycle, columns[-1].summary) if cycle and program.statuses else []
     context.update(
         cycle=cycle,
         ledger=ledger,
@@ -222,7 +226,7 @@ class InitiativeListView(SingleTableMixin, FilterView):
 def initiative_detail(request, program: Program, ref: str, cycle_id: int | None = None):
     """The initiative's newest publication (labelled 速報 while its cycle is not released), or, under
     /archive/, as a released report published it."""
-    cycle = get_object_or_404(selectors.archive_cycles(program), pk=cycle_id) if cycle_id else None
+    cycle = get_object_or_404(published_cycles(program), pk=cycle_id) if cycle_id else None
     lookup = _item_lookup_or_404(program, ref)
     initiative = selectors.public_initiative(program, lookup, cycle)
     if initiative is None:
@@ -232,6 +236,7 @@ def initiative_detail(request, program: Program, ref: str, cycle_id: int | None 
             return redirect("public:archive-initiative" if cycle else "public:initiative-detail", *args, permanent=True)
         raise Http404(_("この番号の取組は公開されていません。"))
     previous, following = selectors.neighbours(program, lookup, cycle or initiative.report)
+    comparison = changes_since_previous(initiative, program)
     program = as_printed(program, initiative.cycle)
     return render(
         request,
@@ -243,7 +248,7 @@ def initiative_detail(request, program: Program, ref: str, cycle_id: int | None 
             "previous": previous,
             "next": following,
             "earlier": selectors.earlier_publications(program, lookup, shown_cycle=initiative.cycle),
-            "comparison": changes_since_previous(initiative),
+            "comparison": comparison,
             "departments": selectors.department_lines(initiative.data),
             "listings": selectors.listings(program, initiative.data),
         },
@@ -258,7 +263,7 @@ def ledger(request, program: Program):
     """The released report's ledger, and the cumulative amount of each released report against the target."""
     if not program.has_ledger:
         raise Http404(_("このプログラムには財源確保額表がありません。"))
-    cycles = list(selectors.archive_cycles(program).order_by("fiscal_year"))
+    cycles = list(published_cycles(program).order_by("fiscal_year"))
     program = as_printed(program, cycles[-1] if cycles else None)
     context = {"program": program, "has_publications": bool(cycles)}  # a released report holds every initiative
     if cycles:
@@ -279,7 +284,9 @@ def department_index(request, program: Program):
 @program_page
 def department_detail(request, program: Program, pk: int):
     department = get_object_or_404(Department, pk=pk)
-    versions = published_versions(program).filter(departments=department)
+    cycle = report_cycle(program)  # the released report, its statuses as it printed them
+    versions = published_versions(program, cycle).filter(departments=department)
+    program = as_printed(program, cycle)
     table = PublishedInitiativeTable(
         versions,
         program=program,
@@ -326,7 +333,7 @@ def opendata_csv(request, program: Program):
 
 @program_page
 def archive_index(request, program: Program):
-    cycles = list(selectors.archive_cycles(program))
+    cycles = list(published_cycles(program))
     return render(
         request,
         "public/archive_index.html",
@@ -336,7 +343,7 @@ def archive_index(request, program: Program):
 
 @program_page
 def archive_cycle(request, program: Program, cycle_id: int):
-    cycle = get_object_or_404(selectors.archive_cycles(program), pk=cycle_id)
+    cycle = get_object_or_404(published_cycles(program), pk=cycle_id)
     versions = published_versions(program, cycle)
     program = as_printed(program, cycle)
     table = PublishedInitiativeTable(

@@ -23,7 +23,6 @@ from django.utils.translation import gettext
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from initiatives.models import Status
 
 from .batch import without_cyclic_gc
 from .selectors import PREVIEW_MARK, PREVIEW_NOTE, AnnualReport, annual_report
@@ -88,7 +87,6 @@ def render_annual_html(report: AnnualReport) -> str:
             "program": report.program,
             "cycle": report.cycle,
             "summary": report.summary,
-            "statuses": Status.choices,
             "ledger_lines": report.ledger_lines(),
             "toc_columns": toc_columns(report),
             "preview_mark": PREVIEW_MARK,

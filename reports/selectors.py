@@ -16,11 +16,12 @@ from django.db.models import Count, Max
 from django.utils import translation
 
 from finance.selectors import LedgerReport, LedgerRow, ledger_report
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import PublishedVersion
 from initiatives.selectors import Summary, figure_totals, published_schedule, published_summary, published_versions
 from programs import eras
 from programs.frames import frame_of
 from programs.models import Perspective, Pillar, Program, ReportingCycle
+from programs.statuses import Vocabulary
 
 # How the draft (案) of a cycle not yet released is marked: across and in the header of every page, in the
 # workbook's title and in the file name. The reform office and 財政課 check it before it goes to the council.
@@ -28,19 +29,20 @@ PREVIEW_MARK = "案"
 PREVIEW_NOTE = "公表前・確認用"
 
 
-def printed_status(record: dict, language: str | None = None) -> list[str]:
+def printed_status(record: dict, vocabulary: Vocabulary, language: str | None = None) -> list[str]:
     """進行状況 of a published year as printed, one line per status: the record's, then each department's part
-    (in `language`, by default the active one)."""
+    (in the report's vocabulary and `language`, by default the active one)."""
     if not record:
         return []
     splits = tuple((split.get("status"), split.get("label", "")) for split in record.get("department_statuses", []))
-    return list(_printed_lines(language or translation.get_language(), record.get("status"), splits))
+    return list(_printed_lines(vocabulary, language or translation.get_language(), record.get("status"), splits))
 
 
 @functools.lru_cache(maxsize=512)
-def _printed_lines(language: str | None, status: str | None, splits: tuple) -> tuple[str, ...]:
-    """Status.printed_lines, once per language and status (a report of thousands of initiatives has a few)."""
-    return tuple(Status.printed_lines(status, splits))
+def _printed_lines(vocabulary: Vocabulary, language: str | None, status: str | None, splits: tuple) -> tuple[str, ...]:
+    """Vocabulary.printed_lines, once per vocabulary, language and status (a report of thousands of initiatives
+    has a few). A vocabulary is read anew for each report, so a label renamed since is never served from here."""
+    return tuple(vocabulary.printed_lines(status, splits))
 
 
 @dataclass
@@ -51,6 +53,7 @@ class InitiativeSheet:
     pillar: Pillar
     fiscal_year: int
     program_years: range
+    vocabulary: Vocabulary  # the report's (as released, for a released cycle)
     language: str | None = None  # of the report's texts (the statuses' labels)
     per_level: bool = False  # numbered from 1 under every pillar (the strategy's 番号)
 
@@ -82,7 +85,7 @@ class InitiativeSheet:
     @property
     def status_lines(self) -> list[str]:
         """進行状況 as printed, one line per status: the record's, then each department's (split statuses)."""
-        return printed_status(self.record, self.language)
+        return printed_status(self.record, self.vocabulary, self.language)
 
     @property
     def status_printed(self) -> str:
@@ -93,7 +96,7 @@ class InitiativeSheet:
     def status_label(self) -> str:
         """The status that counts in the summary (a split status counts as behind)."""
         status = self.data.get("status")
-        return _printed_lines(self.language or translation.get_language(), status, ())[0] if status else ""
+        return _printed_lines(self.vocabulary, self.language or translation.get_language(), status, ())[0] if status else ""
 
     @property
     def departments(self) -> list[str]:
@@ -245,6 +248,7 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
             pillar=section.pillar,
             fiscal_year=cycle.fiscal_year,
             program_years=program.fiscal_years,
+            vocabulary=program.vocabulary,
             language=language,
             per_level=program.numbered_per_level,
         )

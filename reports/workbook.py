@@ -18,7 +18,6 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 from finance.models import Unit
-from initiatives.models import Status
 from programs import eras, money
 
 from .batch import without_cyclic_gc
@@ -144,25 +143,34 @@ def _summary_rows(report: AnnualReport) -> list[list]:
             Value(summary_row.initiatives, total),
         ]
         denominator = summary_row.denominator
-        for status in Status:
-            count = summary_row.counts[status.value]
-            line.append(Value(count, total))
-            if status in Status.counted_in_percentages():
-                fraction = count / denominator if denominator else None
+        for cell in summary_row.cells():
+            line.append(Value(cell["count"], total))
+            if cell["percent"] is not None:
+                fraction = cell["count"] / denominator if denominator else None
                 line.append(Value(fraction, total, percent_format(fraction) if fraction is not None else None))
         line.append(Value(summary_row.not_reported, total))
         rows.append(line)
     return rows
 
 
-def _summary_columns() -> list[Column]:
+def _summary_columns(vocabulary) -> list[Column]:
+    """The summary's columns: each status of the report's vocabulary in its order (its share beside a counted one)."""
     columns = [Column("柱", width=6), Column("柱の名称"), Column("視点"), Column("取組数", "number")]
-    for status in Status:
-        columns.append(Column(f"{status.label}\n（件数）", "number", width=14))
-        if status in Status.counted_in_percentages():
-            columns.append(Column(f"{status.label}\n（割合）", "number", width=14))
-    columns.append(Column(f"{Status.label_of('')}\n（件数）", "number", width=10))
+    for definition in vocabulary:
+        columns.append(Column(f"{definition.display_label}\n（件数）", "number", width=14))
+        if definition.counted:
+            columns.append(Column(f"{definition.display_label}\n（割合）", "number", width=14))
+    columns.append(Column(f"{vocabulary.label_of('')}\n（件数）", "number", width=10))
     return columns
+
+
+def _summary_note(summary) -> str:
+    """「※ 実施年度未到来及び実施不可の件数は…」: what the shares leave out and how a split status counts."""
+    note = summary.printed_percent_note
+    if summary.behind_labels:
+        note += "分割された進行状況（一部の部局が遅れている）は{}として数えています。".format(
+            "・".join(f"「{label}」" for label in summary.behind_labels))
+    return f"※ {note}" if note else ""
 
 
 def _list_summary(report: AnnualReport) -> tuple[list[Column], list[list], list[str]]:
@@ -252,7 +260,7 @@ def _year_rows(report: AnnualReport) -> list[list]:
                 steps.get(year["fiscal_year"], ""),
                 year.get("plan", ""),
                 year.get("result", ""),
-                " / ".join(printed_status(year, language)),
+                " / ".join(printed_status(year, sheet.vocabulary, language)),
                 year.get("delay_reason", ""),
                 year.get("secured_amount_thousand_yen"),
                 year.get("secured_amount_note", ""),
@@ -354,8 +362,8 @@ def _build_workbook(cycle) -> bytes:
     ]
     if program.statuses:
         _write_sheet(
-            workbook, "概要", _summary_columns(), _summary_rows(report), mark=mark,
-            preamble=[*preamble, "※ 実施年度未到来及び実施不可の件数は割合算出上の数値に算入していません。分割された進行状況（一部の部局が遅れている）は「予定より遅れている」として数えています。"],
+            workbook, "概要", _summary_columns(report.summary.vocabulary), _summary_rows(report), mark=mark,
+            preamble=[*preamble, _summary_note(report.summary)],
         )
     else:
         columns, rows, notes = _list_summary(report)
@@ -369,6 +377,9 @@ def _build_workbook(cycle) -> bytes:
         workbook.title, workbook.creator = title, "reformtracker"
         return workbook.save()
     _write_sheet(workbook, "年度別計画・実績", YEAR_COLUMNS, _year_rows(report), mark=mark)
+    if not program.has_ledger:
+        workbook.title, workbook.creator = title, "reformtracker"
+        return workbook.save()
     columns, rows = _ledger(report)
     statement_note = report.ledger.statement.note if report.ledger.statement else ""
     _write_sheet(

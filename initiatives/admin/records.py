@@ -24,7 +24,7 @@ from programs.models import Department
 
 from .. import roles, services
 from ..forms import ReturnForm, YearlyRecordForm
-from ..models import REFORM_VOCABULARY, DepartmentStatus, PublishedVersion, Status, YearlyRecord
+from ..models import REFORM_VOCABULARY, DepartmentStatus, PublishedVersion, YearlyRecord
 from .scoping import (
     ProgramScopedAdmin,
     RecordCycleFilter,
@@ -134,7 +134,7 @@ class YearlyRecordAdmin(ScopedAdmin):
     list_display_links = ["initiative_number", "initiative_name"]
     list_filter = [RecordCycleFilter, "fiscal_year", RecordStatusFilter, "workflow_state", RecordDepartmentFilter]
     search_fields = ["initiative__name", "plan", "result", "delay_reason"]
-    list_select_related = ["initiative", "cycle"]
+    list_select_related = ["initiative__program", "cycle"]
     ordering = ["-fiscal_year", "initiative__number"]
     inlines = [DepartmentStatusInline]
     readonly_fields = ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display",
@@ -291,7 +291,7 @@ class YearlyRecordAdmin(ScopedAdmin):
                 can_publish="publish" in actions,
                 edit_refusal=refusal,
                 proposed_status=proposed,
-                proposed_status_label=Status.label_of(proposed) if proposed else "",
+                proposed_status_label=obj.initiative.program.vocabulary.label_of(proposed) if proposed else "",
                 plan_prefilled=obj.plan_prefilled and refusal is None,
                 # what submitting would still refuse, listed before the department presses the button
                 missing_for_submission=list(obj.submission_errors().values())
@@ -323,9 +323,13 @@ class YearlyRecordAdmin(ScopedAdmin):
             return "－"
         return f"{obj.cycle.label}（{obj.cycle.get_state_display()}）"
 
+    def get_queryset(self, request):
+        # each row labels its status in its program's vocabulary: the statuses of every program in one query
+        return super().get_queryset(request).prefetch_related("initiative__program__status_set")
+
     @admin.display(description=gettext_lazy("進行状況"), ordering="status")
     def status_label(self, obj):
-        return Status.label_of(obj.status)
+        return obj.initiative.program.vocabulary.label_of(obj.status)
 
     @admin.display(description=gettext_lazy("手続の状態"))
     def workflow_state_display(self, obj):

@@ -15,11 +15,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from programs.models import Department, ReportingCycle
+from programs.models import Department, ProgramStatus, ReportingCycle
 
 from .. import roles
 from ..forms import changes_message
-from ..models import NOT_REPORTED_LABEL, Initiative, Status, WorkflowState, YearlyRecord
+from ..models import NOT_REPORTED_LABEL, Initiative, WorkflowState, YearlyRecord
 from ..services import ConcurrentEditError
 
 NOT_REPORTED = "not_reported"  # the filters' value for a record whose status is still blank (未報告)
@@ -204,8 +204,14 @@ class RecordDepartmentFilter(DepartmentFilter):
 
 
 def status_lookups():
-    """The statuses a filter offers, 未報告 first (a new cycle's records start so)."""
-    return [(NOT_REPORTED, NOT_REPORTED_LABEL), *Status.choices]
+    """The statuses a filter offers: 未報告 first (a new cycle's records start so), then each program's own in its
+    order (one query); a code several programs share is offered once, with each of its labels."""
+    labels: dict[str, list[str]] = {}
+    for row in ProgramStatus.objects.order_by("program_id", "order"):
+        names = labels.setdefault(row.code, [])
+        if row.definition.display_label not in names:
+            names.append(row.definition.display_label)
+    return [(NOT_REPORTED, NOT_REPORTED_LABEL), *((code, "／".join(names)) for code, names in labels.items())]
 
 
 class RecordStatusFilter(admin.SimpleListFilter):

@@ -6,18 +6,17 @@ from programs import money
 from programs.frames import Frame, frame_of, live_frame
 from programs.models import Department, Program, ReportingCycle
 
-from ..models import Initiative, Status
+from ..models import Initiative
 from ..publication import initiative_document, record_document
 from ..selectors import figure_totals, program_summary, published_summary, published_versions, report_cycle
 from . import FORMAT
-
 
 
 def _summary_row(row) -> dict:
     return {
         "initiatives": row.initiatives,
         "counts": dict(row.counts),
-        "percentages": {s: row.percent(s) for s in Status.counted_in_percentages()},
+        "percentages": {s: row.percent(s) for s in row.vocabulary.counted},
         "not_reported": row.not_reported,
     }
 

@@ -1,15 +1,15 @@
 """Template helpers of the public pages: status labels, the navigation section, report links.
 
     {% load public %}
-    {{ version.status|status_label }}   → 予定より遅れている
+    {{ version.status|status_label:vocabulary }}   → 予定より遅れている
+    {% status_badge version.status vocabulary %} → <span class="status status-behind">予定より遅れている</span>
     {{ request.resolver_match.url_name|nav_section }} → "initiatives"
     {% item_url program version %}       → /gyozaisei-2024/initiatives/12/
 """
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-
-from initiatives.models import Status
 
 register = template.Library()
 
@@ -28,9 +28,15 @@ SECTIONS = {
 
 
 @register.filter
-def status_label(value):
-    """The status's label in the active language (未報告 when there is none)."""
-    return Status.label_of(value)
+def status_label(value, vocabulary):
+    """The status's label in `vocabulary` (the shown report's) and the active language (未報告 when there is none)."""
+    return vocabulary.label_of(value)
+
+
+@register.simple_tag
+def status_badge(value, vocabulary):
+    """The status as a badge: its label, its colour and pattern's class (programs.statuses.Vocabulary.style)."""
+    return format_html('<span class="status status-{}">{}</span>', vocabulary.style(value), vocabulary.label_of(value))
 
 
 @register.filter

@@ -34,6 +34,7 @@ from initiatives import roles, services
 from initiatives.models import Initiative, PublishedVersion, Status, YearlyRecord
 from initiatives.selectors import published_summary, published_versions
 from programs.models import Department, ReportingCycle
+from programs.statuses import REFORM_VOCABULARY
 from reports.selectors import annual_report
 from tests.addresses import REFORM
 
@@ -72,7 +73,7 @@ class Year:
         """The department reports the year explicitly: plan, result and a status it chose."""
         fy = self.cycle.fiscal_year
         data = {"plan": f"{fy}年度の計画{number}", "result": f"{fy}年度の実績{number}", "status": status, **extra}
-        if status in Status.needing_reason():
+        if status in REFORM_VOCABULARY.needing_reason:
             data.setdefault("delay_reason", f"{fy}年度の遅れの理由{number}")
         return self.write(number, **data)
 

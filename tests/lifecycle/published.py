@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from initiatives.opendata.export import export_published_program
-from initiatives.selectors import published_summary, published_versions
+from initiatives.selectors import published_cycles, published_summary, published_versions
 from programs.models import ReportingCycle
 from public import selectors
 from public.tables import initiatives_csv
@@ -64,7 +64,7 @@ def ledger_page(program, cycle) -> object:
     """The ledger page's data for this cycle: names, targets, figures, progress, linked initiatives, its column."""
     if not program.has_ledger:
         return None
-    cycles = list(selectors.archive_cycles(program).filter(fiscal_year__lte=cycle.fiscal_year).order_by("fiscal_year"))
+    cycles = list(published_cycles(program).filter(fiscal_year__lte=cycle.fiscal_year).order_by("fiscal_year"))
     ledger, columns = selectors.released_ledgers(program, cycles)
     rows = [
         (row.name, row.kind, str(row.group_label), row.target_thousand_yen, row.cumulative_display, row.progress,

@@ -58,6 +58,7 @@ from initiatives.models import (
 )
 from initiatives.selectors import published_summary
 from programs.models import CycleState, Pillar, Program, ReportingCycle
+from programs.statuses import REFORM_VOCABULARY
 from public.selectors import headline
 from reports import imports
 from reports import services as report_services
@@ -235,7 +236,7 @@ def fill(record) -> dict:
     data["status"] = record.status if record.status in statuses else (Status.ON_SCHEDULE if statuses else "")
     if not statuses:
         data["result"] = record.result
-    if record.status in Status.needing_reason() and not record.delay_reason.strip():
+    if record.status in REFORM_VOCABULARY.needing_reason and not record.delay_reason.strip():
         data["delay_reason"] = "理由（仕上げ）"
     return data
 
@@ -508,7 +509,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def edit(self, p, r, role, status, keep_plan):
         record = self.record(self.program(p), r)
         data = {"plan": record.plan if keep_plan else self.text("計画"), "result": self.text("実績"), "status": status}
-        if status in Status.needing_reason():
+        if status in REFORM_VOCABULARY.needing_reason:
             data["delay_reason"] = self.text("理由")
         attempt(edit_record, record=record, by=self.world.user(role), data=data)
 

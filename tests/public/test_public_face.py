@@ -10,6 +10,7 @@ from django.urls import reverse
 from initiatives.models import PublishedVersion, Status
 from programs.identity import site_identity
 from programs.models import SiteIdentity
+from programs.statuses import REFORM_VOCABULARY
 from public.charts import status_chart
 from public.changes import compare
 from initiatives.selectors import published_summary
@@ -152,7 +153,7 @@ def test_a_first_publication_has_nothing_to_compare(client, world):
 def test_compare_lists_only_the_fields_that_differ():
     before = {"name": "取組", "status": "on_schedule", "years": [{"fiscal_year": 2024, "plan": "検討", "result": "実施"}]}
     after = {**before, "next_steps": "継続", "years": [{"fiscal_year": 2024, "plan": "検討", "result": "実施した"}]}
-    changes = compare(before, after, range(2024, 2028))
+    changes = compare(before, after, range(2024, 2028), (REFORM_VOCABULARY, REFORM_VOCABULARY))
     assert [(c.label, c.before, c.after) for c in changes] == [
         ("今後の予定", "", "継続"), ("実績（令和6年度）", "実施", "実施した"),
     ]

@@ -23,7 +23,7 @@ BOUNDS = {
     "detail": 7,
     "detail-preliminary": 11,
     "ledger": 6,
-    "department": 7,  # with the program's statuses
+    "department": 6,
     "archive-cycle": 8,
     "opendata-json": 12,
     "feed": 5,
