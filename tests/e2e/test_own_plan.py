@@ -61,7 +61,7 @@ def test_a_plan_of_the_citys_own_from_the_workbook_to_its_released_report(
     filled = tmp_path / "plan.xlsx"
     filled.write_bytes(plan_book(template=Path(download.value.path()).read_bytes()))
     page.locator("input[type=file]").set_input_files(filled)
-    page.locator("#content").get_by_role("button").first.click()
+    page.get_by_role("button", name="確認する").click()
     preview = page.locator("#content")
     for shown in (PLAN, "未着手", "取組中", "完了", "子育て支援部", "学校教育部"):
         expect(preview).to_contain_text(shown)
