@@ -59,8 +59,8 @@ from initiatives.models import (
 from initiatives.selectors import published_summary
 from programs.models import CycleState, Pillar, Program, ReportingCycle
 from public.selectors import headline
-from reports import imports
-from reports import services as report_services
+from recordimport import imports
+from recordimport import services as report_services
 from tests.factories import (
     DepartmentFactory,
     InitiativeFactory,

@@ -7,15 +7,15 @@ columns (記録ID, 版, 取組の版) that tie each row to the record and the ve
 downloaded at, for optimistic locking.
 
 `read_import(data, user=…, cycle=…)` checks the file before anything is written: its size,
-zip structure and what parsing it would cost (reports.import_limits: member sizes, cells,
+zip structure and what parsing it would cost (recordimport.import_limits: member sizes, cells,
 string lengths, styles, a deadline — before openpyxl reads anything), that it is an .xlsx
 with the template's sheet and exact header, then every cell — number and permission, status
 vocabulary, reason when behind or infeasible, integer non-negative amounts that fit the
 database, text lengths, no formulas, the versions. Texts lose XML-illegal characters
-(programs.text) and a date keeps the text its cell shows (reports.cell_text). It raises
+(programs.text) and a date keeps the text its cell shows (recordimport.cell_text). It raises
 `ImportRefused` with the problems found (sheet, row, column named; the first 50 listed,
 values quoted to 40 characters), or returns the rows as plain data. `changes(rows)` compares them with the records as they are now,
-field by field, for the preview; `reports.services.workbook_import` applies them.
+field by field, for the preview; `recordimport.services.workbook_import` applies them.
 """
 import io
 import re

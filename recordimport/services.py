@@ -1,4 +1,4 @@
-"""Writes of the reports app: applying a department's Excel import."""
+"""Writes of the record import: applying a department's Excel import."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _

@@ -1,13 +1,13 @@
 """Excel import for departments (staff only): download the template, upload and preview, confirm.
 
-1. `reports:import-template` — the open cycle's records of the user's initiatives as an .xlsx.
-2. `reports:import-upload` — GET: instructions and the form; POST: the file is read and
+1. `recordimport:template` — the open cycle's records of the user's initiatives as an .xlsx.
+2. `recordimport:upload` — GET: instructions and the form; POST: the file is read and
    checked (imports.read_import); errors are listed and nothing changes; otherwise the
    preview shows each changed record field by field (before → after) with a confirm button.
    The validated rows travel in the confirm form as a payload signed with the site's key
    (django.core.signing, bound to the user and the cycle, valid for an hour), so the
    confirmation applies exactly what was previewed and nothing is kept on the server.
-3. `reports:import-confirm` — POST: services.workbook_import applies every change or none.
+3. `recordimport:confirm` — POST: services.workbook_import applies every change or none.
 """
 from django.contrib import messages
 from django.contrib.admin import site
@@ -29,7 +29,7 @@ from programs.models import ReportingCycle
 from . import imports, services
 from .forms import ImportConfirmForm, ImportUploadForm
 
-SALT = "reports.import"
+SALT = "recordimport"
 PAYLOAD_MAX_AGE = 60 * 60
 
 
@@ -77,21 +77,21 @@ def upload(request):
     cycle = _cycle(request)
     title = _("Excelで一括更新")
     if cycle is None:
-        return _render(request, "reports/import_upload.html", title, cycle=None)
+        return _render(request, "recordimport/upload.html", title, cycle=None)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
-        return _render(request, "reports/import_upload.html", title, cycle=cycle, form=form)
+        return _render(request, "recordimport/upload.html", title, cycle=cycle, form=form)
     upload = form.cleaned_data["file"]
     try:
         imports.check_size(upload.size)  # the real size: nothing of a larger file is read
         rows = imports.read_import(upload.read(), user=request.user, cycle=cycle)
     except imports.ImportRefused as refused:
-        return _render(request, "reports/import_upload.html", title, cycle=cycle, form=ImportUploadForm(),
+        return _render(request, "recordimport/upload.html", title, cycle=cycle, form=ImportUploadForm(),
                        errors=refused.errors, filename=upload.name, status=400)
     preview = imports.changes(rows)
     payload = signing.dumps({"user": request.user.pk, "cycle": cycle.pk, "rows": rows}, salt=SALT, compress=True)
     return _render(
-        request, "reports/import_preview.html", _("一括更新の確認"), cycle=cycle, preview=preview,
+        request, "recordimport/preview.html", _("一括更新の確認"), cycle=cycle, preview=preview,
         unchanged=len(rows) - len(preview), filename=upload.name, confirm_form=ImportConfirmForm(initial={"payload": payload}),
     )
 
@@ -127,5 +127,5 @@ def confirm(request):
 
 
 def _refused(request, errors, conflicts=()):
-    return _render(request, "reports/import_upload.html", _("Excelで一括更新"), cycle=_cycle(request),
+    return _render(request, "recordimport/upload.html", _("Excelで一括更新"), cycle=_cycle(request),
                    form=ImportUploadForm(), errors=errors, conflicts=conflicts, status=409)
