@@ -95,8 +95,8 @@ class ReleaseForm(forms.Form):
 class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
     form = ReportingCycleForm
     change_form_template = "admin/programs/reportingcycle/change_form.html"
-    list_display = ["label", "fiscal_year_label", "deadline", "public_state", "released_on", "overview_link", "annual_report_links"]
-    list_filter = ["state", "program"]
+    list_display = ["__str__", "fiscal_year_label", "deadline", "public_state", "released_on", "overview_link", "annual_report_links"]
+    list_filter = ["state"]
     actions = ["close_selected", "reopen_selected", "release_selected"]
 
     def get_fieldsets(self, request, obj=None):

@@ -247,10 +247,6 @@ class InitiativeAdmin(ScopedAdmin):
     def _current(self, obj):
         return obj.current_records[0] if getattr(obj, "current_records", None) else None
 
-    @admin.display(description=gettext_lazy("プログラム"), ordering="program")
-    def program_name(self, obj):
-        return obj.program.name
-
     @admin.display(description=gettext_lazy("柱"), ordering="pillar__order")
     def pillar_numeral(self, obj):
         return obj.pillar.key

@@ -134,8 +134,8 @@ class YearlyRecordAdmin(ScopedAdmin):
     list_display_links = ["initiative_number", "initiative_name"]
     list_filter = [RecordCycleFilter, "fiscal_year", RecordStatusFilter, "workflow_state", RecordDepartmentFilter]
     search_fields = ["initiative__name", "plan", "result", "delay_reason"]
-    list_select_related = ["initiative", "cycle"]
-    ordering = ["-fiscal_year", "initiative__number"]
+    list_select_related = ["initiative", "cycle__program"]
+    ordering = ["-fiscal_year", "initiative__program", "initiative__number"]
     inlines = [DepartmentStatusInline]
     readonly_fields = ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display",
                        "schedule_display", "status_label", "other_department_statuses", "amount_display"]
