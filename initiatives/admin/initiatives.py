@@ -193,7 +193,7 @@ class InitiativeAdmin(ScopedAdmin):
     form = InitiativeForm
     change_list_template = "admin/initiatives/initiative/change_list.html"
     list_display = [
-        "program_name", "number", "name", "pillar_numeral", "departments_list", "current_status", "current_workflow", "edit_link"
+        "program_column", "number", "name", "pillar_numeral", "departments_list", "current_status", "current_workflow", "edit_link"
     ]
     list_display_links = ["number", "name"]
     list_filter = ["program", "pillar", StatusFilter, WorkflowFilter, DepartmentFilter]
