@@ -25,6 +25,7 @@ from programs.models import Department
 from .. import roles, services
 from ..forms import ReturnForm, YearlyRecordForm
 from ..models import REFORM_VOCABULARY, DepartmentStatus, PublishedVersion, Status, YearlyRecord
+from ..selectors import cycles_to_import
 from .scoping import (
     ProgramScopedAdmin,
     RecordCycleFilter,
@@ -142,6 +143,11 @@ class YearlyRecordAdmin(ScopedAdmin):
 
     def initiative_of(self, obj):
         return obj.initiative
+
+    def changelist_view(self, request, extra_context=None):
+        """The list links the Excel import of each open cycle holding records the user may edit."""
+        context = {"import_cycles": list(cycles_to_import(request.user)), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def get_fieldsets(self, request, obj=None):
         editable = obj is not None and record_refusal(request, obj) is None
