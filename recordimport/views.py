@@ -13,6 +13,8 @@ names none of them is answered with that list and a message.
    confirmation applies exactly what was previewed and nothing is kept on the server.
 3. `recordimport:confirm` — POST: services.workbook_import applies every change or none.
 """
+import functools
+
 from django.contrib import messages
 from django.contrib.admin import site
 from django.contrib.admin.views.decorators import staff_member_required
@@ -80,14 +82,24 @@ def _render(request, template, title, status=200, **context):
     return TemplateResponse(request, template, {**site.each_context(request), "title": title, **context}, status=status)
 
 
-@never_cache
-@staff_member_required
-def template(request):
-    _ensure_may_import(request.user)
-    try:
-        cycle = _cycle(request)
-    except CycleNotChosen as refusal:
-        return _choose_cycle(request, refusal)
+def of_a_cycle(view):
+    """A page of one cycle's import (`_cycle`), for staff who may import: the chooser when no cycle is given."""
+    @never_cache
+    @staff_member_required
+    @functools.wraps(view)
+    def page(request):
+        _ensure_may_import(request.user)
+        try:
+            cycle = _cycle(request)
+        except CycleNotChosen as refusal:
+            return _choose_cycle(request, refusal)
+        return view(request, cycle)
+
+    return page
+
+
+@of_a_cycle
+def template(request, cycle):
     data = imports.build_import_template(user=request.user, cycle=cycle)
     departments = "・".join(request.user.departments.values_list("name", flat=True)) if not roles.is_reviewer(request.user) else ""
     name = "_".join(filter(None, [_("一括更新"), cycle.staff_label, departments])) + ".xlsx"
@@ -96,14 +108,8 @@ def template(request):
     return response
 
 
-@never_cache
-@staff_member_required
-def upload(request):
-    _ensure_may_import(request.user)
-    try:
-        cycle = _cycle(request)
-    except CycleNotChosen as refusal:
-        return _choose_cycle(request, refusal)
+@of_a_cycle
+def upload(request, cycle):
     title = _("Excelで一括更新")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():

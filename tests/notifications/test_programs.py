@@ -3,23 +3,15 @@ grouped by program and shows only the cycles holding their records, each event o
 import datetime
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from initiatives import services
 from notifications import services as notify
 from notifications.models import Preference
 
+from .test_home import home
+
 pytestmark = pytest.mark.django_db
-
-HOME = reverse("admin:index")
-
-
-def home(client, user) -> str:
-    client.force_login(user)
-    response = client.get(HOME)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 @pytest.fixture
