@@ -344,7 +344,9 @@ class RecordCycleFilter(admin.SimpleListFilter):
     CURRENT = "current"
 
     def lookups(self, request, model_admin):
-        cycles = roles.in_program_scope(request.user, ReportingCycle.objects.select_related("program").order_by("-fiscal_year"))
+        """The cycles holding records of the list (the user's), each named with its program and state."""
+        cycles = ReportingCycle.objects.filter(pk__in=model_admin.get_queryset(request).values("cycle"))
+        cycles = roles.in_program_scope(request.user, cycles.select_related("program").order_by("-fiscal_year", "program_id"))
         return [(self.CURRENT, gettext_lazy("受付中の報告期（今期）")),
                 *((str(c.pk), f"{c.staff_label}（{c.get_state_display()}）") for c in cycles)]
 

@@ -108,3 +108,11 @@ def test_a_second_program_renames_the_first_programs_cycles_at_once(world):
     assert world.cycle.staff_label == "令和8年度当初"
     add_program(world, name="まち・ひと・しごと創生総合戦略", short_name="総合戦略", numbers={7: [world.doboku]})
     assert world.cycle.staff_label == f"令和8年度当初（{world.program.name}）"  # no short name: the program's name
+
+
+def test_the_cycle_filter_offers_only_the_cycles_of_the_users_records(client, three_programs):
+    w = three_programs
+    client.force_login(w.editor_doboku)  # nothing in the dX program
+    records = changelist(client, "initiatives_yearlyrecord")
+    offered = {value for value, _label in filter_named(records, "cycle").lookup_choices} - {"current"}
+    assert offered == {str(c.pk) for c in (w.released, w.cycle, w.strategy_released, w.strategy_cycle)}
