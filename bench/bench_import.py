@@ -7,7 +7,7 @@ Runs on a throwaway SQLite database in a temporary directory (removed afterwards
 city's report (fixtures/asahikawa_2024.json, 54 initiatives) with the FY2025 cycle open
 and a reviewer, who may import every initiative. Each shape is built here (with
 tests/security/hostile_xlsx.py or from the real template) and read by
-`reports.imports.read_import` in a fresh child process, which prints:
+`recordimport.imports.read_import` in a fresh child process, which prints:
 
 - the upload's size and what happened (accepted, or refused and the first message, cut),
 - the time of the read (wall clock and the child's CPU time), best of --repeat,
@@ -20,7 +20,7 @@ A child runs with an address-space limit (--memory-limit MB) and a time limit
 (--timeout s), so a shape that would take the machine down is reported as killed.
 Goal (issue 11, item 2): any upload the server accepts for parsing costs under 300 MB
 peak memory and under 5 s. The shapes marked "at limit" are the largest the limits of
-reports/import_limits.py let through to openpyxl.
+recordimport/import_limits.py let through to openpyxl.
 """
 import argparse
 import json
@@ -74,8 +74,8 @@ def shapes(template: bytes) -> dict:
     """name → (description, bytes)."""
     from openpyxl.utils import get_column_letter
 
-    from reports import import_limits as limits
-    from reports.imports import HEADERS
+    from recordimport import import_limits as limits
+    from recordimport.imports import HEADERS
     from tests.security import hostile_xlsx as x
 
     wide = len(HEADERS)
@@ -182,7 +182,7 @@ def child(directory: Path, name: str, repeat: int) -> None:
     from django.contrib.auth import get_user_model
 
     from programs.models import ReportingCycle
-    from reports.imports import ImportRefused, read_import
+    from recordimport.imports import ImportRefused, read_import
 
     world = json.loads((directory / "world.json").read_text())
     user = get_user_model().objects.get(pk=world["user"])
@@ -255,7 +255,7 @@ def main() -> None:
         from django.contrib.auth import get_user_model
 
         from programs.models import ReportingCycle
-        from reports.imports import build_import_template
+        from recordimport.imports import build_import_template
 
         template = build_import_template(user=get_user_model().objects.get(pk=world["user"]),
                                          cycle=ReportingCycle.objects.get(pk=world["cycle"]))

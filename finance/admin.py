@@ -164,7 +164,7 @@ class LedgerStatementAdmin(SimpleHistoryAdmin):
     @admin.display(description=gettext_lazy("報告期"))
     def cycle_label(self, obj):
         cycle = obj.cycle
-        return f"{cycle.label}（{cycle.get_state_display()}）" if cycle else _("（報告期はまだありません）")
+        return f"{cycle.staff_label}（{cycle.get_state_display()}）" if cycle else _("（報告期はまだありません）")
 
     @admin.display(description=gettext_lazy("集計（報告書の表）"))
     def figures(self, obj):

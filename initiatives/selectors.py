@@ -3,7 +3,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext
 
 from finance.selectors import LedgerReport, ledger_report
@@ -375,3 +375,14 @@ def figure_totals(program: Program, cycle: ReportingCycle) -> tuple[list[FigureT
         sum(r.amount_as_listed for r in rows),
     )
     return rows, whole
+
+
+def cycles_to_import(user):
+    """The open cycles holding records this staff member may edit (their departments', or every record of the
+    programs they review): the cycles the Excel import offers them, oldest program first."""
+    from . import roles
+
+    initiatives = roles.visible_initiatives(user, Initiative.objects.all()).values("pk")
+    editable = YearlyRecord.objects.filter(cycle=OuterRef("pk"), initiative__in=initiatives)
+    cycles = ReportingCycle.objects.open().filter(Exists(editable)).select_related("program").order_by("program_id")
+    return roles.in_program_scope(user, cycles)

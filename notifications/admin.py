@@ -44,7 +44,11 @@ class NotificationAdmin(ProgramScopedAdmin, LogAdmin):
     @admin.display(description=gettext_lazy("報告期"), ordering="cycle")
     def program_cycle(self, obj):
         """The cycle with its program: each program has a cycle of the same name every year."""
-        return f"{obj.cycle.program.name} {obj.cycle.label}" if obj.cycle else "-"
+        return obj.cycle.staff_label if obj.cycle else "-"
+
+    def program_paths(self):
+        """A notification belongs to its cycle's program, or (a return, a reminder of a record) its record's."""
+        return ["cycle__program", "record__initiative__program"]
 
     def scope(self, request, queryset):
         """Those of a cycle or record of the user's programs; one of neither (the day's digest) only if it is theirs,

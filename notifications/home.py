@@ -1,8 +1,9 @@
 """Each person's home page in the admin: what is theirs to do now.
 
-- An editor sees the open cycle with its deadline and the days left, their departments'
-  records grouped by where they stand (未報告 … 公開, a returned one with the reviewer's
-  comment), and what others changed in those records since their last visit.
+- An editor sees, per program, the open cycle that holds their departments' records, with its
+  deadline and the days left, those records grouped by where they stand (未報告 … 公開, a returned
+  one with the reviewer's comment), and what others changed in them since their last visit, each
+  event once, with its program.
 - A reviewer sees, for the programs they review (roles.program_scope), the submissions waiting for review (oldest first), the departments that
   still owe records (how many, how late), what is approved but not published, each cycle's
   progress (n of 54 published, released or not), the annual reports being built or whose build
@@ -71,46 +72,62 @@ def visit_since(request) -> datetime.datetime:
 
 
 def editor_home(user, *, since: datetime.datetime, today: datetime.date) -> dict:
+    """The editor's open records, per program: the cycle that holds them (with its deadline), counted and grouped by
+    where they stand. A program whose open cycle holds none of their records is not shown."""
     department_ids = roles.department_ids(user)
     records = list(
         YearlyRecord.objects.current()
         .filter(initiative__in=Responsibility.objects.filter(department__in=department_ids).values("initiative"))
-        .select_related("initiative", "cycle")
-        .order_by("initiative__number")
+        .select_related("initiative", "cycle__program")
+        .order_by("cycle__program_id", "initiative__number")
     )
     labels = dict(WorkflowState.choices)
-    groups = [
-        {"state": state, "label": labels[state], "records": [r for r in records if r.workflow_state == state]}
-        for state in STATE_ORDER
-    ]
+    programs = []
+    for cycle in dict.fromkeys(r.cycle for r in records):
+        theirs = [r for r in records if r.cycle_id == cycle.pk]
+        programs.append({
+            "program": cycle.program,
+            "cycle": cycle,
+            "deadline": deadline_of(cycle, today),
+            "records": theirs,
+            "groups": [
+                {"state": state, "label": labels[state], "records": [r for r in theirs if r.workflow_state == state]}
+                for state in STATE_ORDER
+            ],
+            "owed": sum(1 for r in theirs if r.workflow_state in WorkflowState.awaiting_department()),
+        })
     return {
         "departments": list(Department.objects.filter(pk__in=department_ids)),
-        "deadlines": [deadline_of(c, today) for c in ReportingCycle.objects.open().select_related("program")],
+        "programs": programs,
+        "deadlines": [p["deadline"] for p in programs],
         "records": records,
-        "groups": groups,
-        "owed": sum(1 for r in records if r.workflow_state in WorkflowState.awaiting_department()),
+        "owed": sum(p["owed"] for p in programs),
         "since": since,
         "changes": changes_since(user, department_ids, since),
     }
 
 
 def changes_since(user, department_ids, since: datetime.datetime) -> list[dict]:
-    """What others did to the departments' records of the open cycle since `since` (history: who, what, when), newest first,
-    and the cycles opened or released meanwhile; the records a new cycle creates are one event, not 54."""
+    """What others did to the departments' records of the open cycles since `since` (history: who, what, when), newest
+    first, each with its program; and the cycles holding the departments' records that were opened or released
+    meanwhile, once each (a report imported whole is opened and released at once: its release). The records a new
+    cycle creates are one event, not 54."""
+    theirs = Responsibility.objects.filter(department__in=department_ids).values("initiative_id")
     rows = (
         YearlyRecord.history.filter(
             history_date__gt=since,
             cycle__state=CycleState.OPEN,  # the work under way, not a released report's history
-            initiative_id__in=Responsibility.objects.filter(department__in=department_ids).values("initiative_id"),
+            initiative_id__in=theirs,
         )
         .exclude(history_type="+")
         .exclude(history_user=user)
-        .select_related("initiative", "history_user")
+        .select_related("initiative__program", "history_user")
         .order_by("-history_date")[:CHANGES_SHOWN]
     )
     events = [
         {
             "at": row.history_date,
+            "program": row.initiative.program,
             "record_id": row.id,
             "initiative": row.initiative,
             "what": row.history_change_reason or row.get_workflow_state_display(),
@@ -119,12 +136,16 @@ def changes_since(user, department_ids, since: datetime.datetime) -> list[dict]:
         }
         for row in rows
     ]
-    cycles = ReportingCycle.objects.filter(Q(opened_at__gt=since) | Q(released_at__gt=since))
+    cycles = (
+        ReportingCycle.objects.filter(Q(opened_at__gt=since) | Q(released_at__gt=since))
+        .filter(Exists(YearlyRecord.objects.filter(cycle=OuterRef("pk"), initiative_id__in=theirs)))
+        .select_related("program")
+    )
     for cycle in cycles:
-        if cycle.opened_at > since:
-            events.append({"at": cycle.opened_at, "cycle": cycle, "what": "opened"})
         if cycle.released_at and cycle.released_at > since:
-            events.append({"at": cycle.released_at, "cycle": cycle, "what": "released"})
+            events.append({"at": cycle.released_at, "program": cycle.program, "cycle": cycle, "what": "released"})
+        else:
+            events.append({"at": cycle.opened_at, "program": cycle.program, "cycle": cycle, "what": "opened"})
     return sorted(events, key=lambda e: e["at"], reverse=True)[:CHANGES_SHOWN]
 
 
@@ -144,13 +165,13 @@ def reviewer_home(user, *, today: datetime.date, notifications) -> dict:
         "behind": departments_behind(open_cycles),
         "approved": list(
             scoped(YearlyRecord.objects.current()).filter(workflow_state=WorkflowState.APPROVED)
-            .select_related("initiative", "cycle").order_by("initiative__number")
+            .select_related("initiative", "cycle__program").order_by("initiative__number")
         ),
         "progress": cycle_progress(scoped(ReportingCycle.objects.all())),
-        "failures": list(failed.select_related("recipient", "cycle", "record__initiative")[:FAILURES_SHOWN]),
+        "failures": list(failed.select_related("recipient", "cycle__program", "record__initiative")[:FAILURES_SHOWN]),
         "failure_count": failed.count(),
         "builds": list(
-            scoped(ReportBuild.objects.exclude(state=BuildState.READY)).select_related("cycle")
+            scoped(ReportBuild.objects.exclude(state=BuildState.READY)).select_related("cycle__program")
             .order_by("-enqueued_at")[:BUILDS_SHOWN]
         ),
     }
@@ -165,7 +186,7 @@ def waiting_for_review(today: datetime.date, current=None) -> list[YearlyRecord]
     records = list(
         (YearlyRecord.objects.current() if current is None else current).filter(workflow_state=WorkflowState.SUBMITTED)
         .annotate(submitted_at=Subquery(submitted_at))
-        .select_related("initiative", "cycle")
+        .select_related("initiative", "cycle__program")
         .order_by("submitted_at", "initiative__number")
     )
     for record in records:

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from initiatives import roles
 from initiatives.models import WorkflowState, YearlyRecord
-from programs.models import Department, ReportingCycle
+from programs.models import Department, ReportingCycle, several_programs
 
 from . import mail
 from .models import Delivery, Kind, Notification, Preference
@@ -106,6 +106,12 @@ def resend(notification: Notification) -> Notification:
     return notification
 
 
+def program_tag(program) -> str:
+    """「（総合戦略）」 after a mail's kind where the portal holds several programs: an initiative's number and
+    name alone do not say which program's it is."""
+    return f"（{program.display_short_name}）" if several_programs() else ""
+
+
 def days_left(cycle: ReportingCycle, today: datetime.date) -> int | None:
     return (cycle.deadline - today).days if cycle.deadline else None
 
@@ -134,14 +140,14 @@ def notify_cycle_opened(*, cycle: ReportingCycle) -> list[Notification]:
         }
         created.append(queue(
             key=f"cycle_opened:{cycle.pk}:user-{user.pk}", kind=Kind.CYCLE_OPENED, user=user, cycle=cycle,
-            subject=f"報告期「{cycle.label}」の受付が始まりました", context=context, preferences=preferences,
+            subject=f"報告期「{cycle.staff_label}」の受付が始まりました", context=context, preferences=preferences,
         ))
     return [n for n in created if n]
 
 
 def notify_record_returned(*, record: YearlyRecord, comment: str) -> list[Notification]:
     """The editors of the record's departments: which record, the reviewer's comment, the link to it."""
-    record = YearlyRecord.objects.select_related("initiative", "cycle").get(pk=record.pk)
+    record = YearlyRecord.objects.select_related("initiative__program", "cycle__program").get(pk=record.pk)
     returned = (
         record.history.filter(workflow_state=WorkflowState.RETURNED).order_by("-history_date")
         .values_list("history_id", flat=True).first()
@@ -158,7 +164,7 @@ def notify_record_returned(*, record: YearlyRecord, comment: str) -> list[Notifi
         queue(
             key=f"record_returned:{record.pk}:{returned}:user-{user.pk}", kind=Kind.RECORD_RETURNED, user=user,
             cycle=record.cycle, record=record, context=context, preferences=preferences,
-            subject=f"差戻し: {record.initiative.number}. {record.initiative.name}",
+            subject=f"差戻し{program_tag(record.initiative.program)}: {record.initiative.number}. {record.initiative.name}",
         )
         for user in editors
     ]
@@ -178,7 +184,7 @@ def notify_cycle_released(*, cycle: ReportingCycle) -> list[Notification]:
     created = [
         queue(
             key=f"cycle_released:{cycle.pk}:user-{user.pk}", kind=Kind.CYCLE_RELEASED, user=user, cycle=cycle,
-            subject=f"「{cycle.label}」の報告書を公表しました", context=context, preferences=preferences,
+            subject=f"「{cycle.staff_label}」の報告書を公表しました", context=context, preferences=preferences,
         )
         for user in people
     ]
@@ -204,7 +210,7 @@ def submissions_on(day: datetime.date) -> list:
             workflow_state=WorkflowState.SUBMITTED, history_type="~",
             history_date__gte=start, history_date__lt=start + datetime.timedelta(days=1),
         )
-        .select_related("initiative", "cycle")
+        .select_related("initiative", "cycle__program")
         .prefetch_related("initiative__responsibilities__department")
         .order_by("history_date")
     )
@@ -256,8 +262,8 @@ def send_deadline_notices(*, cycle: ReportingCycle, today: datetime.date) -> lis
     editors = editors_of(d.pk for d in by_department)
     people = [*editors, *([u for u in reviewers() if roles.reviews(u, cycle.program)] if kind == Kind.OVERDUE else [])]
     preferences = preferences_of(people)
-    subject = (f"「{cycle.label}」の提出期限まであと{left}日です" if kind == Kind.REMINDER
-               else f"「{cycle.label}」の提出期限を過ぎました")
+    subject = (f"「{cycle.staff_label}」の提出期限まであと{left}日です" if kind == Kind.REMINDER
+               else f"「{cycle.staff_label}」の提出期限を過ぎました")
     base = {"cycle": cycle, "days_left": left, "link": mail.admin_link("admin:index")}
     created = []
     for user, departments in editors.items():

@@ -3,6 +3,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone, translation
@@ -456,6 +457,23 @@ class SiteIdentity(models.Model):
         super().save(*args, **kwargs)
 
 
+SEVERAL_PROGRAMS_KEY = "programs:several"
+
+
+def several_programs() -> bool:
+    """Whether the portal holds more than one program: then staff read every cycle with its program's name.
+    Kept in the cache (a program saved or deleted forgets it: programs/apps.py), as lists ask it for every row."""
+    several = cache.get(SEVERAL_PROGRAMS_KEY)
+    if several is None:
+        several = Program.objects.count() > 1
+        cache.set(SEVERAL_PROGRAMS_KEY, several, 300)
+    return several
+
+
+def forget_program_count(**kwargs) -> None:
+    cache.delete(SEVERAL_PROGRAMS_KEY)
+
+
 class CycleState(models.TextChoices):
     """A cycle is open for the departments, then closed (frozen), then released (公表) as the year's report."""
 
@@ -556,7 +574,16 @@ class ReportingCycle(models.Model):
         ]
 
     def __str__(self):
-        return self.label
+        return self.staff_label
+
+    @property
+    def staff_label(self) -> str:
+        """The name staff read (lists, filters, choices, mail, file names): 「令和7年度当初（総合戦略）」 with the
+        program's short name where the portal holds several programs, else 「令和7年度当初」. Public pages use
+        display_label."""
+        if not several_programs():
+            return self.display_label
+        return gettext("%(cycle)s（%(program)s）") % {"cycle": self.display_label, "program": self.program.display_short_name}
 
     @staticmethod
     def default_label(fiscal_year: int) -> str:

@@ -14,7 +14,7 @@ from django.utils import translation
 
 def staff_prefixes() -> tuple[str, ...]:
     """Where the staff pages are (with the script prefix, like request.path)."""
-    return (reverse("admin:index"), reverse("reports:import-upload"))
+    return (reverse("admin:index"), reverse("recordimport:upload"))
 
 
 class StaffLanguageMiddleware:

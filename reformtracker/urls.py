@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.urls")),  # staff password reset, under /admin/
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("reports/import/", include("recordimport.urls")),  # before reports/: its own app
     path("reports/", include("reports.urls")),
     path("", include("public.urls")),
 ]

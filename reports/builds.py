@@ -54,7 +54,7 @@ from django.utils.translation import gettext
 
 from finance.selectors import statement_fingerprint
 from programs.frames import frame_of
-from programs.models import CycleState, ReportingCycle
+from programs.models import CycleState, ReportingCycle, several_programs
 from reformtracker.tasks import MAX_ATTEMPTS, retry_later
 
 from .models import BuildState, ReportBuild
@@ -85,9 +85,11 @@ def builder(fmt: str):
 
 
 def filename(cycle, fmt: str) -> str:
-    """行財政改革推進プログラム2024_令和7年度当初.pdf: the program's name (full-width digits narrowed) and the cycle;
-    a cycle not yet released gets …_令和8年度当初_公表前（確認用）.pdf (a staff preview)."""
-    name = unicodedata.normalize("NFKC", f"{cycle.program.name}_{cycle.label}")
+    """行財政改革推進プログラム2024_令和7年度当初.pdf: the program's name (full-width digits narrowed) and the cycle.
+    A cycle not yet released is a staff preview, named as staff name the cycle where there are several programs
+    (ReportingCycle.staff_label): 令和8年度当初（総合戦略）_案.pdf; else …_令和8年度当初_案.pdf."""
+    staff_name = not cycle.is_released and several_programs()
+    name = unicodedata.normalize("NFKC", cycle.staff_label if staff_name else f"{cycle.program.name}_{cycle.label}")
     name = "".join("_" if c in '\\/:*?"<>|' or c.isspace() else c for c in name)
     preview = "" if cycle.is_released else f"_{PREVIEW_MARK}"
     return f"{name}{preview}.{FORMATS[fmt][1]}"

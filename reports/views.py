@@ -6,7 +6,7 @@ marked 「案」 on every page and in the file name, and never kept by a shared 
 released they download the released report (still kept by no shared cache until the cycle is public).
 When a worker builds the reports, a download never waits for a build: it serves the latest finished
 file (builds.report_to_serve), or says the report is being prepared (503) while the cycle's first one
-is built. A release becomes public only once its reports are built, so citizens never meet that 503. The Excel import for departments (staff only) lives in import_views.py.
+is built. A release becomes public only once its reports are built, so citizens never meet that 503. The Excel import of the yearly records is the recordimport app.
 """
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render

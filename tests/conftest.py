@@ -16,6 +16,7 @@ from tests import snapshots
 from tests.factories import (
     DepartmentFactory,
     InitiativeFactory,
+    ProgramFactory,
     PillarFactory,
     ResponsibilityFactory,
     ScheduleStepFactory,
@@ -167,6 +168,46 @@ def world(db, reviewer, make_user):
     w.record = lambda number, year=2025: initiatives[number].years.get(fiscal_year=year)
     return w
 
+
+
+def add_program(world, *, name: str, short_name: str, numbers: dict, statuses=None):
+    """A program beside `world`'s, its 令和7年度当初 released (FY2024, imported) and 令和8年度当初 (FY2025) open.
+    `numbers`: item number → its departments; `statuses`: its own (code, label, needs_reason), else the reform five."""
+    from programs.models import ProgramStatus
+
+    program = ProgramFactory(name=name, short_name=short_name, has_ledger=False, fiscal_target_thousand_yen=None,
+                             status_codes="" if statuses else None)
+    for order, (code, label, needs_reason) in enumerate(statuses or [], start=1):
+        ProgramStatus.objects.create(program=program, code=code, label=label, order=order, severity=order,
+                                     needs_reason=needs_reason)
+    program.__dict__.pop("_vocabulary", None)
+    pillar = PillarFactory(perspective__program=program, program=program, numeral="1", name=f"{short_name}の柱")
+    for number, departments in numbers.items():
+        initiative = InitiativeFactory(pillar=pillar, number=number, name=f"{short_name}の取組{number}", next_steps="予定")
+        for order, department in enumerate(departments):
+            ResponsibilityFactory(initiative=initiative, department=department, order=order)
+        YearlyRecordFactory(initiative=initiative, fiscal_year=2024, status=statuses[0][0] if statuses else "on_schedule")
+    released = services.cycle_release_imported(program=program, by=world.reviewer)
+    cycle = services.cycle_open(program=program, fiscal_year=2025, by=world.reviewer)
+    return program, released, cycle
+
+
+@pytest.fixture
+def three_programs(world):
+    """`world` (its program's short name 行革) and two more programs, each with 令和7年度当初 released and
+    令和8年度当初 open, so that every cycle's name is shared by three programs:
+    the strategy (総合戦略): 7 土木部's, 8 総務部's; the dX program, with statuses of its own (未着手, 取組中,
+    遅延 needing a reason): 1 総務部's only (土木部 has nothing in it)."""
+    world.program.short_name = "行革"
+    world.program.save()
+    world.strategy, world.strategy_released, world.strategy_cycle = add_program(
+        world, name="まち・ひと・しごと創生総合戦略", short_name="総合戦略", numbers={7: [world.doboku], 8: [world.somu]}
+    )
+    world.dx, world.dx_released, world.dx_cycle = add_program(
+        world, name="旭川市DX推進方針", short_name="dX", numbers={1: [world.somu]},
+        statuses=[("todo", "未着手", False), ("doing", "取組中", False), ("late", "遅延", True)],
+    )
+    return world
 
 
 def release_imported(program, reviewer):

@@ -44,7 +44,7 @@ def test_the_admins_language_switch_sets_the_cookie(client, world):
 
 def test_the_excel_import_is_japanese_for_an_english_browser(client, world):
     client.force_login(world.editor_somu)
-    html = client.get(reverse("reports:import-upload"), **ENGLISH_BROWSER).content.decode()
+    html = client.get(reverse("recordimport:upload"), **ENGLISH_BROWSER).content.decode()
     assert 'lang="ja"' in html
 
 

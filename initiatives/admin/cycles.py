@@ -82,7 +82,7 @@ def released_message(cycle: ReportingCycle) -> str:
     else:
         text = _("「%(label)s」を公表しました。市民向けページと年次報告は、%(moment)sからこの報告期を表示します。")
     moment = date_format(timezone.localtime(cycle.public_at, JAPAN), "DATETIME_FORMAT") if cycle.public_at else ""
-    return text % {"label": cycle.label, "moment": moment}
+    return text % {"label": cycle.staff_label, "moment": moment}
 
 
 class ReleaseForm(forms.Form):
@@ -95,8 +95,8 @@ class ReleaseForm(forms.Form):
 class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
     form = ReportingCycleForm
     change_form_template = "admin/programs/reportingcycle/change_form.html"
-    list_display = ["label", "fiscal_year_label", "deadline", "public_state", "released_on", "overview_link", "annual_report_links"]
-    list_filter = ["state", "program"]
+    list_display = ["__str__", "fiscal_year_label", "deadline", "public_state", "released_on", "overview_link", "annual_report_links"]
+    list_filter = ["state"]
     actions = ["close_selected", "reopen_selected", "release_selected"]
 
     def get_fieldsets(self, request, obj=None):
@@ -129,7 +129,7 @@ class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
         """A save posted to a released cycle changes nothing and says why; a service's refusal is a message."""
         cycle = self.get_object(request, unquote(object_id)) if object_id else None
         if request.method == "POST" and cycle is not None and cycle.is_released and roles.is_reviewer(request.user):
-            self.message_user(request, _("報告期「%(label)s」は公表済みのため変更できません。") % {"label": cycle.label}, messages.ERROR)
+            self.message_user(request, _("報告期「%(label)s」は公表済みのため変更できません。") % {"label": cycle.staff_label}, messages.ERROR)
             return HttpResponseRedirect(request.path)
         context = {"released_notice": cycle is not None and cycle.is_released, **(extra_context or {})}
         if request.method != "POST":
@@ -185,7 +185,7 @@ class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, error_text(error), messages.ERROR)
             else:
-                text = done_message(result) if callable(done_message) else done_message % {"label": cycle.label}
+                text = done_message(result) if callable(done_message) else done_message % {"label": cycle.staff_label}
                 self.message_user(request, text, messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("選択した報告期を締め切る"), permissions=["change"])
@@ -206,7 +206,7 @@ class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
         for cycle in queryset.order_by("fiscal_year"):
             problems = services.release_problems(cycle)
             for problem in problems:
-                self.message_user(request, _("「%(label)s」は公表できません: %(problem)s") % {"label": cycle.label, "problem": problem},
+                self.message_user(request, _("「%(label)s」は公表できません: %(problem)s") % {"label": cycle.staff_label, "problem": problem},
                                   messages.ERROR)
             if not problems:
                 ready.append(cycle)
@@ -245,7 +245,7 @@ class ReportingCycleAdmin(ProgramScopedAdmin, admin.ModelAdmin):
         cycle = get_object_or_404(self.get_queryset(request), pk=cycle_id)
         context = {
             **self.admin_site.each_context(request),
-            "title": _("%(label)s 部局別の提出状況") % {"label": cycle.label},
+            "title": _("%(label)s 部局別の提出状況") % {"label": cycle.staff_label},
             "cycle": cycle,
             "overview": cycle_overview(cycle, visible_to=request.user),
             "states": WorkflowState.choices,

@@ -193,7 +193,7 @@ class InitiativeAdmin(ScopedAdmin):
     form = InitiativeForm
     change_list_template = "admin/initiatives/initiative/change_list.html"
     list_display = [
-        "program_name", "number", "name", "pillar_numeral", "departments_list", "current_status", "current_workflow", "edit_link"
+        "program_column", "number", "name", "pillar_numeral", "departments_list", "current_status", "current_workflow", "edit_link"
     ]
     list_display_links = ["number", "name"]
     list_filter = ["program", "pillar", StatusFilter, WorkflowFilter, DepartmentFilter]
@@ -246,10 +246,6 @@ class InitiativeAdmin(ScopedAdmin):
 
     def _current(self, obj):
         return obj.current_records[0] if getattr(obj, "current_records", None) else None
-
-    @admin.display(description=gettext_lazy("プログラム"), ordering="program")
-    def program_name(self, obj):
-        return obj.program.name
 
     @admin.display(description=gettext_lazy("柱"), ordering="pillar__order")
     def pillar_numeral(self, obj):

@@ -25,6 +25,7 @@ from programs.models import Department
 from .. import roles, services
 from ..forms import ReturnForm, YearlyRecordForm
 from ..models import REFORM_VOCABULARY, DepartmentStatus, PublishedVersion, YearlyRecord
+from ..selectors import cycles_to_import
 from .scoping import (
     ProgramScopedAdmin,
     RecordCycleFilter,
@@ -134,14 +135,19 @@ class YearlyRecordAdmin(ScopedAdmin):
     list_display_links = ["initiative_number", "initiative_name"]
     list_filter = [RecordCycleFilter, "fiscal_year", RecordStatusFilter, "workflow_state", RecordDepartmentFilter]
     search_fields = ["initiative__name", "plan", "result", "delay_reason"]
-    list_select_related = ["initiative__program", "cycle"]
-    ordering = ["-fiscal_year", "initiative__number"]
+    list_select_related = ["initiative__program", "cycle__program"]
+    ordering = ["-fiscal_year", "initiative__program", "initiative__number"]
     inlines = [DepartmentStatusInline]
     readonly_fields = ["initiative_summary", "cycle_display", "fiscal_year_label", "workflow_state_display",
                        "schedule_display", "status_label", "other_department_statuses", "amount_display"]
 
     def initiative_of(self, obj):
         return obj.initiative
+
+    def changelist_view(self, request, extra_context=None):
+        """The list links the Excel import of each open cycle holding records the user may edit."""
+        context = {"import_cycles": list(cycles_to_import(request.user)), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def get_fieldsets(self, request, obj=None):
         editable = obj is not None and record_refusal(request, obj) is None

@@ -3,19 +3,21 @@
 `ProgramScopedAdmin` restricts an admin of anything that belongs to a program (programs,
 pillars, cycles, ledger, records, publications, report builds, notifications) to the
 programs the user reviews, on every path: list, filters, actions, change, history, and the
-choices of its forms (`ProgramScopedChoices`, also for inlines). `ScopedAdmin` adds the
+choices of its forms (`ProgramScopedChoices`, also for inlines); each of its lists has the program
+column and filter (`ProgramFilter`, offering the programs of the rows the user sees). `ScopedAdmin` adds the
 department scope: each admin path restricted to the initiatives the user may see, and
 editing to those they may edit (roles.py). The "current period"
 filters look at the open cycle's records only (`YearlyRecord.objects.current()`): a
 closed or released cycle is never what staff are working on.
 """
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from programs.models import Department, ProgramStatus, ReportingCycle
+from programs.models import Department, Program, ProgramStatus, ReportingCycle
 
 from .. import roles
 from ..forms import changes_message
@@ -24,6 +26,7 @@ from ..services import ConcurrentEditError
 
 NOT_REPORTED = "not_reported"  # the filters' value for a record whose status is still blank (未報告)
 NO_OPEN_CYCLE = gettext_lazy("受付中の報告期はありません")
+PROGRAM_COLUMNS = ("program", "program_name", "program_column")  # replaced by the one program column
 
 
 def error_text(error) -> str:
@@ -100,10 +103,62 @@ class ProgramScopedAdmin(ProgramScopedChoices):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or self.in_scope(request, obj))
 
+    # --- the program column and filter: every list of what belongs to a program names it and filters by it
+
+    def program_paths(self) -> list[str]:
+        """The lookups from the model to its program (roles.program_path); more than one where an object belongs
+        to a program by one of several links (a notification: its cycle's, or its record's)."""
+        path = roles.program_path(self.model)
+        return [] if path in (None, "pk") else [path]
+
+    def program_of(self, obj) -> Program | None:
+        for path in self.program_paths():
+            target = obj
+            for link in path.split("__"):
+                target = getattr(target, link, None)
+                if target is None:
+                    break
+            if target is not None:
+                return target
+        return None
+
+    @admin.display(description=gettext_lazy("プログラム"))
+    def program_column(self, obj):
+        program = self.program_of(obj)
+        return program.display_short_name if program else "-"
+
+    def get_list_display(self, request):
+        """The program column: in place of a column of the program's own, else after the first one."""
+        columns = list(super().get_list_display(request))
+        if not self.program_paths():
+            return columns
+        at = next((i for i, c in enumerate(columns) if c in PROGRAM_COLUMNS), 1)
+        columns = [c for c in columns if c not in PROGRAM_COLUMNS]
+        return [*columns[:at], "program_column", *columns[at:]]
+
+    def get_list_select_related(self, request):
+        """The program of each row, and of each cycle or initiative shown (a cycle is named with its program)."""
+        related = super().get_list_select_related(request)
+        if related is True or not self.program_paths():
+            return related
+        names = list(related or [])
+        for column in self.get_list_display(request):
+            try:
+                field = self.model._meta.get_field(column) if isinstance(column, str) else None
+            except FieldDoesNotExist:
+                continue
+            if field is not None and field.many_to_one:
+                rest = roles.program_path(field.related_model)
+                names.append(column if rest in (None, "pk") else f"{column}__{rest}")
+        return list(dict.fromkeys([*names, *self.program_paths()]))
+
     def get_list_filter(self, request):
-        """A filter by a related object of some program (program, cycle, pillar) offers only those in the list."""
-        filters = []
+        """The program filter first (in place of a filter by the program field); a filter by a related object
+        of some program (cycle, pillar) offers only those in the list."""
+        filters = [ProgramFilter] if self.program_paths() else []
         for entry in super().get_list_filter(request):
+            if entry == "program":
+                continue
             if isinstance(entry, str) and "__" not in entry:
                 field = self.model._meta.get_field(entry)
                 if field.is_relation and roles.program_path(field.related_model) is not None:
@@ -180,6 +235,35 @@ class ScopedAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
 
 
 # --- filters ----------------------------------------------------------------------
+
+
+class ProgramFilter(admin.SimpleListFilter):
+    """Rows by program: the programs of the rows the user may see (their scope), offered when there are two or more."""
+
+    title = gettext_lazy("プログラム")
+    parameter_name = "program"
+
+    def __init__(self, request, params, model, model_admin):
+        self.paths = model_admin.program_paths()
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        shown = model_admin.get_queryset(request)
+        condition = Q()
+        for path in model_admin.program_paths():
+            condition |= Q(pk__in=shown.values(path))
+        return [(str(p.pk), p.display_short_name) for p in Program.objects.filter(condition).order_by("pk")]
+
+    def has_output(self):
+        return len(self.lookup_choices) > 1
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        condition = Q()
+        for path in self.paths:
+            condition |= Q(**{path: self.value()})
+        return queryset.filter(condition)
 
 
 class DepartmentFilter(admin.SimpleListFilter):
@@ -266,9 +350,11 @@ class RecordCycleFilter(admin.SimpleListFilter):
     CURRENT = "current"
 
     def lookups(self, request, model_admin):
-        cycles = roles.in_program_scope(request.user, ReportingCycle.objects.select_related("program").order_by("-fiscal_year"))
+        """The cycles holding records of the list (the user's), each named with its program and state."""
+        cycles = ReportingCycle.objects.filter(pk__in=model_admin.get_queryset(request).values("cycle"))
+        cycles = roles.in_program_scope(request.user, cycles.select_related("program").order_by("-fiscal_year", "program_id"))
         return [(self.CURRENT, gettext_lazy("受付中の報告期（今期）")),
-                *((str(c.pk), f"{c.label}（{c.get_state_display()}）") for c in cycles)]
+                *((str(c.pk), f"{c.staff_label}（{c.get_state_display()}）") for c in cycles)]
 
     def queryset(self, request, queryset):
         if self.value() == self.CURRENT:

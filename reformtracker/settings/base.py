@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "finance",
     "initiatives",
     "reports",
+    "recordimport",  # the Excel import of the yearly records (under /reports/import/)
     "public",
     "reformtracker.apps.TasksConfig",  # django_tasks_db, the task queue in the database; `manage.py db_worker` runs it
     "notifications",  # mail to staff: cycle opened, returns, digests, reminders (on top of initiatives)

@@ -60,8 +60,8 @@ from initiatives.selectors import published_summary
 from programs.models import CycleState, Pillar, Program, ReportingCycle
 from programs.statuses import REFORM_VOCABULARY
 from public.selectors import headline
-from reports import imports
-from reports import services as report_services
+from recordimport import imports
+from recordimport import services as report_services
 from tests.factories import (
     DepartmentFactory,
     InitiativeFactory,

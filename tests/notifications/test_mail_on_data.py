@@ -73,14 +73,13 @@ def test_a_return_mail_for_an_initiative_named_on_two_lines_is_sent_with_a_one_l
     assert [n.delivery for n in notifications] == [Delivery.SENT, Delivery.SENT]
     assert [n.attempts for n in notifications] == [1, 1]
     messages = written(mail_files)
-    assert sorted(m["Subject"] for m in messages) == [
-        "【旭川市 行財政改革】差戻し: 2. 窓口の オンライン化",
-        "【旭川市 行財政改革】差戻し: 2. 道路維持の見直し （第2期）",
-    ]
+    dx_subject = "【旭川市 行財政改革】差戻し（旭川市DX推進方針）: 2. 窓口の オンライン化"
+    reform_subject = f"【旭川市 行財政改革】差戻し（{staff.program.display_short_name}）: 2. 道路維持の見直し （第2期）"
+    assert sorted(m["Subject"] for m in messages) == sorted([dx_subject, reform_subject])
     assert [m["To"] for m in messages] == ["editor-doboku@city.asahikawa.example"] * 2
     bodies = {m["Subject"]: m.get_body(("plain",)).get_content() for m in messages}
-    assert "プログラム: 旭川市DX推進方針" in bodies["【旭川市 行財政改革】差戻し: 2. 窓口の オンライン化"]
-    assert f"プログラム: {staff.program.name}" in bodies["【旭川市 行財政改革】差戻し: 2. 道路維持の見直し （第2期）"]
+    assert "プログラム: 旭川市DX推進方針" in bodies[dx_subject]
+    assert f"プログラム: {staff.program.name}" in bodies[reform_subject]
 
 
 def test_a_mail_that_fails_is_recorded_shown_to_the_reform_office_and_leaves_no_file(
@@ -102,7 +101,7 @@ def test_a_mail_that_fails_is_recorded_shown_to_the_reform_office_and_leaves_no_
     assert "送信できなかった通知 2件" in home and home.count("No space left on device") == 2
     failed = client.get(reverse("admin:notifications_notification_changelist"), {"delivery__exact": "failed"}).content.decode()
     assert failed.count("No space left on device") == 2
-    assert f"{staff.program.name} 令和8年度当初" in failed and "旭川市DX推進方針 令和8年度当初" in failed
+    assert f"令和8年度当初（{staff.program.display_short_name}）" in failed and "令和8年度当初（旭川市DX推進方針）" in failed
 
     monkeypatch.undo()
     response = client.post(reverse("admin:notifications_notification_changelist"),
@@ -136,5 +135,5 @@ def test_a_return_mail_for_the_longest_initiative_name_has_a_subject_that_fits_t
     notifications = return_both(staff, dx, django_capture_on_commit_callbacks)
     assert [n.delivery for n in notifications] == [Delivery.SENT, Delivery.SENT]
     long = notifications[0].subject
-    assert len(long) == 200 and long.endswith("…") and long.startswith("【旭川市 行財政改革】差戻し: 2. 見直し")
+    assert len(long) == 200 and long.endswith("…") and long.startswith(f"【旭川市 行財政改革】差戻し（{staff.program.display_short_name}）: 2. 見直し")
     assert long in [m["Subject"] for m in written(mail_files)]

@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from initiatives import services as initiative_services
 from initiatives.models import WorkflowState, YearlyRecord
-from reports import imports, services
+from recordimport import imports, services
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ HEADERS = imports.HEADERS
 
 def download(client, world, user):
     client.force_login(user)
-    response = client.get(reverse("reports:import-template"))
+    response = client.get(reverse("recordimport:template"))
     assert response.status_code == 200
     return load_workbook(io.BytesIO(response.content))
 
@@ -42,7 +42,7 @@ def to_bytes(book) -> bytes:
 def upload(client, data: bytes, name="記入済み.xlsx"):
     file = io.BytesIO(data)
     file.name = name
-    return client.post(reverse("reports:import-upload"), {"file": file})
+    return client.post(reverse("recordimport:upload"), {"file": file})
 
 
 def snapshot(world):
@@ -76,8 +76,8 @@ def test_reviewer_template_has_every_initiative(client, world):
 
 
 def test_import_pages_need_a_staff_login(client, world):
-    assert client.get(reverse("reports:import-upload")).status_code == 302
-    assert client.get(reverse("reports:import-template")).status_code == 302
+    assert client.get(reverse("recordimport:upload")).status_code == 302
+    assert client.get(reverse("recordimport:template")).status_code == 302
 
 
 # --- happy path -------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def test_editor_round_trip_preview_then_confirm_updates_records_as_drafts_with_h
     assert world.record(1).result == "前の実績"  # nothing changed by the preview
 
     payload = response.context["confirm_form"].initial["payload"]
-    confirmed = client.post(reverse("reports:import-confirm"), {"payload": payload})
+    confirmed = client.post(reverse("recordimport:confirm"), {"payload": payload})
     assert confirmed.status_code == 302
     record = world.record(1)
     assert record.result == "Excelで入力した実績" and record.status == "behind" and record.delay_reason == "入札不調のため"
@@ -128,7 +128,7 @@ def test_unchanged_template_changes_nothing(client, world):
 def test_confirm_payload_cannot_be_tampered_with(client, world):
     before = snapshot(world)
     client.force_login(world.editor_somu)
-    response = client.post(reverse("reports:import-confirm"), {"payload": "eyJ1c2VyIjo.forged:sig"})
+    response = client.post(reverse("recordimport:confirm"), {"payload": "eyJ1c2VyIjo.forged:sig"})
     assert response.status_code == 409 and "もう一度アップロード" in response.content.decode()
     assert snapshot(world) == before
 
@@ -269,7 +269,7 @@ def test_edit_between_preview_and_confirm_refuses_the_whole_import(client, world
     payload = upload(client, data).context["confirm_form"].initial["payload"]
     initiative_services.record_update(record=world.record(3), by=world.editor_doboku, data={"result": "土木部の実績"})
     before = snapshot(world)
-    response = client.post(reverse("reports:import-confirm"), {"payload": payload})
+    response = client.post(reverse("recordimport:confirm"), {"payload": payload})
     assert response.status_code == 409
     page = response.content.decode()
     assert "管理番号 3（取組3）" in page and "何も変更していません" in page and "土木部の実績" in page
@@ -297,7 +297,7 @@ def test_service_refuses_when_the_cycle_is_closed(world):
 def test_yearly_record_list_links_to_the_import(client, world):
     client.force_login(world.editor_somu)
     page = client.get(reverse("admin:initiatives_yearlyrecord_changelist")).content.decode()
-    assert reverse("reports:import-upload") in page
+    assert reverse("recordimport:upload") in page
 
 
 def test_reviewer_may_import_for_any_department(client, world):
@@ -305,7 +305,7 @@ def test_reviewer_may_import_for_any_department(client, world):
     put(book, 2, "実績", "行政改革課が入力した実績")
     response = upload(client, to_bytes(book))
     payload = response.context["confirm_form"].initial["payload"]
-    assert client.post(reverse("reports:import-confirm"), {"payload": payload}).status_code == 302
+    assert client.post(reverse("recordimport:confirm"), {"payload": payload}).status_code == 302
     assert world.record(2).result == "行政改革課が入力した実績"
 
 
@@ -313,6 +313,6 @@ def test_payload_of_another_user_is_refused(client, world):
     data = edited(client, world, (1, "実績", "Excelの実績"))
     payload = upload(client, data).context["confirm_form"].initial["payload"]
     client.force_login(world.editor_doboku)
-    response = client.post(reverse("reports:import-confirm"), {"payload": payload})
+    response = client.post(reverse("recordimport:confirm"), {"payload": payload})
     assert response.status_code == 409
     assert world.record(1).result != "Excelの実績"

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports import imports
+from recordimport import imports
 from tests.security import hostile_xlsx as x
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def preview_of(client, world, data: bytes) -> dict:
     file = io.BytesIO(data)
     file.name = "記入済み.xlsx"
-    response = client.post(reverse("reports:import-upload"), {"file": file})
+    response = client.post(reverse("recordimport:upload"), {"file": file})
     assert response.status_code == 200, response.context.get("errors")
     return {item["row"]["number"]: item["row"] for item in response.context["preview"]}
 
@@ -24,7 +24,7 @@ def preview_of(client, world, data: bytes) -> dict:
 def with_plan(client, world, value, number_format=None) -> bytes:
     """総務部's template with initiative 1's 計画 set to `value` (formatted as given)."""
     client.force_login(world.editor_somu)
-    book = load_workbook(io.BytesIO(client.get(reverse("reports:import-template")).content))
+    book = load_workbook(io.BytesIO(client.get(reverse("recordimport:template")).content))
     sheet = book[imports.SHEET]
     row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == 1)
     cell = sheet.cell(row=row, column=imports.HEADERS.index("計画") + 1)

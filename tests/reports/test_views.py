@@ -225,3 +225,15 @@ def test_admin_cycle_list_and_overview_link_to_the_reports(client, world):
     assert reverse("reports:annual-xlsx", args=[world.cycle.pk]) in changelist
     overview = client.get(reverse("admin:programs_reportingcycle_overview", args=[world.cycle.pk])).content.decode()
     assert reverse("reports:annual-pdf", args=[world.cycle.pk]) in overview
+
+
+def test_a_draft_reports_file_name_names_the_cycle_with_its_program_where_there_are_several(three_programs):
+    w = three_programs
+    assert builds.filename(w.strategy_cycle, "pdf") == "令和8年度当初(総合戦略)_案.pdf"
+    assert builds.filename(w.cycle, "xlsx") == "令和8年度当初(行革)_案.xlsx"
+    released = builds.filename(w.strategy_released, "pdf")  # a released report keeps its public name
+    assert released == "まち・ひと・しごと創生総合戦略_令和7年度当初.pdf"
+
+
+def test_a_single_programs_draft_keeps_the_programs_name(world):
+    assert builds.filename(world.cycle, "pdf") == f"{world.program.name}_令和8年度当初_案.pdf"

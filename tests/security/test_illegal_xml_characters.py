@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from initiatives.models import PublishedVersion, YearlyRecord
 from programs.text import StripIllegalXmlMixin, strip_illegal_xml
 from public.tables import initiatives_workbook
-from reports import imports
+from recordimport import imports
 from reports.workbook import build_annual_workbook
 from tests.security import hostile_xlsx as x
 
@@ -74,7 +74,7 @@ def test_public_list_workbook_is_written_with_the_characters_removed(poisoned):
 
 def test_import_template_is_written_with_the_characters_removed(client, poisoned):
     client.force_login(poisoned.editor_somu)
-    response = client.get(reverse("reports:import-template"))
+    response = client.get(reverse("recordimport:template"))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content))[imports.SHEET]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == 1)
@@ -91,7 +91,7 @@ def test_import_stores_texts_without_the_characters(client, world):
     data = x.workbook(x.sheet_xml(x.header_row() + x.row(2, row)))
     file = io.BytesIO(data)
     file.name = "記入済み.xlsx"
-    response = client.post(reverse("reports:import-upload"), {"file": file})
+    response = client.post(reverse("recordimport:upload"), {"file": file})
     assert response.status_code == 200, response.context.get("errors")
     rows = {r["number"]: r for r in (item["row"] for item in response.context["preview"])}
     assert rows[1]["data"]["result"] == CLEANED

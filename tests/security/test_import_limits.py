@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports import import_limits, imports
+from recordimport import import_limits, imports
 from tests.security import hostile_xlsx as x
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def snapshot(world):
 def upload(client, data: bytes, name="記入済み.xlsx"):
     file = io.BytesIO(data)
     file.name = name
-    return client.post(reverse("reports:import-upload"), {"file": file})
+    return client.post(reverse("recordimport:upload"), {"file": file})
 
 
 def refused(client, world, data, *expected) -> list[str]:
@@ -51,7 +51,7 @@ def refused(client, world, data, *expected) -> list[str]:
 def template(client, world, *changes) -> bytes:
     """The editor's template with (number, header, value) changes."""
     client.force_login(world.editor_somu)
-    book = load_workbook(io.BytesIO(client.get(reverse("reports:import-template")).content))
+    book = load_workbook(io.BytesIO(client.get(reverse("recordimport:template")).content))
     sheet = book[imports.SHEET]
     rows = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
     for number, header, value in changes:

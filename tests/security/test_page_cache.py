@@ -46,7 +46,7 @@ def test_known_parameters_in_any_order_share_one_entry(client, world):
 
 
 def test_staff_paths_keep_their_query_string(client, world):
-    response = client.get(reverse("reports:import-upload") + "?cycle=3")
+    response = client.get(reverse("recordimport:upload") + "?cycle=3")
     assert response.status_code == 302 and "cycle%3D3" in response["Location"]
     assert "no-store" in response["Cache-Control"]
 

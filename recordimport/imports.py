@@ -2,20 +2,22 @@
 
 `build_import_template(user=…, cycle=…)` writes one row per initiative the user may edit,
 with the open cycle's record pre-filled: 管理番号 and 取組項目名 locked and grey, the six
-editable columns unlocked (進行状況 offers the five statuses as a list), and three hidden
-columns (記録ID, 版, 取組の版) that tie each row to the record and the versions it was
-downloaded at, for optimistic locking.
+editable columns unlocked (進行状況 offers the statuses of the cycle's program as a list), and three
+hidden columns (記録ID, 版, 取組の版) that tie each row to the record and the versions it was
+downloaded at, for optimistic locking. A record the import may not change (under review, approved,
+published: import_refusal) is a grey row, locked throughout, with a note on its 管理番号 saying why.
 
 `read_import(data, user=…, cycle=…)` checks the file before anything is written: its size,
-zip structure and what parsing it would cost (reports.import_limits: member sizes, cells,
+zip structure and what parsing it would cost (recordimport.import_limits: member sizes, cells,
 string lengths, styles, a deadline — before openpyxl reads anything), that it is an .xlsx
-with the template's sheet and exact header, then every cell — number and permission, status
-vocabulary, reason when behind or infeasible, integer non-negative amounts that fit the
-database, text lengths, no formulas, the versions. Texts lose XML-illegal characters
-(programs.text) and a date keeps the text its cell shows (reports.cell_text). It raises
+with the template's sheet and exact header, then every cell — number and permission, the program's
+status vocabulary, a reason where the status needs one, integer non-negative amounts that fit the
+database, text lengths, no formulas, the versions. A row that changes nothing passes whatever the
+record's state; a row that would change a record the import may not change is refused with the reason. Texts lose XML-illegal characters
+(programs.text) and a date keeps the text its cell shows (recordimport.cell_text). It raises
 `ImportRefused` with the problems found (sheet, row, column named; the first 50 listed,
 values quoted to 40 characters), or returns the rows as plain data. `changes(rows)` compares them with the records as they are now,
-field by field, for the preview; `reports.services.workbook_import` applies them.
+field by field, for the preview; `recordimport.services.workbook_import` applies them.
 """
 import io
 import re
@@ -25,11 +27,13 @@ from dataclasses import dataclass
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from initiatives import roles
-from initiatives.models import Initiative, Status, WorkflowState, YearlyRecord
+from initiatives.models import Initiative, WorkflowState, YearlyRecord
+from initiatives.services import edit_refusal
 from programs.money import format_thousand_yen
 from programs.spreadsheets import cell_values, keep_texts_as_text
 from programs.text import strip_illegal_xml
@@ -58,7 +62,6 @@ TEXT_FIELDS = {
     "理由": (YearlyRecord, "delay_reason"),
     "今後の予定": (Initiative, "next_steps"),
 }
-STATUS_BY_LABEL = {str(label): value for value, label in Status.choices}
 
 MAX_ROWS = 2000
 MAX_AMOUNT = 2**63 - 1  # PositiveBigIntegerField, when the database names no smaller limit
@@ -79,9 +82,41 @@ def editable_records(*, user, cycle):
     initiatives = roles.visible_initiatives(user, Initiative.objects.for_program(cycle.program))
     return (
         YearlyRecord.objects.of_cycle(cycle).filter(initiative__in=initiatives)
-        .select_related("initiative")
+        .select_related("initiative__program", "cycle")
+        .prefetch_related("initiative__responsibilities")
         .order_by("initiative__number")
     )
+
+
+def status_by_label(vocabulary) -> dict[str, str]:
+    """The program's statuses as the template's list offers them: label → code (the city's Japanese labels)."""
+    return {d.label: d.code for d in vocabulary}
+
+
+def reason_labels(cycle) -> str:
+    """「予定より遅れている」「実施不可」: the statuses of the cycle's program that need a reason, for the instructions."""
+    vocabulary = cycle.program.vocabulary
+    return "".join(f"「{d.label}」" for d in vocabulary if d.code in vocabulary.needing_reason)
+
+
+def import_refusal(record: YearlyRecord, user) -> str | None:
+    """Why the import may not change the record (None: it may). The record's page refuses the same (under review,
+    a closed cycle, another department's); an approved or published record is changed on its page only, not in bulk,
+    since the change withdraws it from its review."""
+    refusal = edit_refusal(record=record, by=user)
+    if refusal:
+        return refusal
+    if record.workflow_state == WorkflowState.APPROVED:
+        return _("承認済みのため、一括更新では変更できません。変更するときは取組の画面で編集してください。")
+    if record.workflow_state == WorkflowState.PUBLISHED:
+        return _("公開済みのため、一括更新では変更できません。変更するときは取組の画面で編集してください。")
+    return None
+
+
+def changed_fields(record: YearlyRecord, data: dict, next_steps: str) -> list[str]:
+    """The fields of the record (and 今後の予定, of its initiative) whose value in the row differs from theirs."""
+    fields = [f for f, value in data.items() if getattr(record, f) != value]
+    return [*fields, "next_steps"] if next_steps != record.initiative.next_steps else fields
 
 
 def build_import_template(*, user, cycle) -> bytes:
@@ -97,33 +132,40 @@ def build_import_template(*, user, cycle) -> bytes:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     locked_fill = PatternFill("solid", fgColor="E6E8EB")
     wrap = Alignment(vertical="top", wrap_text=True)
-    statuses = dict(Status.choices)
+    vocabulary = cycle.program.vocabulary
     for record in editable_records(user=user, cycle=cycle):
         initiative = record.initiative
         sheet.append(cell_values([
-            initiative.number, initiative.name, record.plan, record.result, str(statuses[record.status]) if record.status else "",
+            initiative.number, initiative.name, record.plan, record.result,
+            vocabulary.get(record.status).label if record.status in vocabulary else record.status,
             record.delay_reason, record.secured_amount_thousand_yen, initiative.next_steps,
             record.pk, record.version, initiative.version,
         ]))
+        # a record the import may not change (under review …) is a grey, locked row; the note on its number says why
+        refusal = import_refusal(record, user)
         for header, cell in zip(HEADERS, sheet[sheet.max_row]):
             cell.alignment = wrap
-            if header in EDITABLE:
+            if header in EDITABLE and not refusal:
                 cell.protection = Protection(locked=False)
             else:
                 cell.fill = locked_fill
+        if refusal:
+            sheet.cell(row=sheet.max_row, column=1).comment = Comment(_("変更できません: %(reason)s") % {"reason": refusal},
+                                                                      _("一括更新"))
         sheet.cell(row=sheet.max_row, column=HEADERS.index("財源確保額（千円）") + 1).number_format = "#,##0"
     last = max(sheet.max_row, 2)
-    status_list = DataValidation(
-        type="list", formula1='"' + ",".join(STATUS_BY_LABEL) + '"', allow_blank=False, showErrorMessage=True,
-        errorTitle=_("進行状況"), error=_("一覧から選んでください。"),
-    )
-    status_list.add(f"{_column('進行状況')}2:{_column('進行状況')}{last}")
+    if vocabulary:
+        status_list = DataValidation(
+            type="list", formula1='"' + ",".join(status_by_label(vocabulary)) + '"', allow_blank=False, showErrorMessage=True,
+            errorTitle=_("進行状況"), error=_("一覧から選んでください。"),
+        )
+        status_list.add(f"{_column('進行状況')}2:{_column('進行状況')}{last}")
+        sheet.add_data_validation(status_list)
     amount = DataValidation(
         type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
         errorTitle=_("財源確保額"), error=_("千円単位の0以上の整数を入力してください。"),
     )
     amount.add(f"{_column('財源確保額（千円）')}2:{_column('財源確保額（千円）')}{last}")
-    sheet.add_data_validation(status_list)
     sheet.add_data_validation(amount)
     widths = {"管理番号": 9, "取組項目名": 28, "計画": 40, "実績": 60, "進行状況": 22, "理由": 40,
               "財源確保額（千円）": 16, "今後の予定": 50}
@@ -258,9 +300,11 @@ def _read_rows(rows, *, user, cycle, epoch) -> list[dict]:
     records = {
         r.pk: r
         for r in YearlyRecord.objects.of_cycle(cycle)
-        .select_related("initiative")
+        .select_related("initiative", "cycle")
         .prefetch_related("initiative__responsibilities")
     }
+    statuses = status_by_label(cycle.program.vocabulary)
+    needing_reason = cycle.program.vocabulary.needing_reason
     by_number = {r.initiative.number: r for r in records.values()}
     seen: dict[int, int] = {}
     result = []
@@ -280,7 +324,8 @@ def _read_rows(rows, *, user, cycle, epoch) -> list[dict]:
         if formulas:
             continue
         row = dict(zip(HEADERS, values[: len(HEADERS)] + [None] * (len(HEADERS) - len(values))))
-        errors += _check_row(index, row, user=user, by_number=by_number, records=records, seen=seen, result=result)
+        errors += _check_row(index, row, user=user, by_number=by_number, records=records, seen=seen, result=result,
+                             statuses=statuses, needing_reason=needing_reason)
     if not result and not errors:
         errors.append(_("シート「%(sheet)s」に取組の行がありません。") % {"sheet": SHEET})
     if errors:
@@ -288,7 +333,10 @@ def _read_rows(rows, *, user, cycle, epoch) -> list[dict]:
     return result
 
 
-def _check_row(index, row, *, user, by_number, records, seen, result) -> list[str]:
+def _check_row(index, row, *, user, by_number, records, seen, result, statuses, needing_reason) -> list[str]:
+    """The row's problems; a row without any is added to `result`. A row that changes nothing is taken whatever
+    the record's state (the preview counts it as 変更なし, the import skips it); one that would change a record
+    the import may not change (import_refusal) is refused with the reason."""
     errors = []
 
     def error(header, message, **params):
@@ -307,10 +355,6 @@ def _check_row(index, row, *, user, by_number, records, seen, result) -> list[st
         return errors
     if not roles.can_edit(user, record.initiative):
         error("管理番号", _("管理番号 %(number)d（%(name)s）はあなたの部局の取組ではないため更新できません。"),
-              number=number, name=record.initiative.name)
-        return errors
-    if record.workflow_state == WorkflowState.SUBMITTED:
-        error("管理番号", _("管理番号 %(number)d（%(name)s）は提出済みで審査中のため更新できません。差し戻されてから更新してください。"),
               number=number, name=record.initiative.name)
         return errors
     if number in seen:
@@ -334,11 +378,15 @@ def _check_row(index, row, *, user, by_number, records, seen, result) -> list[st
         if len(texts[header]) > limit:
             error(header, _("%(limit)d文字以内で入力してください（%(length)d文字あります）。"), limit=limit, length=len(texts[header]))
     status_label = _text(row["進行状況"]).strip()
-    status = STATUS_BY_LABEL.get(status_label, "") if status_label else ""  # blank: still 未報告
-    if status_label and not status:
+    status = statuses.get(status_label, "") if status_label else ""  # blank: still 未報告
+    if status_label and not statuses and status_label != record.status:
+        error("進行状況", _("このプログラムは進行状況を報告しません。空欄にしてください（%(value)s）。"), value=excerpt(status_label))
+    elif status_label and not status and status_label != record.status:
         error("進行状況", _("「%(value)s」は進行状況の選択肢にありません（%(choices)s から選んでください）。"),
-              value=excerpt(status_label), choices="、".join(STATUS_BY_LABEL))
-    elif status in Status.needing_reason() and not texts["理由"].strip():
+              value=excerpt(status_label), choices="、".join(statuses))
+    elif status_label and not status:
+        status = record.status  # a code the template wrote as it is (not one of the program's): left unchanged
+    if status in needing_reason and not texts["理由"].strip():
         error("理由", _("進行状況が「%(status)s」のときは、理由を入力してください。"), status=status_label)
     try:
         amount = _integer(row["財源確保額（千円）"])
@@ -351,9 +399,18 @@ def _check_row(index, row, *, user, by_number, records, seen, result) -> list[st
     except ValueError:
         amount = None
         error("財源確保額（千円）", _("千円単位の整数を入力してください（%(value)s）。"), value=excerpt(row["財源確保額（千円）"]))
-    if version != record.version or initiative_version != record.initiative.version:
-        error("管理番号", _("管理番号 %(number)d（%(name)s）は、テンプレートをダウンロードした後に他の人が更新しました。テンプレートをダウンロードし直して、もう一度入力してください。"),
-              number=number, name=record.initiative.name)
+    if errors:
+        return errors
+    data = {"plan": texts["計画"], "result": texts["実績"], "status": status,
+            "delay_reason": texts["理由"], "secured_amount_thousand_yen": amount}
+    if changed_fields(record, data, texts["今後の予定"]):
+        refusal = import_refusal(record, user)
+        if refusal:
+            error("管理番号", _("管理番号 %(number)d（%(name)s）は変更されていますが、更新できません: %(reason)s"),
+                  number=number, name=record.initiative.name, reason=refusal)
+        elif version != record.version or initiative_version != record.initiative.version:
+            error("管理番号", _("管理番号 %(number)d（%(name)s）は、テンプレートをダウンロードした後に他の人が更新しました。テンプレートをダウンロードし直して、もう一度入力してください。"),
+                  number=number, name=record.initiative.name)
     if not errors:
         result.append({
             "record_id": record.pk,
@@ -361,8 +418,7 @@ def _check_row(index, row, *, user, by_number, records, seen, result) -> list[st
             "name": record.initiative.name,
             "version": version,
             "initiative_version": initiative_version,
-            "data": {"plan": texts["計画"], "result": texts["実績"], "status": status,
-                     "delay_reason": texts["理由"], "secured_amount_thousand_yen": amount},
+            "data": data,
             "next_steps": texts["今後の予定"],
         })
     return errors
@@ -371,9 +427,9 @@ def _check_row(index, row, *, user, by_number, records, seen, result) -> list[st
 # --- the preview -----------------------------------------------------------------------
 
 
-def _display(field: str, value) -> str:
+def _display(field: str, value, vocabulary) -> str:
     if field == "status":
-        return Status.label_of(value)
+        return vocabulary.label_of(value)
     if field == "secured_amount_thousand_yen":
         return format_thousand_yen(value)
     return value or ""
@@ -381,18 +437,18 @@ def _display(field: str, value) -> str:
 
 def changes(rows: list[dict]) -> list[dict]:
     """For each row that changes something, its record and the changed fields (label, before → after)."""
-    records = YearlyRecord.objects.select_related("initiative").in_bulk([r["record_id"] for r in rows])
+    records = YearlyRecord.objects.select_related("initiative__program").in_bulk([r["record_id"] for r in rows])
     result = []
     for row in rows:
         record = records[row["record_id"]]
+        vocabulary = record.initiative.program.vocabulary
         fields = [
-            Change(str(YearlyRecord._meta.get_field(f).verbose_name), _display(f, getattr(record, f)), _display(f, value))
-            for f, value in row["data"].items()
-            if getattr(record, f) != value
+            Change(str(YearlyRecord._meta.get_field(f).verbose_name), _display(f, getattr(record, f), vocabulary),
+                   _display(f, row["data"][f], vocabulary))
+            if f != "next_steps" else
+            Change(str(Initiative._meta.get_field("next_steps").verbose_name), record.initiative.next_steps, row["next_steps"])
+            for f in changed_fields(record, row["data"], row["next_steps"])
         ]
-        if row["next_steps"] != record.initiative.next_steps:
-            fields.append(Change(str(Initiative._meta.get_field("next_steps").verbose_name),
-                                 record.initiative.next_steps, row["next_steps"]))
         if fields:
             result.append({"row": row, "record": record, "changes": fields})
     return result

@@ -1,4 +1,4 @@
-"""Writes of the reports app: applying a department's Excel import."""
+"""Writes of the record import: applying a department's Excel import."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -8,7 +8,7 @@ from initiatives.models import YearlyRecord
 from initiatives.services import ConcurrentEditError, WorkflowError, record_update
 from programs.models import ReportingCycle
 
-from .imports import changes
+from .imports import changes, import_refusal
 
 
 @transaction.atomic
@@ -18,7 +18,8 @@ def workbook_import(*, user, cycle: ReportingCycle, rows: list[dict]) -> list[Ye
     Each changed record goes through `record_update` — permission-checked, validated,
     recorded in history as 「Excelから一括更新」, and a draft again — with the versions
     the template was downloaded at, so a record someone else saved since refuses the
-    whole import (ConcurrentEditError naming the record). Unchanged rows are skipped.
+    whole import (ConcurrentEditError naming the record). Unchanged rows are skipped, whatever the record's state;
+    a changed row of a record the import may not change (imports.import_refusal) refuses the whole import.
     """
     if not (roles.is_reviewer(user) or roles.is_editor(user)):
         raise PermissionDenied(_("Excelで一括更新できるのは部局の担当者と行政改革課の担当者です。"))
@@ -30,6 +31,10 @@ def workbook_import(*, user, cycle: ReportingCycle, rows: list[dict]) -> list[Ye
         row, record = item["row"], item["record"]
         if record.cycle_id != cycle.pk:
             raise WorkflowError(_("管理番号 %(number)d の行は別の報告期のものです。") % {"number": row["number"]})
+        refusal = import_refusal(record, user)
+        if refusal:  # it changed state since the preview
+            raise WorkflowError(_("管理番号 %(number)d（%(name)s）は変更されていますが、更新できません: %(reason)s")
+                                % {"number": row["number"], "name": row["name"], "reason": refusal})
         data = {field: value for field, value in row["data"].items() if getattr(record, field) != value}
         next_steps = row["next_steps"] if row["next_steps"] != record.initiative.next_steps else None
         try:
