@@ -20,7 +20,7 @@ A child runs with an address-space limit (--memory-limit MB) and a time limit
 (--timeout s), so a shape that would take the machine down is reported as killed.
 Goal (issue 11, item 2): any upload the server accepts for parsing costs under 300 MB
 peak memory and under 5 s. The shapes marked "at limit" are the largest the limits of
-recordimport/import_limits.py let through to openpyxl.
+programs/import_limits.py let through to openpyxl.
 """
 import argparse
 import json
@@ -74,7 +74,7 @@ def shapes(template: bytes) -> dict:
     """name → (description, bytes)."""
     from openpyxl.utils import get_column_letter
 
-    from recordimport import import_limits as limits
+    from programs import import_limits as limits
     from recordimport.imports import HEADERS
     from tests.security import hostile_xlsx as x
 

@@ -8,7 +8,7 @@ downloaded at, for optimistic locking. A record the import may not change (under
 published: import_refusal) is a grey row, locked throughout, with a note on its 管理番号 saying why.
 
 `read_import(data, user=…, cycle=…)` checks the file before anything is written: its size,
-zip structure and what parsing it would cost (recordimport.import_limits: member sizes, cells,
+zip structure and what parsing it would cost (programs.import_limits: member sizes, cells,
 string lengths, styles, a deadline — before openpyxl reads anything), that it is an .xlsx
 with the template's sheet and exact header, then every cell — number and permission, the program's
 status vocabulary, a reason where the status needs one, integer non-negative amounts that fit the
@@ -39,7 +39,7 @@ from programs.spreadsheets import cell_values, keep_texts_as_text
 from programs.text import strip_illegal_xml
 
 from .cell_text import displayed
-from .import_limits import (  # noqa: F401 (MAX_BYTES, MAX_UNCOMPRESSED: the limits, named here too)
+from programs.import_limits import (  # noqa: F401 (MAX_BYTES, MAX_UNCOMPRESSED: the limits, named here too)
     MAX_BYTES,
     MAX_COLUMNS,
     MAX_UNCOMPRESSED,

@@ -34,8 +34,8 @@ from initiatives.services import ConcurrentEditError
 from programs.models import ReportingCycle
 
 from . import imports, services
-from .import_limits import excerpt
-from .forms import ImportConfirmForm, ImportUploadForm
+from programs.import_limits import excerpt
+from programs.forms import ImportConfirmForm, ImportUploadForm
 
 SALT = "recordimport"
 PAYLOAD_MAX_AGE = 60 * 60

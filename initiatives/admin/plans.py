@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from programs.models import Department
-from reports.forms import ImportConfirmForm, ImportUploadForm
-from reports.import_limits import ImportRefused, check_size
+from programs.forms import ImportConfirmForm, ImportUploadForm
+from programs.import_limits import ImportRefused, check_size
 
 from .. import roles
 from ..opendata import DataFormatError

@@ -5,7 +5,7 @@ import re
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from reports.import_limits import MAX_COLUMNS, Deadline, ImportRefused, excerpt
+from programs.import_limits import MAX_COLUMNS, Deadline, ImportRefused, excerpt
 
 from . import layout
 from .layout import NO, YES

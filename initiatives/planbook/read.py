@@ -1,6 +1,6 @@
 """Reading a filled-in plan workbook into a program's JSON document, or refusing it with every problem.
 
-The upload limits of the record import come first (reports.import_limits: size, zip members,
+The upload limits of the record import come first (programs.import_limits: size, zip members,
 cells, strings, a deadline), then the sheets and headers, then every cell. Each problem names its
 sheet, row and column. A plan without problems is then tried against the database (the program's
 import, rolled back), so that the preview promises only what the confirmation will do.
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from programs.models import RESERVED_SLUGS, Numbering, Program
-from reports.import_limits import Deadline, ImportRefused, check_archive, check_size, excerpt
+from programs.import_limits import Deadline, ImportRefused, check_archive, check_size, excerpt
 
 from ..opendata import FORMAT, DataFormatError
 from ..opendata.importer import import_program

@@ -18,8 +18,8 @@ from initiatives.planbook.read import read_plan_workbook
 from initiatives.planbook.write import plan_template, plan_workbook
 from initiatives.services import plan_import
 from programs.models import Department, Pillar, Program, ReportingCycle
-from reports import import_limits
-from reports.import_limits import ImportRefused
+from programs import import_limits
+from programs.import_limits import ImportRefused
 from tests.factories import PerspectiveFactory, PillarFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db

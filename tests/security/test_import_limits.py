@@ -14,7 +14,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from recordimport import import_limits, imports
+from programs import import_limits
+from recordimport import imports
 from tests.security import hostile_xlsx as x
 
 pytestmark = pytest.mark.django_db

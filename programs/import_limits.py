@@ -1,4 +1,5 @@
-"""Limits an uploaded workbook must keep before openpyxl parses any of it (issue 11).
+"""Limits an uploaded workbook must keep before openpyxl parses any of it: the record import's
+(recordimport) and the plan workbook's (initiatives.planbook).
 
 openpyxl reads a whole shared-string table and style sheet into memory, builds an object
 per style, merged range or validation (tens of microseconds each), reads every sheet of

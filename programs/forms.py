@@ -1,8 +1,8 @@
-"""Forms of the Excel import (staff)."""
+"""Forms of the Excel uploads of staff: the record import (recordimport) and the plan workbook (initiatives.planbook)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .imports import MAX_BYTES
+from .import_limits import MAX_BYTES
 
 
 class ImportUploadForm(forms.Form):
