@@ -57,7 +57,7 @@ class SummaryRow:
     @property
     def on_track_labels(self) -> str:
         """「取組中」「完了」: what the share counts as on track, for headings of a program with statuses of its own."""
-        return "".join(f"「{self.vocabulary.label_of(code)}」" for code in self.vocabulary.on_track)
+        return self.vocabulary.on_track_labels
 
     def percent(self, status: str) -> str | None:
         if status not in self.vocabulary.counted:

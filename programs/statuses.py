@@ -129,6 +129,18 @@ class Vocabulary:
         """Counted and not behind: the numerator of the headline share (実施済み + 予定どおり)."""
         return [d.code for d in self.definitions if d.counted and not d.behind]
 
+    def quoted(self, codes) -> str:
+        """「取組中」「完了」: labels for headings and notes of a program with statuses of its own."""
+        return "".join(f"「{self.label_of(code)}」" for code in codes)
+
+    @property
+    def on_track_labels(self) -> str:
+        return self.quoted(self.on_track)
+
+    @property
+    def behind_labels(self) -> str:
+        return self.quoted(self.behind)
+
     @property
     def uses_reform_codes(self) -> bool:
         """Whether every status is one of the reform report's five (whose wording the pages explain as it is)."""

@@ -165,7 +165,7 @@ class Headline:
 
     @property
     def behind_labels(self) -> str:
-        return "".join(f"「{self.vocabulary.label_of(code)}」" for code in self.vocabulary.behind)
+        return self.vocabulary.behind_labels
 
 
 @dataclass
