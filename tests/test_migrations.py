@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # each migrates a database back and forth
 
 BEFORE = [("programs", "0001_initial"), ("initiatives", "0002_publication_number_indexes")]
 AFTER = [("programs", "0002_cycle_texts_and_release"), ("initiatives", "0003_cycles_and_schedule")]

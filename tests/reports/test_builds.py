@@ -240,6 +240,7 @@ def test_a_build_whose_lease_has_not_run_out_is_left_to_its_worker(world, worker
     assert set(ReportBuild.objects.values_list("state", flat=True)) == {BuildState.BUILDING}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)  # the lease is renewed from another thread, with its own connection
 def test_a_worker_renews_the_lease_of_a_long_build_so_no_other_worker_takes_it(world, worker, settings, monkeypatch):
     settings.REPORTS_BUILD_LEASE_SECONDS = 1

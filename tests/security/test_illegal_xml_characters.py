@@ -109,6 +109,7 @@ def test_form_mixin_cleans_every_text_field():
     assert form.cleaned_data == {"note": CLEANED, "amount": 5}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_migration_cleans_the_texts_stored_before():
     from django.db import connection

@@ -307,6 +307,7 @@ def admin_pages(reform) -> list[str]:
     return urls
 
 
+@pytest.mark.slow  # visits every admin page of both programs, once per role
 @pytest.mark.parametrize("who", ["editor", "finance", "administrator", "named reviewer", "reviewer", "superuser"])
 def test_no_admin_page_redirects_to_itself(client, reform, finance, make_user, who):
     people = {
