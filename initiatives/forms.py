@@ -5,9 +5,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from programs.statuses import REFORM_VOCABULARY
 from programs.text import StripIllegalXmlMixin
 
-from .models import REFORM_VOCABULARY, Initiative, YearlyRecord
+from .models import Initiative, YearlyRecord
 from .services import changes_since
 
 # The status select's empty choice: a record nobody has reported on yet (never a status chosen for them).

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programs import eras
-from programs.statuses import NOT_REPORTED_LABEL, REFORM_VOCABULARY, Status  # noqa: F401 (re-exported until every reader uses the program's vocabulary)
 from programs.models import CycleState, Department, Division, Pillar, Program, ReportingCycle
 
 

@@ -4,7 +4,8 @@ import datetime
 import factory
 
 from finance.models import LedgerCategory, LedgerEntry, LedgerGroup, LedgerStatement, StatementState, Unit
-from initiatives.models import DepartmentStatus, Initiative, Responsibility, ScheduleStep, Status, YearlyRecord
+from initiatives.models import DepartmentStatus, Initiative, Responsibility, ScheduleStep, YearlyRecord
+from programs.statuses import Status
 from programs.models import Department, Division, Perspective, Pillar, Program
 from tests.addresses import REFORM
 

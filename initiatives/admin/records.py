@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy
 
 from programs import eras, money
 from programs.models import Department
+from programs.statuses import REFORM_VOCABULARY
 
 from .. import roles, services
 from ..forms import ReturnForm, YearlyRecordForm
-from ..models import REFORM_VOCABULARY, DepartmentStatus, PublishedVersion, YearlyRecord
+from ..models import DepartmentStatus, PublishedVersion, YearlyRecord
 from ..selectors import cycles_to_import
 from .scoping import (
     ProgramScopedAdmin,

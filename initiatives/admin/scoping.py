@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs.models import Department, Program, ProgramStatus, ReportingCycle
+from programs.statuses import NOT_REPORTED_LABEL
 
 from .. import roles
 from ..forms import changes_message
-from ..models import NOT_REPORTED_LABEL, Initiative, WorkflowState, YearlyRecord
+from ..models import Initiative, WorkflowState, YearlyRecord
 from ..services import ConcurrentEditError
 
 NOT_REPORTED = "not_reported"  # the filters' value for a record whose status is still blank (未報告)

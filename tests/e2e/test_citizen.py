@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from initiatives import services
-from initiatives.models import Status
+from programs.statuses import Status
 from tests.addresses import REFORM
 from tests.e2e.conftest import ARTIFACTS, REPORT_DOWNLOAD_TIMEOUT
 from tests.factories import released_list_of_projects, released_roadmap

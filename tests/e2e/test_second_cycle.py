@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from initiatives import roles, services
-from initiatives.models import Status, YearlyRecord
+from initiatives.models import YearlyRecord
+from programs.statuses import Status
 from programs.models import Department, ReportingCycle
 from tests.conftest import enter_ledger
 from tests.e2e.conftest import REPORT_DOWNLOAD_TIMEOUT

@@ -4,7 +4,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from initiatives.models import Status, WorkflowState
+from initiatives.models import WorkflowState
+from programs.statuses import Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from initiatives import services
-from initiatives.models import Status, WorkflowState
+from initiatives.models import WorkflowState
+from programs.statuses import Status
 
 pytestmark = pytest.mark.django_db
 

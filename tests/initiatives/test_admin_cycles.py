@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from initiatives import services
-from initiatives.models import Status
+from programs.statuses import Status
 from programs.models import CycleState
 
 pytestmark = pytest.mark.django_db

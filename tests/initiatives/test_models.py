@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from initiatives.models import Status
+from programs.statuses import Status
 from programs.models import ProgramStatus
 from tests.factories import (
     DepartmentStatusFactory,

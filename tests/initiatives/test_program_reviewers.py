@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from initiatives import roles, services
-from initiatives.models import Status, WorkflowState
+from initiatives.models import WorkflowState
+from programs.statuses import Status
 from tests.factories import InitiativeFactory, PillarFactory, ResponsibilityFactory, ScheduleStepFactory, YearlyRecordFactory
 
 

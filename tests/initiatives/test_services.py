@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from initiatives import services
 from tests.reports.conftest import release
-from initiatives.models import PublishedVersion, Status, WorkflowState, YearlyRecord
+from initiatives.models import PublishedVersion, WorkflowState, YearlyRecord
+from programs.statuses import Status
 from programs.models import CycleState
 
 pytestmark = pytest.mark.django_db

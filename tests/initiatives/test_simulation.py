@@ -31,7 +31,8 @@ from finance import services as ledger_services
 from finance.models import LedgerEntry, LedgerStatement, Unit
 from finance.selectors import ledger_report
 from initiatives import roles, services
-from initiatives.models import Initiative, PublishedVersion, Status, YearlyRecord
+from initiatives.models import Initiative, PublishedVersion, YearlyRecord
+from programs.statuses import Status
 from initiatives.selectors import published_summary, published_versions
 from programs.models import Department, ReportingCycle
 from programs.statuses import REFORM_VOCABULARY

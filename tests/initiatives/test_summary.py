@@ -1,7 +1,7 @@
 """The program summary, by the report's rule; on the real data it must equal page 1 of the report."""
 import pytest
 
-from initiatives.models import Status
+from programs.statuses import Status
 from initiatives.selectors import format_percent, program_summary
 from tests.factories import DepartmentStatusFactory, InitiativeFactory, PillarFactory, YearlyRecordFactory
 

@@ -52,13 +52,12 @@ from initiatives.models import (
     Initiative,
     PublishedVersion,
     Responsibility,
-    Status,
     WorkflowState,
     YearlyRecord,
 )
 from initiatives.selectors import published_summary
 from programs.models import CycleState, Pillar, Program, ReportingCycle
-from programs.statuses import REFORM_VOCABULARY
+from programs.statuses import REFORM_VOCABULARY, Status
 from public.selectors import headline
 from recordimport import imports
 from recordimport import services as report_services

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from initiatives import services
-from initiatives.models import Status
+from programs.statuses import Status
 
 DEADLINE = datetime.date(2026, 3, 31)
 

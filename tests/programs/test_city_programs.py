@@ -25,7 +25,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from initiatives import roles
-from initiatives.models import Initiative, Listing, PublishedVersion, Status, YearlyRecord
+from initiatives.models import Initiative, Listing, PublishedVersion, YearlyRecord
+from programs.statuses import Status
 from finance.models import LedgerStatement
 from initiatives.opendata.export import export_program, export_published_program
 from initiatives.opendata.importer import import_program
@@ -204,7 +205,7 @@ def test_beside_the_strategy_a_department_sees_its_items_of_both_and_the_reform_
     assert all(any(r.department_id == kosodate.pk for r in i.responsibilities.all())
                for i in response.context["cl"].result_list)
     page = response.content.decode()
-    assert strategy.name in page and published_program.name in page  # each row names its program
+    assert strategy.display_short_name in page and published_program.display_short_name in page  # each row names its program
 
     summary = published_summary(published_program)
     assert (summary.total.initiatives, summary.total.counts[Status.BEHIND]) == (54, 4)

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from initiatives import roles, services
-from initiatives.models import Initiative, Status
+from initiatives.models import Initiative
+from programs.statuses import Status
 from initiatives.opendata import DataFormatError
 from initiatives.opendata.importer import import_program
 from programs.models import Program

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from initiatives import services
-from initiatives.models import Status
+from programs.statuses import Status
 from tests.reports.conftest import publish as publish_record
 from tests.addresses import REFORM
 

@@ -5,7 +5,8 @@ from django.urls import reverse
 import datetime
 
 from initiatives import services
-from initiatives.models import Initiative, PublishedVersion, Status
+from initiatives.models import Initiative, PublishedVersion
+from programs.statuses import Status
 from tests.factories import InitiativeFactory
 from tests.reports.conftest import publish
 from tests.addresses import REFORM

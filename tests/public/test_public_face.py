@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import PublishedVersion
+from programs.statuses import Status
 from programs.identity import site_identity
 from programs.models import SiteIdentity
 from programs.statuses import REFORM_VOCABULARY

@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from initiatives.models import Status
+from programs.statuses import Status
 from initiatives.opendata.importer import import_program
 from tests.addresses import REFORM
 

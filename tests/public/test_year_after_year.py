@@ -15,7 +15,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from initiatives import services
-from initiatives.models import Initiative, Status
+from initiatives.models import Initiative
+from programs.statuses import Status
 from tests.conftest import enter_ledger
 from tests.reports.conftest import publish, release
 from tests.addresses import REFORM

@@ -3,7 +3,7 @@ import pytest
 from django.tasks import task_backends
 
 from initiatives import services
-from initiatives.models import Status
+from programs.statuses import Status
 from initiatives.opendata.importer import import_program
 from programs.models import ReportingCycle
 from tests import snapshots

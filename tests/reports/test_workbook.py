@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from initiatives import services
-from initiatives.models import Status
+from programs.statuses import Status
 from reports.workbook import build_annual_workbook
 
 from .conftest import publish, release

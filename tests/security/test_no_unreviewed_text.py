@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from initiatives import services
-from initiatives.models import PublishedVersion, Status
+from initiatives.models import PublishedVersion
+from programs.statuses import Status
 from programs.models import ReportingCycle
 from tests.security.test_public_paths import text_of
 from tests.addresses import REFORM

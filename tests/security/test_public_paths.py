@@ -9,7 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from initiatives import services
-from initiatives.models import Status
+from programs.statuses import Status
 from tests.reports.conftest import release
 from tests.addresses import REFORM
 
