@@ -18,7 +18,7 @@ tests/security/hostile_xlsx.py or from the real template) and read by
 
 A child runs with an address-space limit (--memory-limit MB) and a time limit
 (--timeout s), so a shape that would take the machine down is reported as killed.
-Goal (issue 11, item 2): any upload the server accepts for parsing costs under 300 MB
+Goal: any upload the server accepts for parsing costs under 300 MB
 peak memory and under 5 s. The shapes marked "at limit" are the largest the limits of
 programs/import_limits.py let through to openpyxl.
 """

@@ -20,7 +20,7 @@ measurable in the city's report); their float columns are not the cause (as CSS 
 
 For each it prints the best of `--repeat` runs in CPU time (this machine's wall time varies by ±15 % from one
 run to the next): parsing (HTML and CSS), layout (styles, boxes, pages), drawing and writing, the pages and
-the time per page. bench_reports.py measures the builds themselves against issue 12's aims.
+the time per page. bench_reports.py measures the builds themselves against their aims.
 """
 import argparse
 import gc

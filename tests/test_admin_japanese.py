@@ -1,5 +1,5 @@
 """The staff admin in Japanese has no English left in what the code labels: headings, field labels,
-column headers, buttons, the sidebar's apps and models, the history pages (issue 14).
+column headers, buttons, the sidebar's apps and models, the history pages.
 
 Data (user names, JSON of a publication) may be in any script; English a person picks in the header's
 language switch is, of course, English."""

@@ -1,4 +1,4 @@
-"""Backup and restore as the README describes them give back identical data.
+"""Backup and restore as docs/operations.md describes them give back identical data.
 
 On PostgreSQL (the production database; `make test`'s second run): pg_dump of the live
 database, pg_restore into a new database, then the restored copy exports the same open-data

@@ -1,6 +1,6 @@
 """Remove the characters XML cannot carry from the texts stored before they were cleaned on the way in.
 
-A vertical tab pasted from Word broke every workbook holding the text (issue 11, item 4).
+A vertical tab pasted from Word broke every workbook holding the text.
 Forms and the Excel import now clean texts (programs.text.strip_illegal_xml) and the
 workbook writers clean what they write; this cleans what is already stored, the same way:
 a vertical tab or form feed becomes a line break, other C0 controls (not tab, line feed,

@@ -1,4 +1,4 @@
-"""Reviewers per program (issue 15): the strategy is kept by another office than the reform program.
+"""Reviewers per program: the strategy is kept by another office than the reform program.
 
 A program that names its reviewers is reviewed by them only; a reviewer named for some programs
 reviews those only; the reviewers named for none review the programs that name none. Each program

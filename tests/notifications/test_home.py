@@ -1,4 +1,4 @@
-"""Each person's home page in the admin (issue 13, item 1), on the two-cycle `world`."""
+"""Each person's home page in the admin, on the two-cycle `world`."""
 import datetime
 
 import pytest

@@ -1,4 +1,4 @@
-"""Who is told what, by e-mail: each rule of issue 13's notifications, on the two-cycle `world`.
+"""Who is told what, by e-mail: each rule of the notifications (docs/staff-guide.md), on the two-cycle `world`.
 
 The world's 令和7年度当初 is released and 令和8年度当初 open (deadline 2026-03-31); initiative 1
 is 総務部's, 2 土木部's, 3 both's. Signals are sent once a transaction commits, so each

@@ -1,4 +1,4 @@
-"""Several programs side by side (issue 15): each program's frame as data, what the import refuses, how
+"""Several programs side by side: each program's frame as data, what the import refuses, how
 the workflow and the admin follow the frame. The city's three programs loaded together are in
 test_city_programs.py."""
 import copy

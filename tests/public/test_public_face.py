@@ -1,4 +1,4 @@
-"""The public face (issue 14): whose site it is, the headline figures, English names, changes between
+"""The public face: whose site it is, the headline figures, English names, changes between
 publications, feeds, the sitemap, sharing, the search of Japanese input and the page size.
 
 Every scenario has two cycles (the `world`: 令和7年度当初 released, 令和8年度当初 open)."""

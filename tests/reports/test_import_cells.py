@@ -1,4 +1,4 @@
-"""The Excel import keeps what a cell shows (issue 11, item 10): a date typed into 計画 is
+"""The Excel import keeps what a cell shows: a date typed into 計画 is
 stored as the cell displays it (2025/4/1, 令和7年4月1日), never as `2025-04-01 00:00:00`."""
 import datetime
 import io

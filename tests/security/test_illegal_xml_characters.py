@@ -1,4 +1,4 @@
-"""A control character pasted from Word cannot break the Excel outputs (issue 11, item 4).
+"""A control character pasted from Word cannot break the Excel outputs.
 
 XML 1.0 cannot carry most control characters; openpyxl raised IllegalCharacterError on a
 vertical tab (Word's manual line break), so both import templates and, once the record was

@@ -1,4 +1,4 @@
-"""No edit is lost silently, and no save ends in an error page (issue 11, item 5).
+"""No edit is lost silently, and no save ends in an error page.
 
 The record's page carries the version it was loaded at; a save without it, a save that
 lands just after someone else's, and several identical saves at once each end with one
@@ -154,7 +154,7 @@ def test_sqlite_writers_wait_for_the_lock_instead_of_failing(tmp_path):
 
 
 def test_both_departments_of_a_shared_initiative_can_save_after_one_sets_its_split_status(client, world):
-    """Issue 11, item 7: after 土木部 set its own status on a shared initiative, 総務部 could no longer save."""
+    """After 土木部 sets its own status on a shared initiative, 総務部 can still save the record."""
     record = world.record(3)
     client.force_login(world.editor_doboku)
     page = client.get(record_url(record))
