@@ -18,7 +18,8 @@ pytestmark = [
 SLUG = "jigyo-ichiran"
 PAGE = f"/{SLUG}/"
 WITHDRAWAL_BOUND = 3.0  # seconds within which nginx stops serving a page Django answers 404 for
-STALE_IF_ERROR = 3  # the portal's REFORMTRACKER_STALE_IF_ERROR here (600 in production), to see its end
+STALE_IF_ERROR = 8  # the portal's REFORMTRACKER_STALE_IF_ERROR here (600 in production): long enough that a slow stop of
+# Django on a loaded machine still leaves a stale copy to see, short enough to see its end
 GIVE_UP = 20.0  # polling stops here: the behaviour did not happen
 
 SETUP = f"""
