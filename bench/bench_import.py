@@ -54,7 +54,8 @@ def make_world() -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from initiatives import roles, services
+    from accounts import roles
+    from initiatives import services
     from initiatives.opendata.importer import import_program
 
     roles.ensure_roles()

@@ -316,7 +316,7 @@ class DepartmentProgress:
 
 def cycle_overview(cycle, *, visible_to) -> list[DepartmentProgress]:
     """Each department's records in the cycle with their workflow state (an initiative appears under each of its departments)."""
-    from . import roles
+    from accounts import roles
 
     initiatives = roles.visible_initiatives(visible_to, Initiative.objects.for_program(cycle.program))
     records = (
@@ -380,7 +380,7 @@ def figure_totals(program: Program, cycle: ReportingCycle) -> tuple[list[FigureT
 def cycles_to_import(user):
     """The open cycles holding records this staff member may edit (their departments', or every record of the
     programs they review): the cycles the Excel import offers them, oldest program first."""
-    from . import roles
+    from accounts import roles
 
     initiatives = roles.visible_initiatives(user, Initiative.objects.all()).values("pk")
     editable = YearlyRecord.objects.filter(cycle=OuterRef("pk"), initiative__in=initiatives)

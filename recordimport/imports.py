@@ -31,14 +31,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from initiatives import roles
+from accounts import roles
 from initiatives.models import Initiative, WorkflowState, YearlyRecord
 from initiatives.services import edit_refusal
-from programs.money import format_thousand_yen
-from programs.spreadsheets import cell_values, keep_texts_as_text
-from programs.text import strip_illegal_xml
-
-from .cell_text import displayed
 from programs.import_limits import (  # noqa: F401 (MAX_BYTES, MAX_UNCOMPRESSED: the limits, named here too)
     MAX_BYTES,
     MAX_COLUMNS,
@@ -49,6 +44,11 @@ from programs.import_limits import (  # noqa: F401 (MAX_BYTES, MAX_UNCOMPRESSED:
     check_size,
     excerpt,
 )
+from programs.money import format_thousand_yen
+from programs.spreadsheets import cell_values, keep_texts_as_text
+from programs.text import strip_illegal_xml
+
+from .cell_text import displayed
 
 SHEET = "部局別更新"
 HEADERS = ["管理番号", "取組項目名", "計画", "実績", "進行状況", "理由", "財源確保額（千円）", "今後の予定",

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from initiatives import roles
+from accounts import roles
 from initiatives.models import YearlyRecord
 from initiatives.services import ConcurrentEditError, WorkflowError, record_update
 from programs.models import ReportingCycle

@@ -28,14 +28,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from initiatives import roles
+from accounts import roles
 from initiatives.selectors import cycles_to_import
 from initiatives.services import ConcurrentEditError
+from programs.forms import ImportConfirmForm, ImportUploadForm
+from programs.import_limits import excerpt
 from programs.models import ReportingCycle
 
 from . import imports, services
-from programs.import_limits import excerpt
-from programs.forms import ImportConfirmForm, ImportUploadForm
 
 SALT = "recordimport"
 PAYLOAD_MAX_AGE = 60 * 60

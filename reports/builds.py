@@ -52,10 +52,10 @@ from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from core.tasks import MAX_ATTEMPTS, retry_later
 from finance.selectors import statement_fingerprint
 from programs.frames import frame_of
 from programs.models import CycleState, ReportingCycle, several_programs
-from reformtracker.tasks import MAX_ATTEMPTS, retry_later
 
 from .models import BuildState, ReportBuild
 from .selectors import PREVIEW_MARK, publication_state
@@ -228,7 +228,7 @@ def build_report(cycle_id: int, fmt: str, key: str, attempt: int = 1) -> str:
 
     By the time the worker takes the build the cycle may have changed again: then a newer build has
     been (or will be) queued, and this one stops at once. A build that fails is tried again later
-    (reformtracker.tasks.retry_later), then stays failed with its error: the previous file is still
+    (core.tasks.retry_later), then stays failed with its error: the previous file is still
     served, and the admin (年次報告の作成) and the reform office's home page show it."""
     report = ReportBuild.objects.filter(cycle_id=cycle_id, format=fmt, fingerprint=key).first()
     if report is None or report.state == BuildState.READY:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from initiatives import roles
+from accounts import roles
 from programs.models import ReportingCycle
 
 from . import builds

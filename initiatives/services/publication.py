@@ -2,11 +2,11 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from core.transactions import on_commit_once
 from programs.models import ReportingCycle
 from programs.text import search_form
-from reformtracker.transactions import on_commit_once
 
-from .. import roles
 from ..models import Initiative, PublishedVersion, WorkflowState, YearlyRecord
 from ..publication import publication_document
 from ..signals import cycle_published

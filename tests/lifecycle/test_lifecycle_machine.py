@@ -47,7 +47,8 @@ from finance.models import (
     LedgerStatement,
     Unit,
 )
-from initiatives import roles, services
+from accounts import roles
+from initiatives import services
 from initiatives.models import (
     Initiative,
     PublishedVersion,
