@@ -256,7 +256,7 @@ def main() -> None:
         from django.contrib.auth import get_user_model
 
         from programs.models import ReportingCycle
-        from recordimport.imports import build_import_template
+        from recordimport.template import build_import_template
 
         template = build_import_template(user=get_user_model().objects.get(pk=world["user"]),
                                          cycle=ReportingCycle.objects.get(pk=world["cycle"]))
