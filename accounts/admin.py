@@ -6,7 +6,7 @@ individual permissions on anyone, cannot offer the reviewer role (行政改革�
 the 財政課 role (財政課（財源確保額）, who confirm the ledger figures), cannot change its own
 roles, and sees the accounts of superusers, reviewers and 財政課 read-only (so it cannot take
 one over by setting its password, nor remove the role or deactivate the account). The role groups themselves are
-defined in code (initiatives.roles, re-applied after every migrate) and are read-only
+defined in code (accounts.roles, re-applied after every migrate) and are read-only
 for non-superusers, since renaming a group or changing its permissions changes who may
 publish.
 """
@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 
-from initiatives.roles import FINANCE, REVIEWER
+from accounts.roles import FINANCE, REVIEWER
 
 User = get_user_model()
 

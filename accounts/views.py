@@ -2,7 +2,7 @@
 
 The reset is Django's own flow by e-mail (django.contrib.auth.views) with the admin's
 templates, which Django translates into Japanese. It is throttled per e-mail address and
-per client address (accounts.clients) through the cache, so that nobody can flood a
+per client address (core.clients) through the cache, so that nobody can flood a
 mailbox or the mail server; a throttled request sends nothing and says when to try again.
 Setting a new password also lifts a login lockout of that account.
 """
@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .clients import client_address
+from core.clients import client_address
 
 THROTTLE_SECONDS = 60 * 60
 

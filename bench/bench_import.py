@@ -54,7 +54,8 @@ def make_world() -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from initiatives import roles, services
+    from accounts import roles
+    from initiatives import services
     from initiatives.opendata.importer import import_program
 
     roles.ensure_roles()
@@ -255,7 +256,7 @@ def main() -> None:
         from django.contrib.auth import get_user_model
 
         from programs.models import ReportingCycle
-        from recordimport.imports import build_import_template
+        from recordimport.template import build_import_template
 
         template = build_import_template(user=get_user_model().objects.get(pk=world["user"]),
                                          cycle=ReportingCycle.objects.get(pk=world["cycle"]))

@@ -46,7 +46,7 @@ PAGES = [
 def reviewer_user():
     from django.contrib.auth.models import Group, User
 
-    from initiatives import roles
+    from accounts import roles
 
     roles.ensure_roles()
     user = User.objects.create_user("bench-reviewer", is_staff=True)

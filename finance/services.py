@@ -1,6 +1,6 @@
 """Writes to the ledger: 財政課 enters a report's figures, confirms them, and may reopen them until the
 report is released. One function each, keyword-only, atomic, permission-checked at the top (Django
-permissions, which the roles in initiatives/roles.py grant), validated with full_clean(); history
+permissions, which the roles in accounts/roles.py grant), validated with full_clean(); history
 is recorded by django-simple-history.
 
 A statement's figures change only while it is a draft and its cycle is not released; the

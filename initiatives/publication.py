@@ -2,7 +2,8 @@
 
 `publication_document` is the document a `PublishedVersion` keeps (services.publication) and the
 open data serves as it is; the backup export (opendata.export) writes the same shape with the
-working records of every year.
+working records of every year. `Publication` reads such a document by name, for every page, report and
+export that shows a publication.
 """
 from .models import Initiative, YearlyRecord
 
@@ -57,3 +58,52 @@ def initiative_document(initiative: Initiative, reported: YearlyRecord | None, y
         "years": years,
         **optional,
     }
+
+
+class Publication:
+    """A publication's document (`PublishedVersion.data`, the shape of `publication_document`) read by name: the one
+    place that knows its keys, and what a document of an earlier format lacks."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    number = property(lambda self: self.data["number"])
+    name = property(lambda self: self.data.get("name", ""))
+    pillar = property(lambda self: self.data.get("pillar", ""))  # the pillar's key
+    goal = property(lambda self: self.data.get("goal", ""))
+    fiscal_target = property(lambda self: self.data.get("fiscal_target", ""))
+    background = property(lambda self: self.data.get("background", ""))
+    next_steps = property(lambda self: self.data.get("next_steps", ""))
+    ledger_category = property(lambda self: self.data.get("ledger_category"))  # its name, or None
+    status = property(lambda self: self.data.get("status"))  # the reported record's (None: not reported)
+    status_notes = property(lambda self: self.data.get("status_notes") or "")
+    secured_amount_thousand_yen = property(lambda self: self.data.get("secured_amount_thousand_yen"))
+    department_statuses = property(lambda self: self.data.get("department_statuses", []))
+    departments = property(lambda self: self.data.get("departments", []))  # {'department', 'divisions'} each
+    listings = property(lambda self: self.data.get("listings", []))  # {'pillar' (key), 'number'}: listed again (再掲)
+
+    @property
+    def departments_display(self) -> list[str]:
+        """所管部局 as printed, one line per department (the departments' names in a document that has no such lines)."""
+        return self.data.get("departments_display") or [unit["department"] for unit in self.departments]
+
+    @property
+    def years(self) -> list[dict]:
+        """The published years' records (record_document), oldest first."""
+        return sorted(self.data.get("years", []), key=lambda year: year["fiscal_year"])
+
+    def year(self, fiscal_year: int) -> dict | None:
+        """The published record of `fiscal_year`, or None."""
+        return next((year for year in self.data.get("years", []) if year["fiscal_year"] == fiscal_year), None)
+
+    def schedule(self, fiscal_years) -> list[dict]:
+        """作業工程: {'fiscal_year', 'step'} for each of `fiscal_years` ('' where none is planned).
+
+        Publications made before format 2 carried the step on each year's record (years[].schedule_step)."""
+        if "schedule" in self.data:
+            steps = {s["fiscal_year"]: s["step"] for s in self.data["schedule"]}
+        else:
+            steps = {y["fiscal_year"]: y.get("schedule_step", "") for y in self.data.get("years", [])}
+        return [{"fiscal_year": year, "step": steps.get(year, "")} for year in fiscal_years]

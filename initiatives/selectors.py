@@ -266,16 +266,6 @@ def published_cycles(program: Program):
     return ReportingCycle.objects.public().filter(program=program).order_by("-fiscal_year")
 
 
-def published_schedule(data: dict, fiscal_years) -> list[dict]:
-    """作業工程 of a publication: {'fiscal_year', 'step'} for each of the program's years ('' where none is planned).
-
-    Publications made before format 2 carried the step on each year's record (years[].schedule_step)."""
-    steps = {s["fiscal_year"]: s["step"] for s in data.get("schedule", [])}
-    if "schedule" not in data:
-        steps = {y["fiscal_year"]: y.get("schedule_step", "") for y in data.get("years", [])}
-    return [{"fiscal_year": year, "step": steps.get(year, "")} for year in fiscal_years]
-
-
 @dataclass
 class Preliminary:
     """Publications of a cycle not yet released (速報): how many of the program's initiatives are in."""
@@ -316,7 +306,7 @@ class DepartmentProgress:
 
 def cycle_overview(cycle, *, visible_to) -> list[DepartmentProgress]:
     """Each department's records in the cycle with their workflow state (an initiative appears under each of its departments)."""
-    from . import roles
+    from accounts import roles
 
     initiatives = roles.visible_initiatives(visible_to, Initiative.objects.for_program(cycle.program))
     records = (
@@ -380,7 +370,7 @@ def figure_totals(program: Program, cycle: ReportingCycle) -> tuple[list[FigureT
 def cycles_to_import(user):
     """The open cycles holding records this staff member may edit (their departments', or every record of the
     programs they review): the cycles the Excel import offers them, oldest program first."""
-    from . import roles
+    from accounts import roles
 
     initiatives = roles.visible_initiatives(user, Initiative.objects.all()).values("pk")
     editable = YearlyRecord.objects.filter(cycle=OuterRef("pk"), initiative__in=initiatives)

@@ -15,9 +15,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from initiatives import roles
+from accounts import roles
+from core.admin import LogAdmin
 from initiatives.admin.scoping import ProgramScopedAdmin
-from reformtracker.admin import LogAdmin
 
 from . import services
 from .models import Delivery, Kind, Notification, Preference

@@ -20,8 +20,8 @@ from django.contrib import admin
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from accounts import roles
 from finance.models import LedgerCategory, LedgerStatement
-from initiatives import roles
 from initiatives.models import Initiative, PublishedVersion, Responsibility, WorkflowState, YearlyRecord
 from programs.models import CycleState, Department, ReportingCycle
 from reports.models import BuildState, ReportBuild

@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from initiatives import roles
+from accounts import roles
 from initiatives.models import WorkflowState, YearlyRecord
 from programs.models import Department, ReportingCycle, several_programs
 

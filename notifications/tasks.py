@@ -2,7 +2,7 @@
 
 A refusal by the mail server for the address itself (550 user unknown: a bounce) is final at
 once; a server that cannot be reached or answers "try later" (4xx) gets another attempt
-(reformtracker.tasks.retry_later). A mail that cannot even be made from its notification (a
+(core.tasks.retry_later). A mail that cannot even be made from its notification (a
 header or body the mail format refuses) fails at once too, before any server or file sees it.
 Either way the notification records the attempt and the error, and the reform office sees the
 failures on its home page and in 通知の記録, from where they can be sent again.
@@ -13,7 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.utils import timezone
 
-from reformtracker.tasks import MAX_ATTEMPTS, retry_later
+from core.tasks import MAX_ATTEMPTS, retry_later
 
 from . import mail
 from .models import Delivery, Notification

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Division, Perspective, Pillar, Program, ProgramStatus, SiteIdentity
 
-
 # What a released report fixed (Program.frame_is_fixed): read-only from then on; English names stay editable.
 FIXED_FRAME_FIELDS = ["level1_label", "level2_label", "item_label", "figure_label", "numbering", "has_ledger"]
 
@@ -49,7 +48,7 @@ class PillarInline(FrameInline):
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     """Registered again with the program scope (a reviewer edits the programs they review only) in
-    initiatives/admin/structure.py: programs does not import initiatives, where the roles are."""
+    initiatives/admin/structure.py: programs does not import initiatives, where the program scope is."""
 
     list_display = ["name", "slug", "period", "as_of_label", "fiscal_target"]
     inlines = [PerspectiveInline, PillarInline, ProgramStatusInline]
@@ -75,7 +74,7 @@ class ProgramAdmin(admin.ModelAdmin):
         return [*([] if request.user.is_superuser else ["reviewers"]), *fixed]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "reviewers":  # staff with the reviewer role (initiatives.roles.REVIEWER; programs does not import initiatives)
+        if db_field.name == "reviewers":  # staff with the reviewer role (accounts.roles.REVIEWER; programs does not import accounts)
             kwargs["queryset"] = (
                 get_user_model().objects.filter(groups__name="行政改革課（審査・公開）", is_active=True).order_by("username")
             )

@@ -18,7 +18,7 @@ class DemoUser:
     superuser: bool = False
 
 
-# Group names are those of initiatives.roles (programs does not import initiatives).
+# Group names are those of accounts.roles (programs does not import accounts: the roles build on programs).
 DEMO_USERS = [
     # the administrator manages accounts but is no superuser: superuser and reviewer powers are
     # granted only by a superuser (accounts/admin.py), created with `createsuperuser`

@@ -8,7 +8,8 @@ None, never a guess.
 """
 from dataclasses import dataclass
 
-from .models import Program, SiteIdentity, in_language
+from .models import Program, SiteIdentity
+from .text import in_language
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .text import in_language
+
 NOT_REPORTED = ""
 NOT_REPORTED_LABEL = _("未報告")
 STYLED_POSITIONS = 8  # colours and patterns for a program's own statuses (static/public/public.css)
@@ -61,8 +63,6 @@ class StatusDefinition:
 
     @property
     def display_label(self) -> str:
-        from .models import in_language
-
         return in_language(self.label, self.label_en)
 
 

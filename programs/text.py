@@ -10,6 +10,8 @@ and carriage return are allowed), lone surrogates and U+FFFE/U+FFFF are dropped.
 import re
 import unicodedata
 
+from django.utils import translation
+
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
 
@@ -42,3 +44,12 @@ def search_form(text: str) -> str:
     half-width DX, １ and 1, ｶﾞ and ガ are the same. Both the stored search text and the query go
     through it."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def in_language(japanese: str, english: str) -> str:
+    """A structural name in the active language: the English one when English is chosen and it is
+    filled in, otherwise the Japanese one (the city's own wording, always present)."""
+    if english and (translation.get_language() or "").startswith("en"):
+        return english
+    return japanese
+

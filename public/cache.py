@@ -135,7 +135,14 @@ def connect_signals() -> None:
     from finance.models import LedgerCategory, LedgerEntry, LedgerStatement
     from initiatives.models import PublishedVersion
     from programs.models import (
-        Department, Division, Perspective, Pillar, Program, ProgramStatus, ReportingCycle, SiteIdentity,
+        Department,
+        Division,
+        Perspective,
+        Pillar,
+        Program,
+        ProgramStatus,
+        ReportingCycle,
+        SiteIdentity,
     )
 
     for model in [
@@ -205,7 +212,7 @@ def _may_be_staff(request) -> bool:
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     try:
         return SESSION_KEY in store.load()
-    except DatabaseError:  # let the request through: the view answers 503 (reformtracker/middleware.py)
+    except DatabaseError:  # let the request through: the view answers 503 (core/middleware.py)
         return True
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 
 from initiatives.models import PublishedVersion
-from initiatives.selectors import published_schedule
+from initiatives.publication import Publication
 from programs import eras, money
 from programs.frames import cycle_vocabulary
 from programs.models import Program
@@ -44,22 +44,23 @@ def _amount(value, note="") -> str:
 def _fields(data: dict, fiscal_years, vocabulary: Vocabulary) -> list[tuple[str, str]]:
     """The fields of a publication citizens read, in the page's order: (label, text), its statuses labelled in
     the vocabulary of its cycle."""
+    publication = Publication(data)
     fields = [
-        (gettext("取組項目名"), data.get("name", "")),
-        (gettext("柱"), data.get("pillar", "")),
-        (gettext("所管部局"), "、".join(data.get("departments_display", []))),
-        (gettext("進行状況"), vocabulary.as_printed(data.get("status"), [
-            (d.get("status"), d.get("label", "")) for d in data.get("department_statuses", [])
-        ]) if data.get("status") else ""),
-        (gettext("財源確保目標額"), data.get("fiscal_target", "")),
-        (gettext("財源確保額（当初予算時）"), _amount(data.get("secured_amount_thousand_yen"))),
-        (gettext("これまでの経過や背景"), data.get("background", "")),
-        (gettext("今後の予定"), data.get("next_steps", "")),
+        (gettext("取組項目名"), publication.name),
+        (gettext("柱"), publication.pillar),
+        (gettext("所管部局"), "、".join(publication.departments_display)),
+        (gettext("進行状況"), vocabulary.as_printed(publication.status, [
+            (d.get("status"), d.get("label", "")) for d in publication.department_statuses
+        ]) if publication.status else ""),
+        (gettext("財源確保目標額"), publication.fiscal_target),
+        (gettext("財源確保額（当初予算時）"), _amount(publication.secured_amount_thousand_yen)),
+        (gettext("これまでの経過や背景"), publication.background),
+        (gettext("今後の予定"), publication.next_steps),
     ]
-    for item in published_schedule(data, fiscal_years):
+    for item in publication.schedule(fiscal_years):
         label = gettext("作業工程（%(year)s）") % {"year": eras.display_fiscal_year(item["fiscal_year"])}
         fields.append((label, item["step"]))
-    for year in sorted(data.get("years", []), key=lambda y: y["fiscal_year"]):
+    for year in publication.years:
         name = eras.display_fiscal_year(year["fiscal_year"])
         published = PublishedYear(year, vocabulary)
         fields += [

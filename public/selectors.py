@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from finance.selectors import LedgerRow, ledger_report, ledger_reports
 from initiatives.models import Listing, PublishedVersion
+from initiatives.publication import Publication
 from initiatives.selectors import (
     Summary,
     SummaryRow,
@@ -136,7 +137,7 @@ def earlier_publications(program: Program, lookup: dict, *, shown_cycle: Reporti
 
 def listings(program: Program, data: dict) -> list[dict]:
     """Where the publication is listed again (再掲): {'pillar': the Pillar, 'number'} each (one query, none without)."""
-    again = data.get("listings", [])
+    again = Publication(data).listings
     if not again:
         return []
     pillars = {pillar.key: pillar for pillar in program.pillars.filter(key__in=[item["pillar"] for item in again])}
@@ -165,10 +166,11 @@ def english_department_names(names) -> dict[str, str]:
 def department_lines(data: dict) -> list[str]:
     """所管部局 of a publication, one line per department with its divisions (「総務部（人事課、職員厚生課）」);
     on English pages the department's English name, its divisions as the city names them."""
-    units = data.get("departments", [])
+    publication = Publication(data)
+    units = publication.departments
     english = english_department_names(unit["department"] for unit in units)
     if not english:
-        return data.get("departments_display") or [unit["department"] for unit in units]
+        return publication.departments_display
     return [
         format_html("{}{}", english.get(unit["department"], unit["department"]),
                     format_html(' <span lang="ja">（{}）</span>', "、".join(unit["divisions"])) if unit.get("divisions") else "")

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from finance.selectors import LedgerReport, LedgerRow
 from initiatives.models import PublishedVersion
-from initiatives.selectors import Preliminary, Summary, SummaryRow, published_schedule
+from initiatives.publication import Publication
+from initiatives.selectors import Preliminary, Summary, SummaryRow
 from programs.models import Program, ReportingCycle
 from programs.statuses import Vocabulary
 
@@ -95,6 +96,10 @@ class PublicInitiative:
         return self.version.data
 
     @property
+    def publication(self) -> Publication:
+        return Publication(self.version.data)
+
+    @property
     def number(self) -> int:
         return self.version.number
 
@@ -113,12 +118,12 @@ class PublicInitiative:
     @property
     def years(self) -> list[PublishedYear]:
         """The published years, oldest first (the year-over-year table)."""
-        return [PublishedYear(y, self.vocabulary) for y in sorted(self.data.get("years", []), key=lambda y: y["fiscal_year"])]
+        return [PublishedYear(y, self.vocabulary) for y in self.publication.years]
 
     @property
     def has_schedule(self) -> bool:
         """Whether the publication plans any year's step (作業工程): the strategy's 事業 plan none."""
-        return any(item["step"] for item in published_schedule(self.data, self.program_years))
+        return any(item["step"] for item in self.publication.schedule(self.program_years))
 
     @property
     def timeline(self) -> list[TimelineYear]:
@@ -126,7 +131,7 @@ class PublicInitiative:
         published = {y.fiscal_year: y for y in self.years}
         reported_to = self.cycle.fiscal_year
         timeline = []
-        for item in published_schedule(self.data, self.program_years):
+        for item in self.publication.schedule(self.program_years):
             year = item["fiscal_year"]
             state = "reported" if year in published else "not_due" if year > reported_to else "unreported"
             timeline.append(TimelineYear(year, item["step"], state, published.get(year)))

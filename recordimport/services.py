@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from initiatives import roles
+from accounts import roles
 from initiatives.models import YearlyRecord
 from initiatives.services import ConcurrentEditError, WorkflowError, record_update
 from programs.models import ReportingCycle
@@ -19,7 +19,7 @@ def workbook_import(*, user, cycle: ReportingCycle, rows: list[dict]) -> list[Ye
     recorded in history as 「Excelから一括更新」, and a draft again — with the versions
     the template was downloaded at, so a record someone else saved since refuses the
     whole import (ConcurrentEditError naming the record). Unchanged rows are skipped, whatever the record's state;
-    a changed row of a record the import may not change (imports.import_refusal) refuses the whole import.
+    a changed row of a record the import may not change (template.import_refusal) refuses the whole import.
     """
     if not (roles.is_reviewer(user) or roles.is_editor(user)):
         raise PermissionDenied(_("Excelで一括更新できるのは部局の担当者と行政改革課の担当者です。"))

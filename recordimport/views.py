@@ -28,14 +28,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from initiatives import roles
+from accounts import roles
 from initiatives.selectors import cycles_to_import
 from initiatives.services import ConcurrentEditError
+from programs.forms import ImportConfirmForm, ImportUploadForm
+from programs.import_limits import excerpt
 from programs.models import ReportingCycle
 
 from . import imports, services
-from programs.import_limits import excerpt
-from programs.forms import ImportConfirmForm, ImportUploadForm
+from .template import build_import_template, reason_labels
 
 SALT = "recordimport"
 PAYLOAD_MAX_AGE = 60 * 60
@@ -78,7 +79,7 @@ def _ensure_may_import(user) -> None:
 
 def _render(request, template, title, status=200, **context):
     if context.get("cycle"):
-        context["reason_labels"] = imports.reason_labels(context["cycle"])
+        context["reason_labels"] = reason_labels(context["cycle"])
     return TemplateResponse(request, template, {**site.each_context(request), "title": title, **context}, status=status)
 
 
@@ -100,7 +101,7 @@ def of_a_cycle(view):
 
 @of_a_cycle
 def template(request, cycle):
-    data = imports.build_import_template(user=request.user, cycle=cycle)
+    data = build_import_template(user=request.user, cycle=cycle)
     departments = "・".join(request.user.departments.values_list("name", flat=True)) if not roles.is_reviewer(request.user) else ""
     name = "_".join(filter(None, [_("一括更新"), cycle.staff_label, departments])) + ".xlsx"
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

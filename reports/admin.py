@@ -4,8 +4,8 @@ A reviewer sees the builds of the programs they review only (the program scope, 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.admin import LogAdmin
 from initiatives.admin.scoping import ProgramScopedAdmin
-from reformtracker.admin import LogAdmin
 
 from . import builds
 from .models import BuildState, ReportBuild

@@ -17,7 +17,8 @@ from django.utils import translation
 
 from finance.selectors import LedgerReport, LedgerRow, ledger_report
 from initiatives.models import PublishedVersion
-from initiatives.selectors import Summary, figure_totals, published_schedule, published_summary, published_versions
+from initiatives.publication import Publication
+from initiatives.selectors import Summary, figure_totals, published_summary, published_versions
 from programs import eras
 from programs.frames import frame_of
 from programs.models import Perspective, Pillar, Program, ReportingCycle
@@ -57,29 +58,33 @@ class InitiativeSheet:
     language: str | None = None  # of the report's texts (the statuses' labels)
     per_level: bool = False  # numbered from 1 under every pillar (the strategy's 番号)
 
+    @functools.cached_property
+    def publication(self) -> Publication:
+        return Publication(self.data)
+
     @property
     def number(self) -> int:
-        return self.data["number"]
+        return self.publication.number
 
     @property
     def name(self) -> str:
-        return self.data["name"]
+        return self.publication.name
 
     @property
     def years(self) -> list[dict]:
-        return self.data.get("years", [])
+        return self.publication.years
 
     @functools.cached_property
     def record(self) -> dict:
         """The record of the cycle's fiscal year (an empty one if the initiative has none)."""
-        return next((y for y in self.years if y["fiscal_year"] == self.fiscal_year), {})
+        return self.publication.year(self.fiscal_year) or {}
 
     @functools.cached_property
     def schedule(self) -> list[dict]:
         """作業工程: the step of each of the program's four years ('' where none is planned)."""
         return [
             {**step, "label": eras.fiscal_year_label(step["fiscal_year"])}
-            for step in published_schedule(self.data, self.program_years)
+            for step in self.publication.schedule(self.program_years)
         ]
 
     @property
@@ -95,12 +100,12 @@ class InitiativeSheet:
     @property
     def status_label(self) -> str:
         """The status that counts in the summary (a split status counts as behind)."""
-        status = self.data.get("status")
+        status = self.publication.status
         return _printed_lines(self.vocabulary, self.language or translation.get_language(), status, ())[0] if status else ""
 
     @property
     def departments(self) -> list[str]:
-        return self.data.get("departments_display", [])
+        return self.publication.departments_display
 
     @property
     def anchor(self) -> str:
@@ -175,9 +180,9 @@ class AnnualReport:
         sheets = self.initiatives
         return {
             "departments": any(sheet.departments for sheet in sheets),
-            "background": any(sheet.data.get("background") for sheet in sheets),
+            "background": any(sheet.publication.background for sheet in sheets),
             "schedule": any(step["step"] for sheet in sheets for step in sheet.schedule),
-            "goal": any(sheet.data.get("goal") for sheet in sheets),
+            "goal": any(sheet.publication.goal for sheet in sheets),
         }
 
     @property
@@ -253,7 +258,7 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
             per_level=program.numbered_per_level,
         )
         section.initiatives.append(sheet)
-        for listing in data.get("listings", []):  # printed again (再掲) under another pillar
+        for listing in sheet.publication.listings:  # printed again (再掲) under another pillar
             if listing["pillar"] in sections_by_key:
                 sections_by_key[listing["pillar"]].listed_again.append(ListingLine(listing["number"], sheet))
     perspectives = [
@@ -263,10 +268,10 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
     # the ledger's initiatives are those of the report, already read: no second pass over thousands of versions
     ledger = ledger_report(program, cycle.budget_fiscal_year)
     unlinked = ledger.link(
-        {"number": sheet.number, "name": sheet.name, "amount": sheet.data.get("secured_amount_thousand_yen"),
-         "category": sheet.data.get("ledger_category")}
+        {"number": sheet.number, "name": sheet.name, "amount": sheet.publication.secured_amount_thousand_yen,
+         "category": sheet.publication.ledger_category}
         for section in pillar_sections.values() for sheet in section.initiatives
-        if sheet.data.get("ledger_category") or sheet.data.get("secured_amount_thousand_yen") is not None
+        if sheet.publication.ledger_category or sheet.publication.secured_amount_thousand_yen is not None
     )
     return AnnualReport(
         program=program,

@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from initiatives import roles
+from accounts import roles
 from programs.models import ReportingCycle
 
-from . import builds
+from . import builds, files
 
 
 def _not_available(request, message: str, program=None):
@@ -41,7 +41,7 @@ def _download(request, cycle_id: int, fmt: str):
     if download is None:
         return _not_available(request, _("この報告期には公開された取組がないため、年次報告はまだありません。"), cycle.program)
     try:
-        handle = builds.open_report(download.report) if download.report else None
+        handle = files.open_report(download.report) if download.report else None
     except FileNotFoundError:  # replaced by a newer build a moment ago
         handle = None
     if handle is None:
@@ -49,8 +49,8 @@ def _download(request, cycle_id: int, fmt: str):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=builds.filename(cycle, fmt),
-        content_type=builds.FORMATS[fmt][0],
+        filename=files.filename(cycle, fmt),
+        content_type=files.FORMATS[fmt][0],
     )
     if private:
         patch_cache_control(response, private=True, no_store=True)

@@ -10,7 +10,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
-from initiatives import roles, services
+from accounts import roles
+from initiatives import services
 from initiatives.opendata.importer import import_program
 from tests import snapshots
 from tests.factories import (

@@ -9,7 +9,7 @@ import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
-from initiatives import roles
+from accounts import roles
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 import pytest
 from django.db import transaction
 
-from reformtracker.transactions import on_commit_once
+from core.transactions import on_commit_once
 
 pytestmark = pytest.mark.django_db
 

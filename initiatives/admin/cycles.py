@@ -20,10 +20,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import roles
 from programs import eras
 from programs.models import JAPAN, ReportingCycle
 
-from .. import roles, services
+from .. import services
 from ..models import WorkflowState
 from ..selectors import cycle_overview
 from .scoping import ProgramScopedAdmin, error_text

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import roles
 from programs import eras
 from programs.models import ReportingCycle
 from programs.spreadsheets import csv_cell
 
-from .. import roles, services
+from .. import services
 from ..forms import InitiativeForm
 from ..models import Initiative, Listing, Responsibility, ResponsibilityDivision, ScheduleStep, YearlyRecord
 from .scoping import (

@@ -31,11 +31,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from programs.models import Department
+from accounts import roles
 from programs.forms import ImportConfirmForm, ImportUploadForm
 from programs.import_limits import ImportRefused, check_size
+from programs.models import Department
 
-from .. import roles
 from ..opendata import DataFormatError
 from ..planbook.read import read_plan_workbook
 from ..planbook.write import plan_template, plan_workbook

@@ -19,11 +19,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import roles
 from programs import eras, money
 from programs.models import Department
 from programs.statuses import REFORM_VOCABULARY
 
-from .. import roles, services
+from .. import services
 from ..forms import ReturnForm, YearlyRecordForm
 from ..models import DepartmentStatus, PublishedVersion, YearlyRecord
 from ..selectors import cycles_to_import

@@ -17,10 +17,10 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import roles
 from programs.models import Department, Program, ProgramStatus, ReportingCycle
 from programs.statuses import NOT_REPORTED_LABEL
 
-from .. import roles
 from ..forms import changes_message
 from ..models import Initiative, WorkflowState, YearlyRecord
 from ..services import ConcurrentEditError

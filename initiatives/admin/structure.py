@@ -1,7 +1,7 @@
 """The program's frame and its ledger in the staff tool, limited to the programs the user reviews.
 
 programs/admin.py and finance/admin.py define these admins; those apps do not import
-initiatives, where the roles are, so the program scope (scoping.ProgramScopedAdmin) is
+initiatives, where the program scope is, so the program scope (scoping.ProgramScopedAdmin) is
 applied here and the admins are registered again with it: a reviewer named for the
 strategy neither sees nor edits the reform program, its pillars or its ledger.
 """
@@ -9,12 +9,12 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 
+from accounts import roles
 from finance.admin import LedgerCategoryAdmin, LedgerStatementAdmin
 from finance.models import LedgerCategory, LedgerStatement
 from programs.admin import PerspectiveInline, PillarInline, ProgramAdmin, ProgramStatusInline
 from programs.models import Program
 
-from .. import roles
 from . import plans
 from .scoping import ProgramScopedAdmin, ProgramScopedChoices
 

@@ -7,7 +7,7 @@ from programs.frames import Frame, frame_of, live_frame
 from programs.models import Department, Program, ReportingCycle
 
 from ..models import Initiative
-from ..publication import initiative_document, record_document
+from ..publication import Publication, initiative_document, record_document
 from ..selectors import figure_totals, program_summary, published_summary, published_versions, report_cycle
 from . import FORMAT
 
@@ -179,7 +179,7 @@ def export_published_program(program: Program, cycle=None) -> dict:
     initial budget. No draft and no preliminary publication reaches it."""
     cycle = cycle or report_cycle(program)
     versions = list(published_versions(program, cycle))
-    department_names = {unit["department"] for v in versions for unit in v.data.get("departments", [])}
+    department_names = {unit["department"] for v in versions for unit in Publication(v.data).departments}
     departments = Department.objects.filter(name__in=department_names).prefetch_related("divisions")
     if cycle is not None:
         program = frame_of(cycle, program).program  # as the report printed it

@@ -4,13 +4,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from core.tasks import runs_in_background
 from finance import services as ledger_services
 from programs import eras
 from programs.frames import frame_document
 from programs.models import CycleState, ReportingCycle
-from reformtracker.tasks import runs_in_background
 
-from .. import roles
 from ..models import Initiative, ScheduleStep, WorkflowState, YearlyRecord
 from ..signals import cycle_opened, cycle_released
 from .publication import record_publish

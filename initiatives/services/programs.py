@@ -3,9 +3,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from programs.models import Program
 
-from .. import roles
 from ..opendata.importer import import_program
 from .cycles import cycle_open
 

@@ -2,13 +2,13 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from core.transactions import on_commit_once
 from programs.models import ReportingCycle
 from programs.text import search_form
-from reformtracker.transactions import on_commit_once
 
-from .. import roles
 from ..models import Initiative, PublishedVersion, WorkflowState, YearlyRecord
-from ..publication import publication_document
+from ..publication import Publication, publication_document
 from ..signals import cycle_published
 from .records import _locked, _require_state, _set_state, ensure_cycle_open
 
@@ -68,7 +68,7 @@ def _earlier_published_years(initiative: Initiative, cycle: ReportingCycle) -> l
     )
     years = []
     for version in versions:
-        own = next((y for y in version.data.get("years", []) if y["fiscal_year"] == version.cycle.fiscal_year), None)
+        own = Publication(version.data).year(version.cycle.fiscal_year)
         if own is not None:
             years.append(own)
     return years

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from programs.models import CycleState, ReportingCycle
 from programs.text import strip_illegal_xml
 
-from .. import roles
 from ..models import Initiative, WorkflowState, YearlyRecord
 from ..signals import record_returned
 from .versioning import _bump_version, _check_version, _clean_texts, _record_history

@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "public.cache.PublicPageCacheMiddleware",  # a hit skips everything below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "reformtracker.language.StaffLanguageMiddleware",  # staff pages in Japanese unless English was chosen
+    "core.language.StaffLanguageMiddleware",  # staff pages in Japanese unless English was chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
-    "reformtracker.middleware.DatabaseUnavailableMiddleware",  # 503 while the database is down
+    "core.middleware.DatabaseUnavailableMiddleware",  # 503 while the database is down
 ]
 
 ROOT_URLCONF = "reformtracker.urls"
@@ -110,7 +110,7 @@ def mailers(url: str) -> dict:
     smtp = config["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
     if config["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):  # filemail:///absolute/path, one file per mail
         options = {"file_path": "/" + config["EMAIL_FILE_PATH"].lstrip("/")}
-        return {"default": {"BACKEND": "reformtracker.mail.FileBackend", "OPTIONS": options}}  # no empty file on failure
+        return {"default": {"BACKEND": "core.mail.FileBackend", "OPTIONS": options}}  # no empty file on failure
     return {"default": {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": {k: v for k, v in options.items() if v} if smtp else {}}}
 
 
@@ -198,9 +198,9 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Behind nginx, REMOTE_ADDR is the proxy: the client is taken from X-Forwarded-For, trusting exactly
-# this many proxies (accounts/clients.py); 0 in development (no proxy), 1 in production (nginx).
+# this many proxies (core/clients.py); 0 in development (no proxy), 1 in production (nginx).
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "accounts.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"  # the lockout page in Japanese, saying what to do
 
 # Staff password reset by e-mail (accounts/views.py): requests per hour before it is refused.
@@ -218,7 +218,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_context": {"()": "reformtracker.log.RequestContextFilter"},
+        "request_context": {"()": "core.log.RequestContextFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {

@@ -18,7 +18,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from initiatives import roles, services
+from accounts import roles
+from initiatives import services
 from initiatives.models import Initiative, Responsibility, YearlyRecord
 from programs.models import Department, Program, ReportingCycle
 from tests.e2e.conftest import REPORT_DOWNLOAD_TIMEOUT

@@ -15,7 +15,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from initiatives import roles, services
+from accounts import roles
+from initiatives import services
 from initiatives.models import YearlyRecord
 from programs.statuses import Status
 from programs.models import Department, ReportingCycle

@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from initiatives import roles, services
+from accounts import roles
+from initiatives import services
 from initiatives.models import WorkflowState
 from programs.statuses import Status
 from tests.factories import InitiativeFactory, PillarFactory, ResponsibilityFactory, ScheduleStepFactory, YearlyRecordFactory

@@ -30,7 +30,8 @@ from django.utils import timezone, translation
 from finance import services as ledger_services
 from finance.models import LedgerEntry, LedgerStatement, Unit
 from finance.selectors import ledger_report
-from initiatives import roles, services
+from accounts import roles
+from initiatives import services
 from initiatives.models import Initiative, PublishedVersion, YearlyRecord
 from programs.statuses import Status
 from initiatives.selectors import published_summary, published_versions

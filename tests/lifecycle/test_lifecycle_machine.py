@@ -47,7 +47,8 @@ from finance.models import (
     LedgerStatement,
     Unit,
 )
-from initiatives import roles, services
+from accounts import roles
+from initiatives import services
 from initiatives.models import (
     Initiative,
     PublishedVersion,
@@ -59,7 +60,7 @@ from initiatives.selectors import published_summary
 from programs.models import CycleState, Pillar, Program, ReportingCycle
 from programs.statuses import REFORM_VOCABULARY, Status
 from public.selectors import headline
-from recordimport import imports
+from recordimport import imports, template
 from recordimport import services as report_services
 from tests.factories import (
     DepartmentFactory,
@@ -137,7 +138,7 @@ def add_initiative(*, program, by, data):
 def import_workbook(*, cycle, by, texts: dict[int, tuple[str, str]]):
     """A department's Excel update: the template downloaded, 計画/実績 changed in the rows given
     ({管理番号: (plan, result)}), read back and applied."""
-    content = imports.build_import_template(user=by, cycle=cycle)
+    content = template.build_import_template(user=by, cycle=cycle)
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook[imports.SHEET]
     column = {header: index for index, header in enumerate(imports.HEADERS)}

@@ -314,7 +314,7 @@ def test_a_person_switches_their_own_digests_and_reminders_off(staff, client):
 def test_after_migrate_the_reviewers_may_read_the_logs_of_notifications_and_report_builds(db):
     from django.contrib.auth.models import Group
 
-    from initiatives import roles
+    from accounts import roles
 
     granted = set(Group.objects.get(name=roles.REVIEWER).permissions.values_list("content_type__app_label", "codename"))
     assert {("notifications", "view_notification"), ("reports", "view_reportbuild")} <= granted

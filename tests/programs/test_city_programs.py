@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from initiatives import roles
+from accounts import roles
 from initiatives.models import Initiative, Listing, PublishedVersion, YearlyRecord
 from programs.statuses import Status
 from finance.models import LedgerStatement

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from initiatives import roles, services
+from accounts import roles
+from initiatives import services
 from initiatives.models import Initiative
 from programs.statuses import Status
 from initiatives.opendata import DataFormatError

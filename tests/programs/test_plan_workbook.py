@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from initiatives import roles
+from accounts import roles
 from initiatives.models import Initiative, Listing, PublishedVersion, YearlyRecord
 from initiatives.opendata.importer import import_program
 from initiatives.planbook.read import read_plan_workbook

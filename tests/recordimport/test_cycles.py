@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from initiatives import services as initiative_services
 from initiatives.models import YearlyRecord
-from recordimport import imports
+from recordimport import imports, template
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +182,7 @@ def test_the_template_marks_records_under_review_as_grey_locked_rows_saying_why(
     assert all(cell.protection.locked for cell in locked[: len(HEADERS)])
     assert {cell.fill.fgColor.rgb[-6:] for cell in locked[: len(HEADERS)]} == {"E6E8EB"}
     assert "提出済みで審査中" in locked[0].comment.text
-    assert not any(cell.protection.locked for header, cell in zip(HEADERS, editable) if header in imports.EDITABLE)
+    assert not any(cell.protection.locked for header, cell in zip(HEADERS, editable) if header in template.EDITABLE)
     assert editable[0].comment is None
 
 

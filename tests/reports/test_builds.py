@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from initiatives.signals import cycle_published
 from programs.models import ReportingCycle
-from reports import builds
+from reports import builds, files
 from reports.models import BuildState, ReportBuild
 from tests.worker import db_worker, require_postgresql
 
@@ -181,7 +181,7 @@ def test_reports_go_through_the_reports_storage(world, settings, staff_client, t
     response = staff_client.get(xlsx_url(world))
     assert "記憶域に置いた実績" in xlsx_text(response)
     report = ReportBuild.objects.get(format="xlsx")
-    assert builds.storage().exists(report.file_name)
+    assert files.storage().exists(report.file_name)
 
 
 def test_without_a_worker_a_download_builds_what_it_needs(world, staff_client):

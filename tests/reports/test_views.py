@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from initiatives import services
 from programs.models import Program
-from reports import builds
+from reports import builds, files
 from reports.pdf import build_annual_pdf
 from reports.workbook import build_annual_workbook
 
@@ -154,7 +154,7 @@ def test_second_download_is_served_from_the_cache(world, django_assert_max_num_q
     first = builds.report_file(world.cycle, "xlsx")
     calls = []
     with django_assert_max_num_queries(6):
-        second = builds.cached_report(world.cycle, "xlsx", lambda cycle: calls.append(cycle))
+        second = files.cached_report(world.cycle, "xlsx", lambda cycle: calls.append(cycle))
     assert second == first and calls == []
 
 
@@ -229,11 +229,11 @@ def test_admin_cycle_list_and_overview_link_to_the_reports(client, world):
 
 def test_a_draft_reports_file_name_names_the_cycle_with_its_program_where_there_are_several(three_programs):
     w = three_programs
-    assert builds.filename(w.strategy_cycle, "pdf") == "令和8年度当初(総合戦略)_案.pdf"
-    assert builds.filename(w.cycle, "xlsx") == "令和8年度当初(行革)_案.xlsx"
-    released = builds.filename(w.strategy_released, "pdf")  # a released report keeps its public name
+    assert files.filename(w.strategy_cycle, "pdf") == "令和8年度当初(総合戦略)_案.pdf"
+    assert files.filename(w.cycle, "xlsx") == "令和8年度当初(行革)_案.xlsx"
+    released = files.filename(w.strategy_released, "pdf")  # a released report keeps its public name
     assert released == "まち・ひと・しごと創生総合戦略_令和7年度当初.pdf"
 
 
 def test_a_single_programs_draft_keeps_the_programs_name(world):
-    assert builds.filename(world.cycle, "pdf") == f"{world.program.name}_令和8年度当初_案.pdf"
+    assert files.filename(world.cycle, "pdf") == f"{world.program.name}_令和8年度当初_案.pdf"

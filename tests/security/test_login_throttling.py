@@ -6,7 +6,7 @@ from django.conf import settings as django_settings
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.clients import client_address
+from core.clients import client_address
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_without_a_proxy_the_header_is_ignored(settings):
 
 def test_login_locks_by_username_and_address_together():
     assert django_settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
-    assert django_settings.AXES_CLIENT_IP_CALLABLE == "accounts.clients.client_address"
+    assert django_settings.AXES_CLIENT_IP_CALLABLE == "core.clients.client_address"
 
 
 def login(client, username, password, forwarded):

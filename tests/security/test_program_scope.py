@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from finance.models import LedgerStatement
-from initiatives import roles
+from accounts import roles
 from initiatives.models import PublishedVersion, Responsibility
 from notifications.models import Delivery, Kind, Notification
 from programs.models import ReportingCycle

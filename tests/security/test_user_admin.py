@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from initiatives import roles
+from accounts import roles
 from programs.demo import DEMO_USERS
 
 pytestmark = pytest.mark.django_db

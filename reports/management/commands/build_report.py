@@ -5,7 +5,7 @@ import shutil
 from django.core.management.base import BaseCommand, CommandError
 
 from programs.models import ReportingCycle
-from reports import builds
+from reports import builds, files
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="出力先ファイル")
 
     def handle(self, *args, cycle, format, output, **options):
-        if format not in builds.FORMATS:
+        if format not in files.FORMATS:
             raise CommandError(f"出力形式 {format!r} には対応していません。--format pdf 又は --format xlsx を指定してください。")
         target = find_cycle(cycle)
         directory = os.path.dirname(os.path.abspath(output))
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if report is None:
             raise CommandError(f"報告期「{target.label}」には公開された取組がありません。先に公開してください。")
         try:
-            with builds.open_report(report) as source, open(output, "wb") as destination:
+            with files.open_report(report) as source, open(output, "wb") as destination:
                 shutil.copyfileobj(source, destination)
         except OSError as error:
             raise CommandError(f"ファイル {output} に書き込めません: {error.strerror}") from error

@@ -27,7 +27,7 @@ def _path(request) -> str:
 def _client(request) -> str:
     if request is None or not hasattr(request, "META"):
         return "-"
-    from accounts.clients import client_address
+    from core.clients import client_address
 
     try:
         return client_address(request) or "-"
