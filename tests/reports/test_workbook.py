@@ -1,6 +1,8 @@
 """The annual workbook (reports/workbook.py), reopened with openpyxl."""
 import datetime
 import io
+import shutil
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -162,3 +164,19 @@ def test_printed_pages_texts_and_document_as_written_by_the_library(world):
             assert sheet[header_row(sheet) + 1][0].font.name == "游ゴシック"
     rows = {r["管理番号"]: r for r in rows_as_dicts(reopen(build_annual_workbook(world.cycle))["取組一覧"])}
     assert rows[2]["実績（令和7年度）"] == "=SUM(A1:A9) と書かれた実績"  # a string, not a formula
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_draft_and_the_released_workbook(world, tmp_path):
+    publish(world, 2)
+    world.cycle.refresh_from_db()
+    for cycle in (world.cycle, world.released):
+        workbook = tmp_path / f"annual-{cycle.pk}.xlsx"
+        workbook.write_bytes(build_annual_workbook(cycle))
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+             "--outdir", str(tmp_path), str(workbook)],
+            check=True, capture_output=True, timeout=180,
+        )
+        assert workbook.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
