@@ -31,23 +31,46 @@ def figure_heading(program) -> str:
     return _("%(figure)s（千円）") % {"figure": program.display_figure_label}
 
 
+def export_only(**kwargs):
+    """A column of the downloads only: never shown on the page, its value always asked of `value_<name>`."""
+    return tables.Column(visible=False, orderable=False, empty_values=(), **kwargs)
+
+
 class PublishedInitiativeTable(tables.Table):
+    """The page's columns, and with them (`as_values`) the downloads': where the page shows a link, a badge or a
+    key, the download has the plain text in a column of its own (`export_only`)."""
+
     number = tables.Column(verbose_name=_("管理番号"), attrs={"td": {"class": "num"}, "th": {"scope": "col"}})
     name = tables.Column(verbose_name=_("取組項目名"), attrs={"th": {"scope": "col"}})
-    pillar = tables.Column(verbose_name=_("柱"), order_by=("pillar__order", "number"), attrs={"th": {"scope": "col"}})
+    perspective = export_only(verbose_name=_("視点"))
+    pillar = tables.Column(verbose_name=_("柱"), order_by=("pillar__order", "number"), attrs={"th": {"scope": "col"}},
+                           exclude_from_export=True)
+    pillar_name = export_only(verbose_name=_("柱"))
     departments = tables.Column(
-        verbose_name=_("所管部局"), accessor="data__departments", orderable=False, attrs={"th": {"scope": "col"}}
+        verbose_name=_("所管部局"), accessor="data__departments", orderable=False, attrs={"th": {"scope": "col"}},
+        exclude_from_export=True,
     )
-    status = tables.Column(verbose_name=_("進行状況"), attrs={"th": {"scope": "col"}})
+    departments_text = export_only(verbose_name=_("所管部局"))
+    status = tables.Column(verbose_name=_("進行状況"), attrs={"th": {"scope": "col"}}, exclude_from_export=True)
+    status_label = export_only(verbose_name=_("進行状況"))
+    status_notes = export_only(verbose_name=_("進行状況（記載どおり）"))
     secured_amount_thousand_yen = tables.Column(
         verbose_name=_("財源確保額（千円）"),
         attrs={"td": {"class": "num"}, "th": {"scope": "col", "class": "num"}},
         default="－",
     )
+    cycle = export_only(verbose_name=_("報告期"))
+    published = export_only(verbose_name=_("公開日"))
+
+    # each download column's width in the Excel download
+    widths = {"number": 8, "name": 40, "perspective": 12, "pillar_name": 36, "departments_text": 36, "status_label": 20,
+              "status_notes": 36, "secured_amount_thousand_yen": 16, "cycle": 16, "published": 12}
 
     class Meta:
         model = PublishedVersion
         fields = ["number", "name", "pillar", "departments", "status", "secured_amount_thousand_yen"]
+        sequence = ["number", "name", "perspective", "pillar", "pillar_name", "departments", "departments_text", "status",
+                    "status_label", "status_notes", "secured_amount_thousand_yen", "cycle", "published"]
         template_name = "public/_table.html"
         attrs = {"class": "data-table stack-table list-table"}
         empty_text = _("条件に合う取組はありません。")
@@ -58,8 +81,9 @@ class PublishedInitiativeTable(tables.Table):
     def __init__(self, *args, program, detail_url=None, caption="", **kwargs):
         """The program's own columns: its level and item names, its figure, its statuses (none where it
         reports none, nor a figure column where its items carry no figure)."""
-        exclude = [*kwargs.pop("exclude", ()), *([] if program.statuses else ["status"])]
+        exclude = [*kwargs.pop("exclude", ()), *([] if program.statuses else ["status", "status_label", "status_notes"])]
         exclude += [] if program.figure_label else ["secured_amount_thousand_yen"]
+        exclude += [] if program.has_two_levels else ["perspective"]
         super().__init__(*args, exclude=exclude, **kwargs)
         self.program = program
         self.caption = caption or _("%(item)sの一覧") % {"item": program.display_item_label}
@@ -67,6 +91,9 @@ class PublishedInitiativeTable(tables.Table):
         self.columns["number"].column.verbose_name = number_heading(program)
         self.columns["name"].column.verbose_name = program.display_item_name_label
         self.columns["pillar"].column.verbose_name = program.display_level_label
+        self.columns["pillar_name"].column.verbose_name = program.display_level_label
+        if program.has_two_levels:
+            self.columns["perspective"].column.verbose_name = program.display_level1_label
         if program.figure_label:
             self.columns["secured_amount_thousand_yen"].column.verbose_name = figure_heading(program)
         # Where a row links to: the current initiative page, or an archived cycle's.
@@ -100,61 +127,61 @@ class PublishedInitiativeTable(tables.Table):
         return money.format_thousand_yen(value, unit=False)
 
 
-# --- downloads: exactly the rows of the (filtered) list -------------------------------------
+    # --- the downloads' values (`as_values`) ---------------------------------------------------
 
-def download_columns(program) -> list[tuple]:
-    """(heading, value, width in the workbook) of each column, in the program's own names: no status or figure
-    column where it has none."""
-    columns = [
-        (number_heading(program), lambda v: v.number, 8),
-        (program.display_item_name_label, lambda v: v.name, 40),
-    ]
-    if program.has_two_levels:
-        columns.append((program.display_level1_label, lambda v: v.pillar.perspective.name, 12))
-    columns += [
-        (program.display_level_label, lambda v: str(v.pillar), 36),
-        (_("所管部局"), lambda v: "、".join(v.data.get("departments_display", [])), 36),
-    ]
-    if program.statuses:
-        columns += [
-            (_("進行状況"), lambda v: program.vocabulary.label_of(v.status), 20),
-            (_("進行状況（記載どおり）"), lambda v: v.data.get("status_notes") or "", 36),
-        ]
-    if program.figure_label:
-        columns.append((figure_heading(program), lambda v: v.secured_amount_thousand_yen, 16))
-    return columns + [
-        (_("報告期"), lambda v: v.cycle.label, 16),
-        (_("公開日"), lambda v: publication_date(v).isoformat(), 12),
-    ]
+    def value_name(self, value):
+        return value
+
+    def value_perspective(self, record):
+        return record.pillar.perspective.name
+
+    def value_pillar_name(self, record):
+        return str(record.pillar)
+
+    def value_departments_text(self, record):
+        return "、".join(record.data.get("departments_display", []))
+
+    def value_status_label(self, record):
+        return self.program.vocabulary.label_of(record.status)
+
+    def value_status_notes(self, record):
+        return record.data.get("status_notes") or ""
+
+    def value_secured_amount_thousand_yen(self, value):
+        return value
+
+    def value_cycle(self, record):
+        return record.cycle.label
+
+    def value_published(self, record):
+        return publication_date(record).isoformat()
 
 
-def download_rows(program, versions):
-    columns = download_columns(program)
-    yield [str(title) for title, _value, _width in columns]
-    for version in versions:
-        yield [value(version) for _title, value, _width in columns]
-
+# --- downloads: the table's export values (`as_values`) of the rows given, in their order ------------
 
 def initiatives_csv(program, versions) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens the Japanese text correctly."""
+    table = PublishedInitiativeTable(versions, program=program)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in download_rows(program, versions):
+    for row in table.as_values():
         writer.writerow([csv_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def initiatives_workbook(program, versions) -> bytes:
+    table = PublishedInitiativeTable(versions, program=program)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(_("%(item)s一覧") % {"item": program.display_item_label})
-    for row in download_rows(program, versions):
+    for row in table.as_values():
         sheet.append(cell_values(row))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, (_title, _value, width) in enumerate(download_columns(program), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    exported = [column.name for column in table.columns.iterall() if not column.column.exclude_from_export]
+    for index, name in enumerate(exported, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = table.widths[name]
     sheet.freeze_panes = "A2"
     keep_texts_as_text(workbook)
     buffer = io.BytesIO()

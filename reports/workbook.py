@@ -7,129 +7,20 @@ that reports no statuses has two, in its own names: 概要 (its figure per first
 and as printed, or its items per pillar) and its list (事業一覧: one row per item).
 Figures are numbers with number formats, never text, so they can be summed and filtered;
 each sheet has a styled header row that is frozen, filtered and repeated when printed
-(A4 landscape, fitted to the page width). Written with reports/xlsx.py, one string per cell:
-a workbook of 5,400 initiatives is built in well under a second.
+(A4 landscape, fitted to the page width). Written with XlsxWriter (reports/sheets.py).
 """
-import unicodedata
-from dataclasses import dataclass
+import io
 from decimal import Decimal
 
+import xlsxwriter
 from django.utils import translation
-from django.utils.functional import Promise
 
 from finance.models import Unit
 from programs import eras, money
 
 from .batch import without_cyclic_gc
 from .selectors import PREVIEW_MARK, PREVIEW_NOTE, AnnualReport, annual_report, printed_status
-from .xlsx import Format, Workbook, get_column_letter
-
-FONT_NAME = "游ゴシック"
-THOUSAND_YEN = "#,##0"
-MAX_WIDTH = 60
-LONG_WIDTH = 50
-
-STYLES = {
-    "rt-title": Format(bold=True, size=14, vertical="center", border=False),
-    "rt-note": Format(vertical="center", border=False),
-    "rt-header": Format(bold=True, color="FFFFFF", fill="2F5D8A", horizontal="center", vertical="center", wrap=True),
-    "rt-text": Format(wrap=True),
-    "rt-number": Format(number_format=THOUSAND_YEN),
-    "rt-total-text": Format(bold=True, fill="E9EEF4", wrap=True),
-    "rt-total-number": Format(bold=True, fill="E9EEF4", number_format=THOUSAND_YEN),
-}
-
-
-@dataclass
-class Column:
-    header: str
-    kind: str = "text"  # "text", "long" (wrapped, wide), "number" (千円 and counts)
-    width: int | None = None  # None: fitted to the contents
-
-
-@dataclass
-class Value:
-    """A cell value with a style other than its column's (totals) or a number format of its own (percentages)."""
-
-    value: object
-    total: bool = False
-    number_format: str | None = None
-
-
-def text_width(text) -> int:
-    """Width in Excel's character units: full-width (Japanese) characters count two; the longest line counts."""
-    if text is None:
-        return 0
-    lines = str(text).split("\n")
-    return max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in lines)
-
-
-def percent_format(fraction: float) -> str:
-    """Three significant figures, as the report prints them: 100%, 92.6%, 7.41%, 0.00%."""
-    if fraction >= 1:
-        return "0%"
-    if fraction >= 0.1:
-        return "0.0%"
-    return "0.00%"
-
-
-def _width(column: Column, rows: list[list], index: int) -> float:
-    if column.width:
-        return column.width
-    if column.kind == "long":
-        return LONG_WIDTH
-    content = max([_display_width(_raw(row[index])) for row in rows] + [0])
-    header = max(text_width(line) for line in column.header.split("\n"))
-    return min(MAX_WIDTH, max(content, header, 4) + 2)
-
-
-def _display_width(value) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return len(f"{value:,}")
-    if isinstance(value, float):
-        return 8
-    return text_width(value)
-
-
-def _raw(item):
-    return item.value if isinstance(item, Value) else item
-
-
-def _write_sheet(workbook: Workbook, title: str, columns: list[Column], rows: list[list], *, preamble=(), mark="") -> None:
-    """A sheet: optional preamble lines (title, notes), a blank line, the header row, the rows; `mark` (a draft's
-    【案】) in every printed page's header."""
-    sheet = workbook.add_sheet(
-        title, [_width(column, rows, index) for index, column in enumerate(columns)], header_left=title, header_right=mark
-    )
-    header_row = len(preamble) + (2 if preamble else 1)
-    sheet.header_row = header_row
-    last = get_column_letter(len(columns))
-    sheet.filter_ref = f"A{header_row}:{last}{header_row + max(len(rows), 1)}"
-    style = workbook.style
-    for index, line in enumerate(preamble):
-        workbook.append(sheet, [(_plain(line), style("rt-title" if index == 0 else "rt-note"))])
-    if preamble:
-        workbook.append(sheet, [])
-    workbook.append(sheet, [(column.header, style("rt-header")) for column in columns])
-    plain = [style("rt-number") if column.kind == "number" else style("rt-text") for column in columns]
-    number = style("rt-number")
-    for row in rows:
-        cells = []
-        for default, item in zip(plain, row):
-            if type(item) is Value:
-                value = _plain(item.value)
-                numeric = default == number or isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-                key = ("rt-total-" if item.total else "rt-") + ("number" if numeric else "text")
-                cells.append((value, style(key, item.number_format)))
-            elif default != number and isinstance(item, (int, float, Decimal)) and not isinstance(item, bool):
-                cells.append((item, number))
-            else:
-                cells.append((item, default))
-        workbook.append(sheet, cells)
-
-
-def _plain(value):
-    return str(value) if isinstance(value, Promise) else value
+from .sheets import Column, Styles, Value, percent_format, write_sheet
 
 
 def _summary_rows(report: AnnualReport) -> list[list]:
@@ -347,13 +238,19 @@ def build_annual_workbook(cycle) -> bytes:
 
 def _build_workbook(cycle) -> bytes:
     report = annual_report(cycle)
-    workbook = Workbook(FONT_NAME)
-    for name, format_ in STYLES.items():
-        workbook.add_format(name, format_)
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    styles = Styles(workbook)
     mark = f"【{PREVIEW_MARK}】" if report.is_preview else ""
     title = f"{mark}{report.title}（{cycle.label}）"
-    as_of = report.as_of
-    program = report.program
+    workbook.set_properties({"title": title, "author": "reformtracker"})
+    _write_sheets(workbook, styles, report, cycle, title, mark)
+    workbook.close()
+    return output.getvalue()
+
+
+def _write_sheets(workbook, styles: Styles, report: AnnualReport, cycle, title: str, mark: str) -> None:
+    as_of, program = report.as_of, report.program
     preamble = [
         title,
         (f"基準日: {cycle.display_date(as_of, era=False)}　" if as_of else "")
@@ -361,29 +258,27 @@ def _build_workbook(cycle) -> bytes:
         *([f"{mark}{PREVIEW_NOTE}：この報告期はまだ公表されていません。確認用です。"] if report.is_preview else []),
     ]
     if program.statuses:
-        _write_sheet(
-            workbook, "概要", _summary_columns(report.summary.vocabulary), _summary_rows(report), mark=mark,
+        write_sheet(
+            workbook, styles, "概要", _summary_columns(report.summary.vocabulary), _summary_rows(report), mark=mark,
             preamble=[*preamble, _summary_note(report.summary)],
         )
     else:
         columns, rows, notes = _list_summary(report)
-        _write_sheet(workbook, "概要", columns, rows, mark=mark, preamble=[*preamble, *notes])
+        write_sheet(workbook, styles, "概要", columns, rows, mark=mark, preamble=[*preamble, *notes])
     fields = _item_fields(report)
-    _write_sheet(
-        workbook, f"{program.item_label}一覧", [column for column, _read in fields],
+    write_sheet(
+        workbook, styles, f"{program.item_label}一覧", [column for column, _read in fields],
         [[read(sheet) for _column, read in fields] for sheet in report.initiatives], mark=mark,
     )
     if not program.statuses:  # a list: no year-by-year records to compare, no ledger
-        workbook.title, workbook.creator = title, "reformtracker"
-        return workbook.save()
-    _write_sheet(workbook, "年度別計画・実績", YEAR_COLUMNS, _year_rows(report), mark=mark)
+        return
+    write_sheet(workbook, styles, "年度別計画・実績", YEAR_COLUMNS, _year_rows(report), mark=mark)
     if not program.has_ledger:
-        workbook.title, workbook.creator = title, "reformtracker"
-        return workbook.save()
+        return
     columns, rows = _ledger(report)
     statement_note = report.ledger.statement.note if report.ledger.statement else ""
-    _write_sheet(
-        workbook, "財源確保", columns, rows, mark=mark,
+    write_sheet(
+        workbook, styles, "財源確保", columns, rows, mark=mark,
         preamble=[
             f"財源確保額（{report.ledger_target_label}）",
             "単位：億円（取組の額は千円）。一般会計における取組を集計したものです。各項目の額の合計が小計・合計になります。",
@@ -392,5 +287,3 @@ def _build_workbook(cycle) -> bytes:
             *([statement_note] if statement_note else []),
         ],
     )
-    workbook.title, workbook.creator = title, "reformtracker"
-    return workbook.save()

@@ -127,3 +127,14 @@ def test_download_links_carry_the_filter(client, published_program):
     html = client.get(LIST, {"status": "behind", "page": "1"}).content.decode()
     assert reverse("public:initiative-list-csv", args=[REFORM]) + "?status=behind" in html
     assert reverse("public:initiative-list-xlsx", args=[REFORM]) + "?status=behind" in html
+
+
+def test_downloads_have_the_page_tables_columns_and_its_export_only_ones(client, published_program):
+    response = client.get(LIST)
+    table = response.context["table"]
+    shown = [str(column.header) for column in table.columns]
+    exported = [str(column.header) for column in table.columns.iterall() if not column.column.exclude_from_export]
+    header = read_csv(client.get(LIST, {"format": "csv"}))[0]
+    assert header == exported and set(shown) <= set(header)
+    assert {"報告期", "公開日", "進行状況（記載どおり）"} <= set(header) - set(shown)  # export-only: not on the page
+    assert "公開日" not in response.content.decode()

@@ -1,6 +1,8 @@
 """The annual workbook (reports/workbook.py), reopened with openpyxl."""
 import datetime
 import io
+import shutil
+import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -40,7 +42,8 @@ def test_sheets_headers_frozen_filtered_and_printable(real_cycle):
         assert sheet.print_title_rows == f"${first}:${first}"
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.paperSize) == 9  # A4
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and int(sheet.page_setup.fitToHeight) == 0
+        assert (sheet.page_setup.fitToWidth or 1) == 1  # one page wide: 1 is the default, left out of the file
         assert all(sheet.column_dimensions[c].width for c in "ABC")
     initiatives = book["取組一覧"]
     assert initiatives.freeze_panes == "A2"
@@ -142,3 +145,38 @@ def test_four_year_schedule_years_as_published_and_the_cycles_date(world):
     released = reopen(build_annual_workbook(world.released))
     assert {r["年度（西暦）"] for r in rows_as_dicts(released["年度別計画・実績"])} == {2024}
     assert "2025年4月1日" in released["概要"]["A2"].value
+
+
+def test_printed_pages_texts_and_document_as_written_by_the_library(world):
+    """What the tests above do not read: margins, centring, the page number,
+    the document's title and author, and a text that looks like a formula kept as text — in both cycles."""
+    publish(world, 2, result="=SUM(A1:A9) と書かれた実績", status=Status.BEHIND, delay_reason="資材不足")
+    world.cycle.refresh_from_db()
+    for cycle, draft in ((world.cycle, True), (world.released, False)):
+        book = reopen(build_annual_workbook(cycle))
+        assert book.properties.title == book["概要"]["A1"].value and book.properties.creator == "reformtracker"
+        assert book.properties.title.startswith("【案】") is draft
+        for sheet in book.worksheets:
+            margins = sheet.page_margins
+            assert (margins.left, margins.right, margins.top, margins.bottom) == (0.4, 0.4, 1, 1)
+            assert sheet.print_options.horizontalCentered
+            assert sheet.oddHeader.left.text == sheet.title and sheet.oddFooter.center.text == "&P / &N"
+            assert sheet[header_row(sheet) + 1][0].font.name == "游ゴシック"
+    rows = {r["管理番号"]: r for r in rows_as_dicts(reopen(build_annual_workbook(world.cycle))["取組一覧"])}
+    assert rows[2]["実績（令和7年度）"] == "=SUM(A1:A9) と書かれた実績"  # a string, not a formula
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_draft_and_the_released_workbook(world, tmp_path):
+    publish(world, 2)
+    world.cycle.refresh_from_db()
+    for cycle in (world.cycle, world.released):
+        workbook = tmp_path / f"annual-{cycle.pk}.xlsx"
+        workbook.write_bytes(build_annual_workbook(cycle))
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+             "--outdir", str(tmp_path), str(workbook)],
+            check=True, capture_output=True, timeout=180,
+        )
+        assert workbook.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
