@@ -3,7 +3,7 @@
 A citizen (never logged in) sees a publication on the summary, in the filtered list and on
 the initiative page, switches to English, and finds the change in the PDF and Excel reports.
 axe-core checks every public page type for WCAG 2.1 A/AA violations and AAA text contrast (7:1) in
-Japanese and English, on a desktop and a 390 px phone; the same visits check the public face (issue 14):
+Japanese and English, on a desktop and a 390 px phone; the same visits check the public face:
 the headline figures, the cards on a phone, the English names, the change comparison, the feed, the
 sitemap, robots.txt and the search of ＤＸ and of a 管理番号. The screenshots land in test-artifacts/.
 """

@@ -1,4 +1,4 @@
-"""The Excel import cannot exhaust the server (issue 11, items 2 and 10).
+"""The Excel import cannot exhaust the server.
 
 Each hostile file is built here with zipfile (tests/security/hostile_xlsx.py) and uploaded
 by a department editor: it is refused before openpyxl parses it, with a Japanese message
