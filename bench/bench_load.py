@@ -4,7 +4,8 @@
     .venv/bin/python bench/bench_load.py [--duration 3] [--soak 15] [--quick]
 
 Sets up, all on loopback and removed afterwards: a throwaway PostgreSQL 15 cluster
-(scripts/with_postgres.py) with the demo data (setup_demo: the three programs), the portal under
+(scripts/with_postgres.py) with the demo data (setup_demo: the three programs; their released
+reports built by `db_worker --batch`, so that the releases are public), the portal under
 gunicorn with production settings (gunicorn.conf.py; shared file cache), the same gunicorn
 configuration serving a minimal Django view that returns the same bytes for each page
 (bench/minimal_site.py), and nginx serving (a) each measured page saved as a static file under
@@ -296,6 +297,9 @@ def main() -> int:
         print("setting up: PostgreSQL, demo data, static files …", flush=True)
         manage("migrate", "--no-input", env=demo)
         manage("setup_demo", env=demo)
+        # a release becomes public once its reports are built: build them, then the housekeeping makes it public
+        manage("db_worker", "--batch", "--no-reload", env=demo)
+        manage("db_worker", "--batch", "--no-reload", env=demo)
         manage("collectstatic", "--no-input", env=production)
 
         log = stack.enter_context(open(workdir / "gunicorn.log", "w"))

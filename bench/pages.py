@@ -4,7 +4,8 @@ The portal holds several programs under `/<slug>/`; the addresses of the single-
 (`/`, `/initiatives/1/`) now list the programs or redirect, so a benchmark that requests them
 measures a redirect. `measured_pages()` names the reform program's summary, list and initiative
 pages and the summary of each other program, each with text that only that page shows (taken from
-the fixtures), and `check_page` stops the benchmark unless a page answers 200 with that text.
+the fixtures), and `check_pages` stops the benchmark unless a page answers 200 with that text and
+without the empty state a program shows before anything of it is public.
 `machine()` is the line every benchmark prints beside its figures: the CPU count and the load.
 Standard library only, so that the load benchmark can import it outside Django.
 """
@@ -21,11 +22,15 @@ REFORM_FIXTURE = ROOT / "fixtures" / "asahikawa_2024.json"
 OTHER_FIXTURES = (ROOT / "fixtures" / "asahikawa_strategy_2025.json", ROOT / "fixtures" / "asahikawa_dx_2025.json")
 
 
+EMPTY = "公開されたデータはまだありません"  # what a program's pages say before anything is public
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
     path: str
     expected: tuple[str, ...]  # every one must be in the body
+    absent: tuple[str, ...] = (EMPTY,)  # none may be
 
 
 def program_document(fixture: Path = REFORM_FIXTURE) -> dict:
@@ -44,7 +49,7 @@ def reform_pages() -> list[Page]:
     slug = program["slug"]
     return [
         summary_page("summary", program),
-        Page("list", f"/{slug}/initiatives/", (f"<title>取組一覧 | {program['name']} |",)),
+        Page("list", f"/{slug}/initiatives/", (f"<title>取組一覧 | {program['name']} |", first["name"])),
         Page("initiative", f"/{slug}/initiatives/1/", (f"<title>1. {first['name']} | {program['name']} |",)),
     ]
 
@@ -67,6 +72,9 @@ def problem(page: Page, status: int, body: str) -> str | None:
     missing = [text for text in page.expected if text not in body]
     if missing:
         return f"{page.path} ({page.name}) answered 200 without {', '.join(repr(text) for text in missing)}"
+    shown = [text for text in page.absent if text in body]
+    if shown:
+        return f"{page.path} ({page.name}) answered 200 with {', '.join(repr(text) for text in shown)}"
     return None
 
 
