@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_reports import ROOT, load, setup_django  # noqa: E402
+from pages import machine  # noqa: E402
 
 
 def as_paragraphs(html: str) -> str:
@@ -122,6 +123,7 @@ def main() -> None:
             run = measure(text, css, variant, str(FONT.parent), args.repeat)
             print(f"{label:<34} {run['parse']:>7.2f} {run['layout']:>8.2f} {run['write']:>7.2f} {run['total']:>7.2f}"
                   f" {run['pages']:>6} {run['total'] / run['pages']:>9.3f}")
+        print(f"\n{machine()}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pages import machine  # bench/ is on the path: these scripts run from it
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -215,7 +217,7 @@ def main() -> None:
                 peak, above = peak_memory(lambda: builders[fmt](cycle))
                 print(f"{name:<24} {fmt:<6} {build_time:>11.2f} s {build_cpu:>7.2f} s {cold_time:>14.2f} s {cached_time * 1000:>6.1f} ms "
                       f"{len(data) / 1024:>7.0f} KB {peak:>15.0f} MB (+{above:.0f} MB)", flush=True)
-        print()
+        print(f"\n{machine()}\n")
         if not args.only_workbook:
             background(Path(directory), reviewer)
 
@@ -272,6 +274,7 @@ def background(directory: Path, reviewer) -> None:
             report("release (public PDF, 54)", elapsed, requests, build_seconds)
             print(f"503 responses after the release: {sum(1 for status, _seconds in requests if status == 503)}"
                   f" (of {len(requests)} downloads)", flush=True)
+            print(machine())
     finally:
         worker.terminate()
         worker.wait(timeout=60)

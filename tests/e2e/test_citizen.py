@@ -157,7 +157,8 @@ def open_next_cycle_with_a_change(program, reviewer):
         action(record=record, by=reviewer)
 
 
-def public_urls(program):
+def page_types(program):
+    """One page of each type a reader sees, by the name its screenshot carries (no downloads)."""
     initiative = program.initiatives.get(number=30)  # a split status: behind for one department
     department = initiative.responsibilities.first().department
     cycle = program.cycles.get(state="released")
@@ -267,7 +268,7 @@ def test_every_public_page_type_passes_axe_and_is_screenshotted(browser, live_se
     context, page = reader(browser, live_server, language, viewport)
     axe = Axe()
     problems = {}
-    for name, path in public_urls(published_program).items():
+    for name, path in page_types(published_program).items():
         response = page.goto(live_server.url + path)
         assert response.status == (404 if name == "not-found" else 200), path
         expect(page.locator("html")).to_have_attribute("lang", language)

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from initiatives import services
 from tests.reports.conftest import release
+from tests import helpers
 from initiatives.models import PublishedVersion, WorkflowState, YearlyRecord
 from programs.statuses import Status
 from programs.models import CycleState
@@ -253,9 +254,7 @@ def test_submitted_record_cannot_be_edited_until_returned(world):
 def publish(world, number, **data):
     if world.record(number).workflow_state != WorkflowState.APPROVED:
         edit(world, number, world.reviewer, **{**REPORTED, **data})
-    record = services.record_submit(record=world.record(number), by=world.reviewer)
-    record = services.record_approve(record=record, by=world.reviewer)
-    return services.record_publish(record=record, by=world.reviewer)
+    return helpers.publish(world, number)
 
 
 def test_later_edits_start_a_new_draft_while_the_public_keeps_the_published_version(world):

@@ -3,7 +3,6 @@ its summary, list, charts, annual PDF and workbook speak its vocabulary and coun
 report keeps the labels it printed."""
 import io
 import re
-import subprocess
 
 import pytest
 from django.urls import reverse
@@ -25,6 +24,7 @@ from tests.factories import (
     YearlyRecordFactory,
 )
 from tests.reports.conftest import publish
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -83,10 +83,6 @@ def status_options(html: str) -> list[str]:
     return re.findall(r'<option value="([^"]*)"', select)
 
 
-def pdf_text(data: bytes) -> str:
-    return re.sub(r"\s+", "", subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode())
-
-
 def summary_sheet(data: bytes) -> list[tuple]:
     return [row for row in load_workbook(io.BytesIO(data), read_only=True)["概要"].iter_rows(values_only=True)]
 
@@ -138,7 +134,7 @@ def test_the_charts_show_the_programs_labels_with_their_own_patterns(client, sid
 
 @pytest.mark.slow
 def test_the_annual_pdf_and_workbook_print_the_programs_labels_and_counts(side_by_side):
-    text = pdf_text(build_annual_pdf(side_by_side.own_released))
+    text = pdf_text(build_annual_pdf(side_by_side.own_released), compact=True)
     firsts = [text.find(label) for label in ("未着手", "取組中", "完了", "停滞")]
     assert -1 not in firsts and firsts == sorted(firsts)  # the summary's columns, in the program's order
     assert "2(50.0%)" in text and "実施済み" not in text
@@ -171,7 +167,7 @@ def test_a_label_renamed_after_the_release_leaves_the_released_report_as_printed
     assert "完了" in summary and "終了" not in summary
     assert '<option value="done">完了</option>' in listing
     assert '<span class="status status-n3">完了</span>' in archived
-    assert "完了" in pdf_text(build_annual_pdf(released)) and "終了" not in pdf_text(build_annual_pdf(released))
+    assert "完了" in pdf_text(build_annual_pdf(released), compact=True) and "終了" not in pdf_text(build_annual_pdf(released), compact=True)
     assert "完了\n（件数）" in summary_header(build_annual_workbook(released))
     # the open cycle (its preliminary publication, its draft report) reads the program as it stands
     preliminary = client.get(preliminary_url).content.decode()

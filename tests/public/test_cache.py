@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from initiatives import services
 from programs.statuses import Status
+from tests import helpers
 from tests.reports.conftest import publish as publish_record
 from tests.addresses import REFORM
 
@@ -18,10 +19,7 @@ def page_cache_on(settings):
 
 
 def publish(world, number, *, result, capture):
-    record = world.record(number)
-    services.record_update(record=record, by=world.editor_somu, data={"result": result, "status": Status.ON_SCHEDULE})
-    services.record_submit(record=world.record(number), by=world.editor_somu)
-    services.record_approve(record=world.record(number), by=world.reviewer)
+    helpers.approve(world, number, {"result": result, "status": Status.ON_SCHEDULE}, by=world.editor_somu)
     with capture(execute=True):
         services.record_publish(record=world.record(number), by=world.reviewer)
 

@@ -7,6 +7,7 @@ from programs.statuses import Status
 from initiatives.opendata.importer import import_program
 from programs.models import ReportingCycle
 from tests import snapshots
+from tests import helpers
 
 from .synthetic import document
 
@@ -71,14 +72,10 @@ def synthetic_cycle(db, reviewer):
 def publish(world, number, by=None, **data):
     """Edit the open cycle's record of initiative `number` (what the department must report and has
     not yet: 計画, 実績, 進行状況 — on schedule unless given) and publish it."""
-    by = by or world.reviewer
     record = world.record(number)
     missing = {field: value for field, value in REPORTED.items() if not getattr(record, field)}
-    if data or missing or record.plan_prefilled:
-        services.record_update(record=record, by=by, data={**missing, **data})
-    services.record_submit(record=world.record(number), by=by)
-    services.record_approve(record=world.record(number), by=world.reviewer)
-    return services.record_publish(record=world.record(number), by=world.reviewer)
+    changes = {**missing, **data} if data or missing or record.plan_prefilled else None
+    return helpers.publish(world, number, changes, by=by)
 
 
 def publish_the_rest(cycle, reviewer) -> int:

@@ -8,8 +8,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from initiatives import services as initiative_services
-from initiatives.models import WorkflowState, YearlyRecord
+from initiatives.models import WorkflowState
 from recordimport import imports, services
+from tests.helpers import refused, snapshot, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -37,20 +38,6 @@ def to_bytes(book) -> bytes:
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
-
-
-def upload(client, data: bytes, name="記入済み.xlsx"):
-    file = io.BytesIO(data)
-    file.name = name
-    return client.post(reverse("recordimport:upload"), {"file": file})
-
-
-def snapshot(world):
-    return [
-        (r.plan, r.result, r.status, r.delay_reason, r.secured_amount_thousand_yen, r.version, r.workflow_state,
-         r.initiative.next_steps, r.history.count())
-        for r in YearlyRecord.objects.filter(fiscal_year=world.cycle.fiscal_year).select_related("initiative").order_by("pk")
-    ]
 
 
 # --- the template ---------------------------------------------------------------------------
@@ -134,18 +121,6 @@ def test_confirm_payload_cannot_be_tampered_with(client, world):
 
 
 # --- every refusal changes nothing ------------------------------------------------------------
-
-
-def refused(client, world, data, *expected, name="記入済み.xlsx"):
-    before = snapshot(world)
-    response = upload(client, data, name)
-    assert response.status_code == 400, response.content.decode()[:500]
-    errors = response.context["errors"]
-    text = "\n".join(errors)
-    for fragment in expected:
-        assert fragment in text, text
-    assert snapshot(world) == before
-    return errors
 
 
 def edited(client, world, *changes, user=None):

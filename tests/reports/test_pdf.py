@@ -14,12 +14,9 @@ from initiatives import services
 from reports.pdf import build_annual_pdf, render_annual_document
 
 from .conftest import publish, release
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(data: bytes, *args) -> str:
-    return subprocess.run(["pdftotext", *args, "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
 
 
 def squeeze(text: str) -> str:

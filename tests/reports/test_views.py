@@ -16,16 +16,13 @@ from reports.pdf import build_annual_pdf
 from reports.workbook import build_annual_workbook
 
 from .conftest import publish, release
+from tests.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
 def content(response) -> bytes:
     return b"".join(response.streaming_content)
-
-
-def pdf_text(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
 
 
 def xlsx_text(data: bytes) -> str:

@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 
 from programs import import_limits
 from recordimport import imports
+from tests import helpers
+from tests.helpers import upload
 from tests.security import hostile_xlsx as x
 
 pytestmark = pytest.mark.django_db
@@ -23,30 +25,10 @@ pytestmark = pytest.mark.django_db
 WIDE = len(imports.HEADERS)
 
 
-def snapshot(world):
-    records = [world.record(n) for n in (1, 2, 3)]
-    return [(r.plan, r.result, r.status, r.secured_amount_thousand_yen, r.version, r.workflow_state,
-             r.initiative.next_steps, r.history.count()) for r in records]
-
-
-def upload(client, data: bytes, name="記入済み.xlsx"):
-    file = io.BytesIO(data)
-    file.name = name
-    return client.post(reverse("recordimport:upload"), {"file": file})
-
-
 def refused(client, world, data, *expected) -> list[str]:
     """Upload as 総務部's editor: 400, every fragment in the errors, nothing changed; the errors."""
     client.force_login(world.editor_somu)
-    before = snapshot(world)
-    response = upload(client, data)
-    assert response.status_code == 400, response.content.decode()[:500]
-    errors = response.context["errors"]
-    text = "\n".join(errors)
-    for fragment in expected:
-        assert fragment in text, text[:2000]
-    assert snapshot(world) == before
-    return errors
+    return helpers.refused(client, world, data, *expected)
 
 
 def template(client, world, *changes) -> bytes:

@@ -13,6 +13,7 @@ from initiatives.models import PublishedVersion
 from programs.statuses import Status
 from programs.models import ReportingCycle
 from tests.security.test_public_paths import text_of
+from tests import helpers
 from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +34,7 @@ def report(world, number, year, by, **data):
 
 def publish(world, number, year, by, **data):
     report(world, number, year, by, **data)
-    services.record_submit(record=world.record(number, year), by=by)
-    services.record_approve(record=world.record(number, year), by=world.reviewer)
-    return services.record_publish(record=world.record(number, year), by=world.reviewer)
+    return helpers.publish(world, number, by=by, year=year)
 
 
 @pytest.fixture
@@ -58,31 +57,9 @@ def three_cycles(world):
 
 
 def public_urls(world) -> list[str]:
-    urls = [
-        reverse("public:summary", args=[REFORM]),
-        reverse("public:initiative-list", args=[REFORM]),
-        reverse("public:initiative-list-csv", args=[REFORM]),
-        reverse("public:initiative-list-xlsx", args=[REFORM]),
-        reverse("public:ledger", args=[REFORM]),
-        reverse("public:department-index", args=[REFORM]),
-        reverse("public:department-detail", args=[REFORM, world.somu.pk]),
-        reverse("public:department-detail", args=[REFORM, world.doboku.pk]),
-        reverse("public:opendata-json", args=[REFORM]),
-        reverse("public:opendata-csv", args=[REFORM]),
-        reverse("public:archive-index", args=[REFORM]),
-        "/sitemap.xml",
-    ]
-    urls += [reverse("public:initiative-detail", args=[REFORM, n]) for n in (1, 2, 3)]
-    for cycle in ReportingCycle.objects.released():
-        urls += [
-            reverse("public:archive-cycle", args=[REFORM, cycle.pk]),
-            reverse("reports:annual-pdf", args=[cycle.pk]),
-            reverse("reports:annual-xlsx", args=[cycle.pk]),
-            reverse("public:annual-pdf", args=[REFORM, cycle.pk]),
-            reverse("public:annual-xlsx", args=[REFORM, cycle.pk]),
-        ]
-        urls += [reverse("public:archive-initiative", args=[REFORM, cycle.pk, n]) for n in (1, 2, 3)]
-    return urls
+    cycles = ReportingCycle.objects.released()
+    return [*helpers.public_urls(initiatives=(1, 2, 3), departments=[world.somu, world.doboku], cycles=cycles),
+            "/sitemap.xml"]
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

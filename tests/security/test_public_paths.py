@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from initiatives import services
 from programs.statuses import Status
 from tests.reports.conftest import release
+from tests import helpers
 from tests.addresses import REFORM
 
 pytestmark = pytest.mark.django_db
@@ -24,36 +25,13 @@ COMMENT = "審査の内部コメント"
 def publish(world, number, data, next_steps=None):
     submitter = world.editor_somu if number == 1 else world.editor_doboku
     data = {"status": Status.ON_SCHEDULE, **data}  # the department chooses the status (a new year starts 未報告)
-    services.record_update(record=world.record(number), by=submitter, data=data, next_steps=next_steps)
-    services.record_submit(record=world.record(number), by=submitter)
-    services.record_approve(record=world.record(number), by=world.reviewer)
-    services.record_publish(record=world.record(number), by=world.reviewer)
+    helpers.publish(world, number, data, by=submitter, next_steps=next_steps)
 
 
 def public_urls(world, cycle):
     """Every public page and download, with the archive and annual reports of a released `cycle`."""
-    department = world.somu
-    return [
-        reverse("public:summary", args=[REFORM]),
-        reverse("public:initiative-list", args=[REFORM]),
-        reverse("public:initiative-list", args=[REFORM]) + "?q=実績",
-        reverse("public:initiative-list-csv", args=[REFORM]),
-        reverse("public:initiative-list-xlsx", args=[REFORM]),
-        reverse("public:initiative-detail", args=[REFORM, 1]),
-        reverse("public:ledger", args=[REFORM]),
-        reverse("public:department-index", args=[REFORM]),
-        reverse("public:department-detail", args=[REFORM, department.pk]),
-        reverse("public:opendata", args=[REFORM]),
-        reverse("public:opendata-json", args=[REFORM]),
-        reverse("public:opendata-csv", args=[REFORM]),
-        reverse("public:archive-index", args=[REFORM]),
-        reverse("public:archive-cycle", args=[REFORM, cycle.pk]),
-        reverse("public:archive-initiative", args=[REFORM, cycle.pk, 1]),
-        reverse("reports:annual-pdf", args=[cycle.pk]),
-        reverse("reports:annual-xlsx", args=[cycle.pk]),
-        reverse("public:annual-pdf", args=[REFORM, cycle.pk]),
-        reverse("public:annual-xlsx", args=[REFORM, cycle.pk]),
-    ]
+    return [*helpers.public_urls(departments=[world.somu], cycles=[cycle]),
+            reverse("public:initiative-list", args=[REFORM]) + "?q=実績"]
 
 
 def text_of(response) -> str:
