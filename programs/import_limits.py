@@ -113,6 +113,22 @@ class Deadline:
                     limit=f"{self.seconds:g}")
 
 
+def sheet_rows(sheet, *, deadline: Deadline, max_row: int, min_row: int = 1):
+    """The sheet's rows (tuples of cells), at most MAX_COLUMNS wide and up to `max_row`, with the deadline
+    checked before each; anything openpyxl raises on a broken sheet (a shared string that does not
+    exist, a number that is not one) refuses the file."""
+    iterator = sheet.iter_rows(min_row=min_row, max_col=MAX_COLUMNS, max_row=max_row)
+    while True:
+        deadline.check()
+        try:
+            cells = next(iterator)
+        except StopIteration:
+            return
+        except Exception as error:  # openpyxl raises many kinds on broken files
+            raise ImportRefused([_("ファイルが壊れているか、Excelの.xlsx形式ではないため読み込めません。")]) from error
+        yield cells
+
+
 def _refuse(message: str, **params):
     raise ImportRefused([message % params if params else message])
 

@@ -25,13 +25,13 @@ from accounts import roles
 from initiatives.models import Initiative, YearlyRecord
 from programs.import_limits import (  # noqa: F401 (MAX_BYTES, MAX_UNCOMPRESSED: the limits, named here too)
     MAX_BYTES,
-    MAX_COLUMNS,
     MAX_UNCOMPRESSED,
     Deadline,
     ImportRefused,
     check_archive,
     check_size,
     excerpt,
+    sheet_rows,
 )
 from programs.money import format_thousand_yen
 from programs.text import strip_illegal_xml
@@ -120,7 +120,7 @@ def read_import(data: bytes, *, user, cycle) -> list[dict]:
         if SHEET not in workbook.sheetnames:
             raise ImportRefused([_("シート「%(sheet)s」がありません（あるシート: %(names)s）。この画面からダウンロードしたテンプレートを使ってください。")
                                  % {"sheet": SHEET, "names": _listed(workbook.sheetnames)}])
-        rows = _rows(workbook[SHEET], deadline, epoch=workbook.epoch)
+        rows = sheet_rows(workbook[SHEET], deadline=deadline, max_row=MAX_ROWS + 2)  # header, and one to notice more
         header = [c.value for c in next(rows, [])]
         while header and header[-1] is None:
             header.pop()
@@ -139,24 +139,6 @@ def read_import(data: bytes, *, user, cycle) -> list[dict]:
         return _read_rows(rows, user=user, cycle=cycle, epoch=workbook.epoch)
     finally:
         workbook.close()
-
-
-def _rows(sheet, deadline: Deadline, *, epoch):
-    """The sheet's rows, at most MAX_COLUMNS wide and MAX_ROWS (+ header, + one to notice more) long.
-
-    The deadline is checked before each row; anything openpyxl raises on a broken sheet
-    (a shared string that does not exist, a number that is not one) refuses the file.
-    """
-    iterator = sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_ROWS + 2)
-    while True:
-        deadline.check()
-        try:
-            cells = next(iterator)
-        except StopIteration:
-            return
-        except Exception as error:  # openpyxl raises many kinds on broken files
-            raise ImportRefused([_("ファイルが壊れているか、Excelの.xlsx形式ではないため読み込めません。")]) from error
-        yield cells
 
 
 def _read_rows(rows, *, user, cycle, epoch) -> list[dict]:

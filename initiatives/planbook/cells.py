@@ -5,7 +5,7 @@ import re
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from programs.import_limits import MAX_COLUMNS, Deadline, ImportRefused, excerpt
+from programs.import_limits import Deadline, ImportRefused, excerpt, sheet_rows
 
 from . import layout
 from .layout import NO, YES
@@ -109,15 +109,8 @@ def read_sheets(workbook, deadline: Deadline, problems: list[str]) -> dict:
 def _rows(sheet, name: str, deadline: Deadline, problems: list[str]) -> list[tuple[int, list]]:
     """(row number, values) of the sheet from its header row on; a formula is a problem, not a value."""
     result = []
-    iterator = sheet.iter_rows(min_row=layout.HEADER_ROW, max_col=MAX_COLUMNS, max_row=MAX_ROWS + layout.FIRST_ROW)
-    for number in range(layout.HEADER_ROW, MAX_ROWS + layout.FIRST_ROW + 1):
-        deadline.check()
-        try:
-            row = next(iterator)
-        except StopIteration:
-            break
-        except Exception as error:  # openpyxl raises many kinds on broken files
-            raise ImportRefused([_("ファイルが壊れているか、Excelの.xlsx形式ではないため読み込めません。")]) from error
+    rows = sheet_rows(sheet, deadline=deadline, min_row=layout.HEADER_ROW, max_row=MAX_ROWS + layout.FIRST_ROW)
+    for number, row in enumerate(rows, start=layout.HEADER_ROW):
         values = []
         for column, cell in enumerate(row):
             if cell.data_type == "f":
