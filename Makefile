@@ -39,12 +39,14 @@ $(PG_BIN)/initdb:
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); the PDF checks use
 # poppler's pdftotext/pdffonts; screenshots need a Japanese font; the login throttle is tested
-# behind nginx (deploy/nginx.conf). Installed only when missing.
-SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftotext /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/sbin/nginx
+# behind nginx (deploy/nginx.conf); the several-hosts test shares a memcached; systemd-analyze checks the
+# units in deploy/systemd. Installed only when missing.
+SYSTEM_TOOLS := /usr/bin/chromium /usr/bin/pdftotext /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/sbin/nginx \
+	/usr/bin/memcached /usr/bin/systemd-analyze
 
 $(SYSTEM_TOOLS):
-	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils fonts-noto-cjk nginx; \
-	else echo "$@ is missing and only root can install chromium poppler-utils fonts-noto-cjk nginx"; fi
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium poppler-utils fonts-noto-cjk nginx memcached systemd; \
+	else echo "$@ is missing and only root can install chromium poppler-utils fonts-noto-cjk nginx memcached systemd"; fi
 
 # pytest-xdist spreads the suite over the machine's cores (each worker has its own test database); a module
 # that builds its data once for its tests (tests/conftest.py: module_data) is one xdist group, run by one worker.
