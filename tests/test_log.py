@@ -43,6 +43,7 @@ def test_a_json_log_line_carries_the_request_id_sent(json_log):
     assert line["levelname"] == "WARNING" and line["message"].startswith("Not Found: /no-such-program/x/")
     assert line["request_id"] == "req-4711.a_b" == response["X-Request-ID"]
     assert (line["method"], line["path"], line["client"]) == ("GET", "/no-such-program/x/", "192.0.2.7")
+    assert line["timestamp"].endswith("+00:00") and "request" not in line  # the request object itself is left out
 
 
 def test_a_response_logged_after_the_middleware_returned_still_has_its_id(json_log, client, settings, tmp_path):

@@ -241,6 +241,7 @@ LOGGING = {
             "()": "core.log.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(method)s %(path)s %(client)s "
                    "%(user_id)s",
+            "timestamp": True,  # also the time in ISO 8601, UTC, for the collector
         },
     },
     "handlers": {
