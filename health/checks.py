@@ -5,14 +5,13 @@ Each check tries the thing itself, cheaply: a query, a value through the shared 
 reports storage, the age of the newest worker heartbeat, the mail configuration (never a mail sent). They run side
 by side, each in a thread of its own with its own connections, and the answer waits at most `CHECK_TIMEOUT` for
 them: a check that hangs (a cache server that does not answer) is reported as an error and left to finish on its
-own, and one failing check does not stop the others. The reasons are short and name no host, address or password
+own (no second one is started beside it meanwhile), and one failing check does not stop the others. The reasons are short and name no host, address or password
 (the page is public); what went wrong in full goes to the log.
 """
 import logging
+import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.conf import settings
 from django.core.cache import caches
@@ -110,32 +109,57 @@ CHECKS = {
 }
 
 
-def _run(check) -> str:
-    try:
-        return check()
-    finally:  # this thread's own connections
-        connections.close_all()
-        for each in caches.all(initialized_only=True):
-            each.close()
+class _CheckThread(threading.Thread):
+    """One check, in a daemon thread (a check that hangs never holds up the process's exit), with its own database
+    and cache connections, closed when it ends."""
+
+    def __init__(self, name: str, check):
+        super().__init__(name=f"readiness-{name}", daemon=True)
+        self.check, self.result, self.error = check, None, None
+
+    def run(self) -> None:
+        try:
+            self.result = self.check()
+        except Exception as error:  # noqa: BLE001 — reported by readiness()
+            self.error = error
+        finally:
+            connections.close_all()
+            for each in caches.all(initialized_only=True):
+                each.close()
+
+
+# The thread of each check's last run: while one still hangs, the next run reports it instead of starting
+# another, so a server that never answers costs one thread per check, however often monitoring asks.
+_last_runs: dict[str, _CheckThread] = {}
+_last_runs_lock = threading.Lock()
 
 
 def readiness() -> dict:
     """{"status": "ok" | "error", "checks": {name: {"status": "ok" | "error", "reason": …}}}."""
-    executor = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="readiness")
-    futures = {name: executor.submit(_run, check) for name, check in CHECKS.items()}
+    runs = {}
+    with _last_runs_lock:
+        for name, check in CHECKS.items():
+            previous = _last_runs.get(name)
+            if previous is not None and previous.is_alive():
+                runs[name] = None
+            else:
+                runs[name] = _last_runs[name] = _CheckThread(name, check)
+                runs[name].start()
     deadline = time.monotonic() + CHECK_TIMEOUT
     results = {}
-    for name, future in futures.items():
-        try:
-            results[name] = {"status": "ok", "reason": future.result(timeout=max(deadline - time.monotonic(), 0))}
-        except FutureTimeout:
-            logger.warning("readiness check %s: no answer within %s s", name, CHECK_TIMEOUT)
-            results[name] = {"status": "error", "reason": f"no answer within {CHECK_TIMEOUT:g} s"}
-        except NotReady as error:
-            logger.warning("readiness check %s: %s", name, error)
-            results[name] = {"status": "error", "reason": str(error)}
-        except Exception as error:  # noqa: BLE001 — shown by its kind only: its message may name hosts
-            logger.warning("readiness check %s failed", name, exc_info=error)
-            results[name] = {"status": "error", "reason": f"failed: {type(error).__name__}"}
-    executor.shutdown(wait=False, cancel_futures=True)
+    for name, run in runs.items():
+        if run is not None:
+            run.join(timeout=max(deadline - time.monotonic(), 0))
+        if run is None or run.is_alive():
+            reason = f"no answer within {CHECK_TIMEOUT:g} s" if run else "the previous check has not answered yet"
+            logger.warning("readiness check %s: %s", name, reason)
+            results[name] = {"status": "error", "reason": reason}
+        elif isinstance(run.error, NotReady):
+            logger.warning("readiness check %s: %s", name, run.error)
+            results[name] = {"status": "error", "reason": str(run.error)}
+        elif run.error is not None:  # shown by its kind only: its message may name hosts
+            logger.warning("readiness check %s failed", name, exc_info=run.error)
+            results[name] = {"status": "error", "reason": f"failed: {type(run.error).__name__}"}
+        else:
+            results[name] = {"status": "ok", "reason": run.result}
     return {"status": "ok" if all(r["status"] == "ok" for r in results.values()) else "error", "checks": results}
