@@ -5,8 +5,8 @@ Each check tries the thing itself, cheaply: a query, a value through the shared 
 reports storage, the age of the newest worker heartbeat, the mail configuration (never a mail sent). They run side
 by side, each in a thread of its own with its own connections, and the answer waits at most `CHECK_TIMEOUT` for
 them: a check that hangs (a cache server that does not answer) is reported as an error and left to finish on its
-own (no second one is started beside it meanwhile), and one failing check does not stop the others. The reasons are short and name no host, address or password
-(the page is public); what went wrong in full goes to the log.
+own (no second one is started beside it meanwhile), and one failing check does not stop the others. The reasons
+are short and name no host, address or password (the page is public); what went wrong in full goes to the log.
 """
 import logging
 import threading
