@@ -20,5 +20,7 @@ preload_app = True
 max_requests = 5000
 max_requests_jitter = 2500
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# gunicorn's default access line, with the request id Django answered with (the same as in its log lines)
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" request=%({x-request-id}o)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -10,10 +10,9 @@ failures on its home page and in 通知の記録, from where they can be sent ag
 import smtplib
 
 from django.core.mail import EmailMultiAlternatives
-from django.tasks import task
 from django.utils import timezone
 
-from core.tasks import MAX_ATTEMPTS, retry_later
+from core.tasks import MAX_ATTEMPTS, retry_later, task
 
 from . import mail
 from .models import Delivery, Notification

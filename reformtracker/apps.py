@@ -21,6 +21,14 @@ class AxesConfig(apps.AppConfig):
 
 
 class TasksConfig(TasksAppConfig):
-    """django-tasks-db, the background tasks' queue."""
+    """django-tasks-db, the background tasks' queue; every process that runs a task logs one line for it."""
 
     verbose_name = gettext_lazy("バックグラウンド処理")
+
+    def ready(self):
+        super().ready()
+        from django.tasks.signals import task_finished
+
+        from core.tasks import log_task_run
+
+        task_finished.connect(log_task_run, dispatch_uid="core.tasks.log_task_run")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from health import views as health_views
 from public.sitemaps import SITEMAPS
 
 admin.site.site_header = gettext_lazy("旭川市 計画の進行管理 管理画面")
@@ -15,6 +16,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
+    path("healthz/ready", health_views.ready, name="health-ready"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"), name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("accounts.urls")),  # staff password reset, under /admin/

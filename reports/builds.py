@@ -37,12 +37,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.tasks import task
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.tasks import MAX_ATTEMPTS, retry_later
+from core.tasks import MAX_ATTEMPTS, retry_later, task
 from programs.models import CycleState, ReportingCycle
 
 from .files import FORMATS, cached_report, discard, fingerprint, invalidate, run_build

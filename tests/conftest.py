@@ -1,5 +1,8 @@
 import hashlib
+import io
 import json
+import logging
+import logging.config
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,6 +59,20 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def json_log():
+    """What LOGGING's stderr handler writes during the test, as REFORMTRACKER_LOG_FORMAT=json writes it: a function
+    that returns the lines so far, each parsed with json.loads."""
+    handler = next(h for h in logging.getLogger().handlers if h.name == "stderr")
+    formatter = logging.config.DictConfigurator({}).configure_formatter(dict(settings.LOGGING["formatters"]["json"]))
+    buffer, previous_formatter = io.StringIO(), handler.formatter
+    previous_stream = handler.setStream(buffer)
+    handler.setFormatter(formatter)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
+    handler.setStream(previous_stream)
+    handler.setFormatter(previous_formatter)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ DEBUG on, a throwaway secret key. Production overrides live in production.py.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,9 +37,11 @@ INSTALLED_APPS = [
     "reformtracker.apps.TasksConfig",  # django_tasks_db, the task queue in the database; `manage.py db_worker` runs it
     "notifications",  # mail to staff: cycle opened, returns, digests, reminders (on top of initiatives)
     "accounts",  # after django.contrib.auth: replaces its User and Group admins
+    "health",  # the workers' heartbeats and the readiness check (/healthz/ready, manage.py check_ready)
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",  # first: every response and log line, a cached page's too, has the id
     "django.middleware.security.SecurityMiddleware",
     "public.cache.PublicPageCacheMiddleware",  # a hit skips everything below
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,6 +131,9 @@ TASKS = {"default": {"BACKEND": env.str("REFORMTRACKER_TASKS_BACKEND", default="
 # A worker building a report renews its lease on the build every third of this; a build whose lease ran out
 # (its worker died) is taken again by the next worker within half of it (reports/builds.py).
 REPORTS_BUILD_LEASE_SECONDS = env.int("REFORMTRACKER_BUILD_LEASE_SECONDS", default=60)
+# Every db_worker records a heartbeat at least every 30 s (health/); the readiness check (/healthz/ready)
+# fails when the newest is older than this many seconds, unless tasks run in the request (immediate backend).
+WORKER_HEARTBEAT_MAX_AGE = env.int("REFORMTRACKER_WORKER_HEARTBEAT_MAX_AGE", default=120)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -212,8 +218,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/semantic.html"
 
-# Errors go to stderr with the request they belong to (method, path, client, user), where
-# gunicorn and journald collect them; they are also mailed to ADMINS when it is set.
+# Log lines go to stderr, where gunicorn and journald collect them: errors with the request they belong to
+# (method, path, client, user), every line with the request id (core/log.py), the worker's one line per task
+# (core/tasks.py); errors are also mailed to ADMINS when it is set. REFORMTRACKER_LOG_FORMAT=json writes one
+# JSON object per line (python-json-logger) instead of text, for a log collector.
+LOG_FORMAT = env.str("REFORMTRACKER_LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"REFORMTRACKER_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -222,9 +233,15 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
-        "request": {
-            "format": "%(asctime)s %(levelname)s %(name)s [%(method)s %(path)s client=%(client)s user=%(user_id)s] "
-                      "%(message)s",
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(method)s %(path)s client=%(client)s user=%(user_id)s "
+                      "request=%(request_id)s] %(message)s",
+        },
+        "json": {
+            "()": "core.log.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(method)s %(path)s %(client)s "
+                   "%(user_id)s",
+            "timestamp": True,  # also the time in ISO 8601, UTC, for the collector
         },
     },
     "handlers": {
@@ -232,8 +249,8 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
             "filters": ["request_context"],
-            "formatter": "request",
-            "level": "WARNING",
+            "formatter": LOG_FORMAT,
+            "level": "INFO",
         },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
@@ -243,6 +260,7 @@ LOGGING = {
     },
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
-        "django": {"handlers": ["stderr", *(["mail_admins"] if ADMINS else [])], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["stderr", *(["mail_admins"] if ADMINS else [])], "level": "WARNING", "propagate": False},
+        "reformtracker": {"level": "INFO"},  # the project's own lines: a task run, a failed readiness check
     },
 }

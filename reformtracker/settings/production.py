@@ -3,7 +3,9 @@ from .base import *  # noqa: F401,F403
 from .base import MIDDLEWARE, STORAGES, VAR_DIR, env, mailers
 
 # Static files served by the application processes themselves (hashed, compressed names).
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Right after SecurityMiddleware, as WhiteNoise asks.
+_after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [*MIDDLEWARE[:_after_security], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[_after_security:]]
 
 DEBUG = False
 MAILERS = mailers(env.str("DJANGO_EMAIL_URL", default="smtp://localhost:25"))  # the server's own MTA by default
