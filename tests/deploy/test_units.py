@@ -89,7 +89,7 @@ def test_every_unit_verifies(host_root):
 
 def test_the_units_are_the_expected_set():
     names = {unit.name for unit in UNITS}
-    for job in ("reminders", "backup", "clearsessions"):
+    for job in ("reminders", "backup", "clearsessions", "prune-tasks"):
         assert {f"reformtracker-{job}.service", f"reformtracker-{job}.timer"} <= names
     assert {"reformtracker-web.service", "reformtracker-web.socket", "reformtracker-worker.service",
             "reformtracker.target"} <= names
@@ -143,7 +143,7 @@ def test_an_impossible_schedule_is_refused():
 
 
 def test_schedules():
-    """Reminders hourly, backup and clearsessions daily (what docs/operations.md promises)."""
+    """Reminders hourly, backup and clearsessions daily, old task results weekly (docs/operations.md)."""
     def calendar(name):
         (value,) = [v for s, k, v in _unit_settings(UNITS_DIR / name) if k == "OnCalendar"]
         return value
@@ -151,6 +151,7 @@ def test_schedules():
     assert re.fullmatch(r"\*-\*-\* \*:\d\d:00", calendar("reformtracker-reminders.timer"))
     assert re.fullmatch(r"\*-\*-\* \d\d:\d\d:00", calendar("reformtracker-backup.timer"))
     assert re.fullmatch(r"\*-\*-\* \d\d:\d\d:00", calendar("reformtracker-clearsessions.timer"))
+    assert re.fullmatch(r"Sun \*-\*-\* \d\d:\d\d:00", calendar("reformtracker-prune-tasks.timer"))
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda path: path.name)
