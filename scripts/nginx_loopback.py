@@ -6,8 +6,8 @@
 
 The production file is used as it is, except for what only makes sense on the city's server:
 the port-80 redirect server is dropped, the TLS server listens on the given loopback address
-without TLS, the upstream is the given gunicorn port, and the cache and static paths are
-under the working directory. Every location directive (proxy headers, micro-cache, stale
+without TLS, the upstream is the given gunicorn port, and the cache, static and access log paths
+are under the working directory (access.log, in the production format). Every location directive (proxy headers, micro-cache, stale
 copies) is the production one, so a change to deploy/nginx.conf is measured and tested as
 written. Each replacement must match exactly once: a change to the file that this script no
 longer understands stops it with a message instead of running something else.
@@ -49,7 +49,7 @@ def _replace(text: str, pattern: str, replacement: str, *, flags=0) -> str:
     return result
 
 
-def site_config(*, listen: str, upstream_port: int, cache_dir: Path, static_root: Path) -> str:
+def site_config(*, listen: str, upstream_port: int, cache_dir: Path, static_root: Path, access_log: Path) -> str:
     """The server blocks of deploy/nginx.conf, for loopback."""
     text = DEPLOY_CONFIG.read_text(encoding="utf-8")
     text = _replace(text, r"\nserver \{\s*listen 80;.*?\n\}\n", "\n", flags=re.S)
@@ -60,6 +60,7 @@ def site_config(*, listen: str, upstream_port: int, cache_dir: Path, static_root
     text = _replace(text, r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{upstream_port};")
     text = _replace(text, r"proxy_cache_path /var/cache/nginx/reformtracker ", f"proxy_cache_path {cache_dir} ")
     text = _replace(text, r"alias /srv/reformtracker/staticfiles/;", f"alias {static_root}/;")
+    text = _replace(text, r"access_log /var/log/nginx/reformtracker\.access\.log ", f"access_log {access_log} ")
     return text
 
 
@@ -70,7 +71,7 @@ def loopback_config(directory: Path, *, listen: str, upstream_port: int, static_
     directory = Path(directory)
     site = site_config(
         listen=listen, upstream_port=upstream_port, cache_dir=directory / "cache",
-        static_root=static_root or directory / "static-files",
+        static_root=static_root or directory / "static-files", access_log=directory / "access.log",
     )
     # as root nginx would run its workers as nobody, who cannot enter a private temporary directory
     user = "user root;" if os.geteuid() == 0 else ""
