@@ -10,8 +10,11 @@ lives under $DEPLOY_ROOT, the temporary copy of the server's paths.
   would: ExecStart (a oneshot to its end), ExecReload with $MAINPID, KillSignal and
   TimeoutStopSec on stop, as User/Group, in WorkingDirectory, with the EnvironmentFile and
   Environment lines and nothing of the caller's environment. Enabling a timer checks its
-  OnCalendar with systemd-analyze and runs its service once. `nginx` is started or reloaded
-  with the configuration under $DEPLOY_ROOT/etc/nginx.
+  OnCalendar with systemd-analyze and runs its service once. A .socket unit is held open by a
+  small process of its own (as systemd holds it) and handed to its service as fd 3 with
+  LISTEN_FDS/LISTEN_PID, so a restarted service finds the connections that waited meanwhile.
+  RuntimeDirectory and CacheDirectory are made under $DEPLOY_ROOT, owned by the service's user.
+  `nginx` is started or reloaded with the configuration under $DEPLOY_ROOT/etc/nginx.
 - nginx: the real nginx with $DEPLOY_ROOT/etc/nginx/nginx.conf; the site's ports 80 and 443
   become $DEPLOY_HTTP_PORT and $DEPLOY_HTTPS_PORT on 127.0.0.1 (the machine's own may be taken).
 """
@@ -20,6 +23,7 @@ import pwd
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -140,16 +144,38 @@ def command_line(value: str, mainpid: int | None = None) -> list[str]:
     return shlex.split(value.replace("%%", "%"))
 
 
-def _run(unit: str, service, line: str, *, background: bool, mainpid: int | None = None):
+def _service_directories(service, account):
+    for key, base in (("RuntimeDirectory", "run"), ("CacheDirectory", "var/cache"), ("StateDirectory", "var/lib")):
+        for name in " ".join(service.get(key, [])).split():
+            path = ROOT / base / name
+            path.mkdir(parents=True, exist_ok=True)
+            if account is not None:
+                os.chown(path, account.pw_uid, account.pw_gid)
+
+
+def _run(unit: str, service, line: str, *, background: bool, mainpid: int | None = None, listening=None):
     switch, account = _as_user(service)
     environment = service_environment(service)
     if account is not None:
         environment.setdefault("HOME", account.pw_dir)
         environment.setdefault("USER", account.pw_name)
+    _service_directories(service, account)
     JOURNAL.mkdir(parents=True, exist_ok=True)
     log = open(JOURNAL / f"{unit}.log", "ab")
     directory = (service.get("WorkingDirectory") or ["/"])[-1].lstrip("-")
-    process = subprocess.Popen(command_line(line, mainpid), cwd=directory, env=environment, preexec_fn=switch,
+    command = command_line(line, mainpid)
+    pass_fds = ()
+    if listening is not None:  # systemd's socket activation: fd 3, LISTEN_FDS=1, LISTEN_PID = the service's own pid
+        environment["LISTEN_FDS"] = "1"
+        command = ["/bin/sh", "-c", 'LISTEN_PID=$$ exec "$@"', "sh", *command]
+        pass_fds = (listening,)
+        inner = switch
+
+        def switch():
+            os.dup2(listening, 3)
+            if inner is not None:
+                inner()
+    process = subprocess.Popen(command, cwd=directory, env=environment, preexec_fn=switch, pass_fds=pass_fds,
                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     if background:
         return process
@@ -185,6 +211,8 @@ def start(unit: str) -> int:
         return nginx_service("start")
     if unit.endswith(".timer"):
         return start_timer(unit)
+    if unit.endswith(".socket"):
+        return start_socket(unit)
     service = unit_file(unit)["Service"]
     if (service.get("Type") or ["simple"])[-1] == "oneshot":
         for line in service.get("ExecStart", []):
@@ -195,7 +223,12 @@ def start(unit: str) -> int:
         return 0
     if main_pid(unit):
         return 0
-    process = _run(unit, service, service["ExecStart"][-1], background=True)
+    listening = None
+    socket_unit = unit.removesuffix(".service") + ".socket"
+    if (UNITS / socket_unit).is_file():
+        start_socket(socket_unit)
+        listening = held_socket(socket_unit)
+    process = _run(unit, service, service["ExecStart"][-1], background=True, listening=listening)
     STATE.mkdir(parents=True, exist_ok=True)
     _pid_file(unit).write_text(str(process.pid))
     time.sleep(0.5)
@@ -209,6 +242,12 @@ def start(unit: str) -> int:
 def stop(unit: str) -> int:
     if unit in ("nginx", "nginx.service"):
         return nginx_service("stop")
+    if unit.endswith(".socket"):
+        pid = main_pid(unit)
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+        _pid_file(unit).unlink(missing_ok=True)
+        return 0
     pid = main_pid(unit)
     if pid is None:
         return 0
@@ -261,6 +300,52 @@ def reload(unit: str) -> int:
     for line in service.get("ExecReload", []):
         _run(unit, service, line, background=False, mainpid=pid)
     return 0
+
+
+# --- sockets: a holder process per .socket unit, which hands its listening socket to whoever asks --------
+
+def _holder_address(unit: str) -> str:
+    return str(STATE / f"{unit}.holder")
+
+
+def start_socket(unit: str) -> int:
+    if main_pid(unit):
+        return 0
+    host, _, port = unit_file(unit)["Socket"]["ListenStream"][-1].rpartition(":")
+    STATE.mkdir(parents=True, exist_ok=True)
+    JOURNAL.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-m", "tests.deploy.standins", "hold-socket", unit, host or "0.0.0.0", port],
+                              stdin=subprocess.DEVNULL, stdout=open(JOURNAL / f"{unit}.log", "ab"),
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    _pid_file(unit).write_text(str(holder.pid))
+    deadline = time.monotonic() + 10
+    while not Path(_holder_address(unit)).exists():
+        if holder.poll() is not None or time.monotonic() > deadline:
+            fail(f"(stand-in) {unit}: cannot listen on {host}:{port}; see {JOURNAL / (unit + '.log')}", 1)
+        time.sleep(0.05)
+    return 0
+
+
+def hold_socket(args: list[str]) -> int:
+    """The holder: listens where the .socket unit says and hands the socket to each service start."""
+    unit, host, port = args
+    listening = socket.create_server((host, int(port)), backlog=1024)
+    address = _holder_address(unit)
+    requests = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    requests.bind(address + ".new")
+    os.rename(address + ".new", address)
+    requests.listen()
+    while True:
+        connection, _ = requests.accept()
+        with connection:
+            socket.send_fds(connection, [b"fd"], [listening.fileno()])
+
+
+def held_socket(unit: str) -> int:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as asking:
+        asking.connect(_holder_address(unit))
+        _message, fds, _flags, _address = socket.recv_fds(asking, 16, 1)
+    return fds[0]
 
 
 def start_timer(unit: str) -> int:
@@ -343,7 +428,7 @@ def nginx_service(verb: str) -> int:
 
 def main(argv: list[str]) -> int:
     name, args = argv[0], argv[1:]
-    return {"apt-get": apt_get, "systemctl": systemctl, "nginx": nginx}[name](args)
+    return {"apt-get": apt_get, "systemctl": systemctl, "nginx": nginx, "hold-socket": hold_socket}[name](args)
 
 
 if __name__ == "__main__":

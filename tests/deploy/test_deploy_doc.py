@@ -43,7 +43,7 @@ ADMIN_PASSWORD = "an-administrator's-long-passphrase"
 # the server's paths → their copies under the temporary root
 SERVER_PATHS = ["/srv/reformtracker", "/etc/reformtracker", "/etc/systemd/system", "/etc/nginx", "/etc/ssl",
                 "/var/lib/reformtracker", "/var/backups/reformtracker", "/var/cache/nginx", "/var/log/nginx",
-                "/run/nginx.pid"]
+                "/var/cache/reformtracker", "/run/reformtracker-web", "/run/nginx.pid"]
 CODE_URL = "https://git.city.asahikawa.example/reformtracker.git"
 
 pytestmark = [
@@ -234,7 +234,7 @@ def machine():
         yield Machine(root)
     finally:
         env = {**os.environ, "DEPLOY_ROOT": str(root), "PYTHONPATH": str(BASE_DIR)}
-        for unit in ("nginx", "reformtracker-web.service", "reformtracker-worker.service"):
+        for unit in ("nginx", "reformtracker-web.service", "reformtracker-worker.service", "reformtracker-web.socket"):
             subprocess.run([sys.executable, "-m", "tests.deploy.standins", "systemctl", "stop", unit], env=env)
         for process in started:
             if isinstance(process, subprocess.Popen):

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
@@ -199,3 +199,20 @@ def test_the_command_exit_status_for_a_monitoring_agent(tmp_path):
     (tmp_path / "a-file").write_text("")
     broken = run(REFORMTRACKER_REPORTS_DIR=str(tmp_path / "a-file" / "reports"))
     assert broken.returncode == 1 and list(failing(json.loads(broken.stdout))) == ["reports_storage"]
+
+
+def test_the_command_waits_for_the_portal_to_become_ready(monkeypatch):
+    """--wait asks again until ready (a worker just started beats a moment later), then exits 0."""
+    from health.management.commands import check_ready
+
+    answers = iter([{"status": "error", "checks": {"worker": {"status": "error"}}}, {"status": "ok", "checks": {}}])
+    monkeypatch.setattr(check_ready, "readiness", lambda: next(answers))
+    monkeypatch.setattr(check_ready.time, "sleep", lambda seconds: None)
+    out = io.StringIO()
+    call_command("check_ready", "--wait", "5", stdout=out)
+    assert json.loads(out.getvalue())["status"] == "ok"
+
+
+def test_the_command_refuses_a_negative_wait():
+    with pytest.raises(CommandError, match="--wait"):
+        call_command("check_ready", "--wait", "-1")
