@@ -365,6 +365,7 @@ def archive_cycle(request, program: Program, cycle_id: int):
             "table": table,
             "report_links": report_links(program, cycle),
             "figures": figure_totals(program, cycle) if program.totals_its_figure else None,
+            "roadmap": selectors.roadmap(program, cycle),
             **_summary_context(published_summary(program, cycle)),
         },
     )

@@ -19,8 +19,9 @@ def dx(django_db_setup, django_db_blocker):
         yield dx_roadmap_in_two_cycles(create_reviewer())
 
 
-def roadmap_html(client, slug: str, **headers) -> str:
-    html = client.get(reverse("public:summary", args=[slug]), **headers).content.decode()
+def roadmap_html(client, slug: str, cycle=None, **headers) -> str:
+    url = reverse("public:archive-cycle", args=[slug, cycle.pk]) if cycle else reverse("public:summary", args=[slug])
+    html = client.get(url, **headers).content.decode()
     match = re.search(r'<section class="roadmap".*?</section>', html, re.S)
     assert match, "no roadmap on the summary"
     return match.group(0)
@@ -52,6 +53,16 @@ def test_the_summary_keeps_what_the_release_kept_when_the_plan_changes_afterward
     html = roadmap_html(client, program.slug)
     assert "公表後に書き換えた" not in html
     assert "重点取組1　オンラインで24時間365日手続き可能" in html and "AIチャットボットの運用" in html
+
+
+def test_the_earlier_reports_page_shows_its_own_roadmap_as_released(client, dx):
+    program, first, second = dx
+    html = roadmap_html(client, program.slug, first)
+    assert "<caption>旭川市dX加速化方針のロードマップ（令和7年1月）</caption>" in html
+    assert DX_LATER_STEP not in html and DX_LATER_PRIORITY not in html
+    assert "重点取組3　選ばれる・続けられる・誇れる職場" in html
+    assert f'href="/dx/archive/{first.pk}/initiatives/1-2/"' in html  # that report's page of the item
+    assert DX_LATER_STEP in roadmap_html(client, program.slug, second)
 
 
 def test_the_roadmap_in_english_has_english_headings_and_the_plans_japanese_texts(client, dx):
