@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from finance.selectors import LedgerRow, ledger_report, ledger_reports
 from initiatives.models import Listing, PublishedVersion
 from initiatives.publication import Publication
+from initiatives.roadmap import Roadmap, roadmap_of
 from initiatives.selectors import (
     Summary,
     SummaryRow,
@@ -26,7 +27,7 @@ from initiatives.selectors import (
     report_cycle,
 )
 from programs import eras
-from programs.frames import cycle_vocabulary
+from programs.frames import cycle_vocabulary, frame_of
 from programs.models import Department, Program, ProgramStatus, ReportingCycle
 
 from .viewmodels import (
@@ -179,6 +180,16 @@ def department_lines(data: dict) -> list[str]:
 
 
 # --- the summary's headline figures ----------------------------------------------------------
+
+
+def roadmap(program: Program, cycle: ReportingCycle | None) -> Roadmap | None:
+    """The cycle's items as a year grid (initiatives.roadmap), where the program's frame is a year roadmap: from
+    the cycle's publications and, for a released cycle, the pillars and period its release kept. One query."""
+    if cycle is None:
+        return None
+    frame = frame_of(cycle, program)
+    rows = published_versions(program, cycle).values_list("data", "pillar_id")
+    return roadmap_of(((frame.pillar(pillar_id), Publication(data)) for data, pillar_id in rows), frame.program.fiscal_years)
 
 
 def headline(summary: Summary, behind, ledger_total: LedgerRow | None) -> Headline:

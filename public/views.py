@@ -130,6 +130,7 @@ def summary(request, program: Program):
         status_mix=selectors.status_mix(columns),
         headline=selectors.headline(columns[-1].summary, behind, ledger.total if ledger else None) if cycle else None,
         figures=figure_totals(program, cycle) if cycle and program.totals_its_figure else None,
+        roadmap=selectors.roadmap(program, cycle),
         report_links=report_links(program, cycle),
     )
     return render(request, "public/summary.html", context)
@@ -364,6 +365,7 @@ def archive_cycle(request, program: Program, cycle_id: int):
             "table": table,
             "report_links": report_links(program, cycle),
             "figures": figure_totals(program, cycle) if program.totals_its_figure else None,
+            "roadmap": selectors.roadmap(program, cycle),
             **_summary_context(published_summary(program, cycle)),
         },
     )

@@ -18,6 +18,7 @@ from django.utils import translation
 from finance.selectors import LedgerReport, LedgerRow, ledger_report
 from initiatives.models import PublishedVersion
 from initiatives.publication import Publication
+from initiatives.roadmap import Roadmap, roadmap_of
 from initiatives.selectors import Summary, figure_totals, published_summary, published_versions
 from programs import eras
 from programs.frames import frame_of
@@ -184,6 +185,18 @@ class AnnualReport:
             "schedule": any(step["step"] for sheet in sheets for step in sheet.schedule),
             "goal": any(sheet.publication.goal for sheet in sheets),
         }
+
+    @functools.cached_property
+    def roadmap(self) -> Roadmap | None:
+        """The items as a year grid, where the program's frame is a year roadmap (initiatives.roadmap): from the
+        report's publications, over the period and in the pillars its release kept (a released cycle's frame)."""
+        return roadmap_of(((sheet.pillar, sheet.publication) for sheet in self.initiatives), self.program.fiscal_years)
+
+    @property
+    def is_roadmap(self) -> bool:
+        """A list whose items form a year roadmap is printed as that grid (reports/_roadmap.html), right after
+        page 1's heading and without a table of contents, so that no page is left mostly blank."""
+        return self.is_list and self.roadmap is not None
 
     @property
     def is_preview(self) -> bool:

@@ -1,8 +1,10 @@
 """Helpers several test modules share: publishing a record, reading a PDF's text, the public
 addresses of the reform program, and uploading a department's workbook."""
 import io
+import json
 import re
 import subprocess
+from pathlib import Path
 
 from django.urls import reverse
 
@@ -82,3 +84,32 @@ def refused(client, world, data, *expected, name="記入済み.xlsx") -> list[st
         assert fragment in text, text[:2000]
     assert snapshot(world) == before
     return errors
+
+
+DX_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "asahikawa_dx_2025.json"
+# What the reform office changes in the dX roadmap after its first release, for the second cycle to publish.
+DX_LATER_STEP = "本格運用（第2期の報告で追記）"
+DX_LATER_PRIORITY = "選ばれる・続けられる・誇れる職場づくり"
+
+
+def dx_roadmap_in_two_cycles(reviewer):
+    """The dX policy loaded from its fixture and released as printed (令和7年1月, FY2024); then the reform office
+    fills the R9 (FY2027) step of 電子入札・電子契約システムの導入 and renames 重点取組3, and the cycle 令和7年度
+    (FY2025) publishes and releases them. The program and its two released cycles, oldest first."""
+    from initiatives.models import ScheduleStep
+    from initiatives.opendata.importer import import_program
+
+    program = import_program(json.loads(DX_FIXTURE.read_text(encoding="utf-8")))
+    first = services.cycle_release_imported(program=program, by=reviewer, fiscal_year=2024)
+    ScheduleStep.objects.update_or_create(
+        initiative=program.initiatives.get(name="電子入札・電子契約システムの導入"), fiscal_year=2027,
+        defaults={"step": DX_LATER_STEP},
+    )
+    program.pillars.filter(key="3").update(name=DX_LATER_PRIORITY)
+    second = services.cycle_open(program=program, fiscal_year=2025, by=reviewer, label="令和7年度")
+    # a plan for each record (prefilled from its FY2025 step where the roadmap has one), as departments enter them
+    YearlyRecord.objects.filter(cycle=second, plan="").update(plan="前年度からの取組を継続する。")
+    services.cycle_publish_all(cycle=second, by=reviewer)
+    services.cycle_close(cycle=second, by=reviewer)
+    second = services.cycle_release(cycle=second, by=reviewer)
+    return program, first, second
