@@ -407,12 +407,12 @@ def nginx(args: list[str]) -> int:
 
 
 def nginx_service(verb: str) -> int:
-    _local_ports()
     pid = main_pid("nginx")
     if verb == "stop":
         if pid:
             os.kill(pid, signal.SIGQUIT)
         return 0
+    _local_ports()
     if pid and verb in ("reload", "start"):
         os.kill(pid, signal.SIGHUP)
         time.sleep(0.5)

@@ -226,6 +226,7 @@ def machine():
             conf.write_text(remap(conf.read_text(), root, ""), encoding="utf-8")
         (root / "var/log/nginx").mkdir(parents=True)
         (root / "run").mkdir()
+        (root / "etc/systemd/system").mkdir(parents=True)  # as on any Debian
         (root / "var/cache/nginx").mkdir(parents=True)
         started.append(postgres_server(root))
         started.append(subprocess.Popen(["memcached", "-l", "127.0.0.1", "-p", "11211", "-u", "nobody"],
