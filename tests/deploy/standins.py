@@ -36,6 +36,18 @@ JOURNAL = ROOT / "journal"
 NGINX = "/usr/sbin/nginx"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+# the server's paths that have a copy under $DEPLOY_ROOT
+SERVER_PATHS = ["/srv/reformtracker", "/etc/reformtracker", "/etc/systemd/system", "/etc/nginx", "/etc/ssl",
+                "/var/lib/reformtracker", "/var/backups/reformtracker", "/var/cache/nginx", "/var/log/nginx",
+                "/var/cache/reformtracker", "/run/reformtracker-web", "/run/nginx.pid"]
+
+
+def remap(text: str, root: Path = ROOT) -> str:
+    """The server's paths in `text` → their copies under `root`."""
+    for path in sorted(SERVER_PATHS, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w/.]){re.escape(path)}(?=[/\s'\";*]|$)", f"{root}{path}", text, flags=re.M)
+    return text
+
 
 def fail(message: str, code: int = 1):
     print(message, file=sys.stderr)
@@ -72,7 +84,7 @@ def unit_file(name: str) -> dict[str, dict[str, list[str]]]:
         fail(f"(stand-in) systemctl: Unit {name} not found.", 5)
     sections: dict[str, dict[str, list[str]]] = {}
     current = None
-    text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
+    text = remap(re.sub(r"\\\n", " ", path.read_text(encoding="utf-8")))
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith(("#", ";")):
@@ -87,7 +99,7 @@ def unit_file(name: str) -> dict[str, dict[str, list[str]]]:
 
 def environment_file(path: Path) -> dict[str, str]:
     values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in remap(path.read_text(encoding="utf-8")).splitlines():
         line = line.strip()
         if not line or line.startswith(("#", ";")) or "=" not in line:
             continue

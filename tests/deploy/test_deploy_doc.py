@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.deploy import standins
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 DOC = BASE_DIR / "docs" / "deploy.md"
 PG_BIN = Path(os.environ.get("POSTGRES_BIN_DIR", "/usr/lib/postgresql/15/bin"))
@@ -40,10 +42,6 @@ SITE = "reform.city.asahikawa.example"
 SOCKET_DIR = Path("/var/run/postgresql")
 ADMIN_PASSWORD = "an-administrator's-long-passphrase"
 
-# the server's paths → their copies under the temporary root
-SERVER_PATHS = ["/srv/reformtracker", "/etc/reformtracker", "/etc/systemd/system", "/etc/nginx", "/etc/ssl",
-                "/var/lib/reformtracker", "/var/backups/reformtracker", "/var/cache/nginx", "/var/log/nginx",
-                "/var/cache/reformtracker", "/run/reformtracker-web", "/run/nginx.pid"]
 CODE_URL = "https://git.city.asahikawa.example/reformtracker.git"
 
 pytestmark = [
@@ -66,9 +64,7 @@ def blocks(path: Path) -> list[tuple[str, str, str]]:
 
 
 def remap(text: str, root: Path, code_url: str) -> str:
-    for path in sorted(SERVER_PATHS, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w/.]){re.escape(path)}(?=[/\s'\";*]|$)", f"{root}{path}", text, flags=re.M)
-    return text.replace(CODE_URL, code_url)
+    return standins.remap(text, root).replace(CODE_URL, code_url)
 
 
 def free_port() -> int:
