@@ -56,7 +56,10 @@ def toc_columns(report: AnnualReport, columns: int = 2) -> list[list[dict]]:
         cover = gettext("取組の進行状況・財源確保額")
     lines = [{"kind": "cover", "text": cover}]
     for section in report.perspectives:
-        lines.append({"kind": "perspective", "text": f"{report.perspective_heading}　{section.perspective.name}"})
+        heading = report.perspective_heading
+        if report.figures:  # the strategy numbers its levels: 基本目標1
+            heading = f"{heading}{section.perspective.order}"
+        lines.append({"kind": "perspective", "text": f"{heading}　{section.perspective.name}"})
         for pillar_section in section.pillars:
             pillar = pillar_section.pillar
             if report.is_list:  # the list's contents name its pillars, each a table of its items
