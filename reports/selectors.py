@@ -266,7 +266,9 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
     figure_of = {row.perspective.pk: row for row in figures[0]} if figures else {}
     perspectives = [
         PerspectiveSection(
-            section.perspective, [p for p in section.pillars if p.initiatives], figure_of.get(section.perspective.pk)
+            section.perspective,
+            [p for p in section.pillars if p.initiatives or p.listed_again],  # a 施策 may list only 再掲 items
+            figure_of.get(section.perspective.pk),
         )
         for section in sections.values()
     ]

@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
 from PIL import Image
+from pypdf import PdfReader
 
 from initiatives import services
 from initiatives.models import WorkflowState, YearlyRecord
@@ -40,7 +41,9 @@ from programs.models import Program, ReportingCycle
 from reports.pdf import build_annual_pdf
 from tests.conftest import module_data
 from tests.helpers import pdf_text
-from tests.programs.test_strategy_fixture import read_seed
+from tests.programs.test_strategy_fixture import SEED_PATH as SEED, read_seed
+
+from .test_pdf import flatten, structure
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.xdist_group("page_fill")]
 
@@ -190,6 +193,8 @@ def test_the_strategys_list_states_each_subtotal_as_printed_and_the_total_of_its
         own = [row.budget for row in seed.rows if row.goal == goal and not row.reposted]
         assert f"小計{goal}{rows}件（うち再掲{reposted}件）{amount:,}" in line, line
         assert f"再掲を除く事業：{len(own)}件{sum(own):,}千円" in line, line
+    # every row is printed, 再掲 rows too (a 施策 may hold only 再掲 rows: 基本目標4's エ)
+    assert len([line for line in lines if re.match(r"\d+再掲", line)]) == sum(r for _, r, _ in seed.subtotals.values())
     (line,) = [line for line in lines if line.startswith("合計") and "再掲を除く" in line]
     own = [row.budget for row in seed.rows if not row.reposted]
     assert line == f"合計{seed.total:,}再掲を除く事業：{len(own)}件{sum(own):,}千円"
@@ -200,3 +205,26 @@ def test_the_strategys_list_states_each_subtotal_as_printed_and_the_total_of_its
     for goal, (rows, reposted, amount) in seed.subtotals.items():
         own = [row.budget for row in seed.rows if row.goal == goal and not row.reposted]
         assert f"{rows}{reposted}{amount:,}{len(own)}{sum(own):,}" in first
+
+
+def test_the_strategys_list_is_tagged_with_its_title_and_a_bookmark_for_each_level(pdfs):
+    """PDF/UA as the reform report: the city's title in the window, bookmarks for page 1, the contents, each
+    基本目標 and each 施策, and the list tagged as a table whose cells know their headers."""
+    ((label, data),) = pdfs["sousei"]
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "ja" and root["/MarkInfo"]["/Marked"]
+    assert reader.metadata.title == f"令和7年度旭川市まち・ひと・しごと創生総合戦略関連事業一覧（{label}）"
+    outline = [item.title for item in flatten(reader.outline)]
+    seed_text = SEED.read_text(encoding="utf-8")
+    goals = re.findall(r"<b>(基本目標\d+) (.+?)</b>", seed_text)
+    measures = re.findall(r"^(?:<b>|#+ )([ア-ン]) (.+?)(?:</b>)?\t*$", seed_text, flags=re.MULTILINE)
+    assert outline[:2] == ["基本目標ごとの予算事業費", "目次"]
+    assert [title for title in outline if title.startswith("基本目標") and title[4].isdigit()] == [
+        f"{goal}　{name}" for goal, name in goals]
+    assert len(outline) == 2 + len(goals) + len(measures) == 2 + 4 + 20
+    kinds = [str(e["/S"]) for e in structure(reader)]
+    assert all(kind in kinds for kind in ("/Table", "/TR", "/TH", "/TD", "/H1", "/Link"))
+    cells = [e for e in structure(reader) if e["/S"] == "/TD"]
+    linked = [c for c in cells if "/A" in c and c["/A"].get_object().get("/Headers")]
+    assert len(linked) >= 0.9 * len(cells)
