@@ -139,7 +139,7 @@ class PillarSection:
 class PerspectiveSection:
     perspective: Perspective
     pillars: list[PillarSection] = field(default_factory=list)
-    figure: object = None  # its FigureTotal (the 小計 under its last table), for a program that totals its figure
+    figure: object = None  # its FigureTotal (the 小計 that closes it), for a program that totals its figure
 
 
 @dataclass
