@@ -337,6 +337,11 @@ class FigureTotal:
     listed_again: int
     amount_as_listed: int
 
+    @property
+    def rows(self) -> int:
+        """The 小計's count as the city prints it: every row of the list, its 再掲 rows too."""
+        return self.items + self.listed_again
+
 
 def figure_totals(program: Program, cycle: ReportingCycle) -> tuple[list[FigureTotal], FigureTotal]:
     """The cycle's published figures per first level, and for the whole program (perspective None), under

@@ -5,10 +5,11 @@ the status table per pillar and the ledger); a table of contents; then the initi
 page as the city prints them (an initiative is never split unless it alone is longer than a
 page), grouped by perspective and pillar, with the report's fields in the report's order and
 the four-year 作業工程. A draft (a cycle not yet released) is marked 「案」 on every page.
-A program that reports no statuses is printed as its list (templates/reports/_list.html): its
-figure per first level on the cover (再掲 counted once and as printed), then a table per pillar,
-one row per item, those listed again (再掲) among them, as the strategy's list of projects and
-the dX roadmap are printed.
+A program that reports no statuses is printed as its list, page 1 holding its figures and the contents.
+The strategy's list of projects (items with a figure, templates/reports/_figure_list.html) is one table
+running on from page 1 as the city prints it: 基本目標 → 施策 → 事業, each 基本目標 closed by its 小計 as
+printed (every row, 再掲 too) with its projects counted once beside it, and the 合計. The dX roadmap
+(templates/reports/_list.html) has a table per pillar from page 2, one row per item.
 
 The PDF is accessible (JIS X 8341-3 applies to the city's PDFs): PDF/UA-1, i.e. tagged, with
 the document language (ja), its title shown as the window title, bookmarks, and tables
@@ -56,7 +57,10 @@ def toc_columns(report: AnnualReport, columns: int = 2) -> list[list[dict]]:
         cover = gettext("取組の進行状況・財源確保額")
     lines = [{"kind": "cover", "text": cover}]
     for section in report.perspectives:
-        lines.append({"kind": "perspective", "text": f"{report.perspective_heading}　{section.perspective.name}"})
+        heading = report.perspective_heading
+        if report.figures:  # the strategy numbers its levels: 基本目標1
+            heading = f"{heading}{section.perspective.order}"
+        lines.append({"kind": "perspective", "text": f"{heading}　{section.perspective.name}"})
         for pillar_section in section.pillars:
             pillar = pillar_section.pillar
             if report.is_list:  # the list's contents name its pillars, each a table of its items

@@ -140,6 +140,7 @@ class PillarSection:
 class PerspectiveSection:
     perspective: Perspective
     pillars: list[PillarSection] = field(default_factory=list)
+    figure: object = None  # its FigureTotal (the 小計 that closes it), for a program that totals its figure
 
 
 @dataclass
@@ -156,13 +157,13 @@ class AnnualReport:
     @property
     def title(self) -> str:
         """The title of the city's document where the program records it (令和7年度旭川市まち・ひと・しごと創生総合戦略
-        関連事業一覧); else the reform report's 「…の進行状況」, or for a program that reports no statuses its list
-        (「… 事業一覧」)."""
+        関連事業一覧); else the reform report's 「…の進行状況」, or for a program that reports no statuses its name,
+        never a title the city did not print."""
         if self.program.source_title:
             return self.program.source_title
         if self.program.statuses:
             return f"{self.program.name}の進行状況"
-        return f"{self.program.name} {self.program.item_label}一覧"
+        return self.program.name
 
     @property
     def perspective_heading(self) -> str:
@@ -274,8 +275,14 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
         for listing in sheet.publication.listings:  # printed again (再掲) under another pillar
             if listing["pillar"] in sections_by_key:
                 sections_by_key[listing["pillar"]].listed_again.append(ListingLine(listing["number"], sheet))
+    figures = figure_totals(program, cycle) if program.totals_its_figure else None
+    figure_of = {row.perspective.pk: row for row in figures[0]} if figures else {}
     perspectives = [
-        PerspectiveSection(section.perspective, [p for p in section.pillars if p.initiatives])
+        PerspectiveSection(
+            section.perspective,
+            [p for p in section.pillars if p.initiatives or p.listed_again],  # a 施策 may list only 再掲 items
+            figure_of.get(section.perspective.pk),
+        )
         for section in sections.values()
     ]
     # the ledger's initiatives are those of the report, already read: no second pass over thousands of versions
@@ -294,5 +301,5 @@ def annual_report(cycle: ReportingCycle) -> AnnualReport:
         ledger_unlinked=unlinked,
         perspectives=[p for p in perspectives if p.pillars],
         pillars={pk: section.pillar for pk, section in pillar_sections.items()},
-        figures=figure_totals(program, cycle) if program.totals_its_figure else None,
+        figures=figures,
     )
