@@ -180,7 +180,7 @@ def _run(unit: str, service, line: str, *, background: bool, mainpid: int | None
     if listening is not None:  # systemd's socket activation: fd 3, LISTEN_FDS=1, LISTEN_PID = the service's own pid
         environment["LISTEN_FDS"] = "1"
         command = ["/bin/sh", "-c", 'LISTEN_PID=$$ exec "$@"', "sh", *command]
-        pass_fds = (listening,)
+        pass_fds = (3, listening)  # close_fds runs after preexec_fn: keep the fd it puts at 3
         inner = switch
 
         def switch():
