@@ -56,10 +56,14 @@ def with_statuses(programs):
 
 def program_cards() -> list[ProgramCard]:
     """Each program with at least one publication, oldest first, with the headline its summary leads with
-    (`summary_headline`, read the same way): a few queries for each program."""
+    (`summary_headline`, read the same way): three queries, and a few for each program."""
+    programs = list(with_statuses(public_programs()))
+    latest: dict[int, ReportingCycle] = {}  # the report each program's summary shows (report_cycle), in one query
+    for cycle in ReportingCycle.objects.public().filter(program__in=programs).order_by("fiscal_year"):
+        latest[cycle.program_id] = cycle
     cards = []
-    for program in with_statuses(public_programs()):
-        cycle = report_cycle(program)
+    for program in programs:
+        cycle = latest.get(program.pk)
         if cycle is None:
             cards.append(ProgramCard(program, None))
             continue
