@@ -8,7 +8,14 @@ from django.urls import reverse
 from initiatives import services
 from programs.statuses import Status
 from tests.addresses import REFORM
-from tests.factories import released_list_of_projects, released_roadmap
+from tests.factories import (
+    InitiativeFactory,
+    PillarFactory,
+    ProgramFactory,
+    YearlyRecordFactory,
+    released_list_of_projects,
+    released_roadmap,
+)
 from tests.helpers import publish
 from tests.reports.conftest import release
 
@@ -71,6 +78,18 @@ def test_the_glossary_explains_the_statuses_of_the_programs_own_vocabulary(clien
     assert "予定どおり進んでいる" not in dx and "実施済み" not in dx
     roadmap = terms(client, "roadmap")  # reports no statuses
     assert not {"未着手", "予定どおり進んでいる", "実施済み"} & set(roadmap)
+
+
+def test_the_glossary_explains_only_the_reform_statuses_a_program_uses(client, reviewer):
+    program = ProgramFactory(slug="two-statuses", status_codes="on_schedule,behind", has_ledger=False,
+                             fiscal_target_thousand_yen=None, figure_label="", figure_label_en="")
+    pillar = PillarFactory(perspective__program=program, program=program, numeral="1", name="柱1")
+    YearlyRecordFactory(initiative=InitiativeFactory(pillar=pillar, number=1, name="取組1"), status=Status.BEHIND,
+                        delay_reason="調整に時間を要した。")
+    services.cycle_release_imported(program=program, by=reviewer)
+    explained = terms(client, "two-statuses")
+    assert "予定どおり進んでいる" in explained and "予定より遅れている" in explained
+    assert not {"実施済み", "実施年度未到来", "実施不可"} & set(explained)
 
 
 def test_the_glossary_names_the_programs_own_levels_and_items(client, reviewer):
