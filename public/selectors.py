@@ -17,11 +17,11 @@ from initiatives.models import Listing, PublishedVersion
 from initiatives.publication import Publication
 from initiatives.selectors import (
     Summary,
+    figure_totals,
     latest_publication,
     preliminary_progress,
     published_cycles,
     published_ledger,
-    figure_totals,
     published_summary,
     published_versions,
     report_cycle,
@@ -32,9 +32,9 @@ from programs.models import Department, Program, ProgramStatus, ReportingCycle
 
 from .viewmodels import (
     CycleColumn,
+    Glossary,
     Headline,
     LedgerColumn,
-    Glossary,
     ProgramCard,
     PublicInitiative,
     PublicLedger,
