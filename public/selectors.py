@@ -9,7 +9,7 @@ released cycle (公表された報告). A publication in a cycle not yet release
 initiative's page only, labelled as preliminary. The ledger is the released report's: the
 figures 財政課 stated for its initial budget, released with the cycle (finance.selectors).
 """
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils.html import format_html
 
 from finance.selectors import LedgerRow, ledger_report, ledger_reports
@@ -18,11 +18,12 @@ from initiatives.publication import Publication
 from initiatives.roadmap import Roadmap, roadmap_of
 from initiatives.selectors import (
     Summary,
-    SummaryRow,
+    figure_totals,
     latest_publication,
     preliminary_progress,
     published_cycles,
     published_ledger,
+    published_summary,
     published_versions,
     report_cycle,
 )
@@ -32,6 +33,7 @@ from programs.models import Department, Program, ProgramStatus, ReportingCycle
 
 from .viewmodels import (
     CycleColumn,
+    Glossary,
     Headline,
     LedgerColumn,
     ProgramCard,
@@ -54,30 +56,22 @@ def with_statuses(programs):
 
 
 def program_cards() -> list[ProgramCard]:
-    """Each program with at least one publication, oldest first: three queries, and two more for each
-    program with a ledger, however many items."""
+    """Each program with at least one publication, oldest first, with the headline its summary leads with
+    (`summary_headline`, read the same way): three queries, and a few for each program."""
     programs = list(with_statuses(public_programs()))
-    latest: dict[int, ReportingCycle] = {}
+    latest: dict[int, ReportingCycle] = {}  # the report each program's summary shows (report_cycle), in one query
     for cycle in ReportingCycle.objects.public().filter(program__in=programs).order_by("fiscal_year"):
         latest[cycle.program_id] = cycle
-    cards = {program.pk: ProgramCard(program, latest.get(program.pk)) for program in programs}
-    by_cycle = {cycle.pk: cards[program_id] for program_id, cycle in latest.items()}
-    totals = (
-        PublishedVersion.objects.filter(cycle__in=list(latest.values()), is_latest_in_cycle=True)
-        .values("cycle_id", "status")
-        .annotate(items=Count("pk"), amount=Sum("secured_amount_thousand_yen"))
-    )
-    for row in totals:
-        card = by_cycle[row["cycle_id"]]
-        card.items += row["items"]
-        card.figure_total += row["amount"] or 0
-        if row["status"]:  # counted in the vocabulary the report printed
-            card.total = card.total or SummaryRow(label="", vocabulary=cycle_vocabulary(card.cycle, card.program))
-            card.total.counts[row["status"]] = card.total.counts.get(row["status"], 0) + row["items"]
-    for card in cards.values():
-        if card.program.has_ledger and card.cycle is not None:
-            card.ledger_total = ledger_report(card.program, card.cycle.budget_fiscal_year).total
-    return list(cards.values())
+    cards = []
+    for program in programs:
+        cycle = latest.get(program.pk)
+        if cycle is None:
+            cards.append(ProgramCard(program, None))
+            continue
+        printed = frame_of(cycle, program).program if cycle.frame else program  # named as its report printed it
+        ledger_total = ledger_report(printed, cycle.budget_fiscal_year).total if printed.has_ledger else None
+        cards.append(ProgramCard(printed, cycle, summary_headline(printed, cycle, published_summary(printed, cycle), ledger_total)))
+    return cards
 
 
 # --- one initiative as published ------------------------------------------------------
@@ -192,8 +186,11 @@ def roadmap(program: Program, cycle: ReportingCycle | None) -> Roadmap | None:
     return roadmap_of(((frame.pillar(pillar_id), Publication(data)) for data, pillar_id in rows), frame.program.fiscal_years)
 
 
-def headline(summary: Summary, behind, ledger_total: LedgerRow | None) -> Headline:
-    return Headline(total=summary.total, behind=list(behind), ledger_total=ledger_total)
+def summary_headline(program: Program, cycle: ReportingCycle, summary: Summary, ledger_total: LedgerRow | None) -> Headline:
+    """What the summary of the released report `cycle` leads with, and the front page's card of the program."""
+    behind = behind_items(program, cycle, summary) if program.statuses else []
+    figures = figure_totals(program, cycle) if program.totals_its_figure else None
+    return Headline(program, cycle, summary.total, list(behind), ledger_total, figures)
 
 
 def behind_items(program: Program, cycle: ReportingCycle, summary: Summary):
@@ -201,6 +198,13 @@ def behind_items(program: Program, cycle: ReportingCycle, summary: Summary):
     return published_versions(program, cycle).filter(status__in=summary.vocabulary.behind).values(
         "number", "name", pillar_key=F("pillar__key")
     )
+
+
+def glossary(program: Program, cycle: ReportingCycle | None) -> Glossary:
+    """The terms the summary explains for the report shown: 再掲 where one of its items is listed again, 千円
+    where the program's items carry an amount (its figure, or the amount secured)."""
+    listings = published_versions(program, cycle).values_list("data__listings", flat=True) if cycle else []
+    return Glossary(program, listed_again=any(listings), thousand_yen=bool(program.figure_label))
 
 
 # --- the year-over-year views ----------------------------------------------------------------

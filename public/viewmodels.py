@@ -11,7 +11,7 @@ from django.utils import timezone
 from finance.selectors import LedgerReport, LedgerRow
 from initiatives.models import PublishedVersion
 from initiatives.publication import Publication
-from initiatives.selectors import Preliminary, Summary, SummaryRow
+from initiatives.selectors import FigureTotal, Preliminary, Summary, SummaryRow
 from programs.models import Program, ReportingCycle
 from programs.statuses import Vocabulary
 
@@ -24,16 +24,18 @@ def publication_date(version: PublishedVersion):
     return timezone.localdate(version.published_at)
 
 
+def reports_statuses(total: SummaryRow) -> bool:
+    """Whether a report gives statuses: its vocabulary has some and an item reported one."""
+    return bool(total.vocabulary) and total.initiatives > total.not_reported
+
+
 @dataclass
 class ProgramCard:
-    """A program on the front page: its latest released report and the figure it leads with."""
+    """A program on the front page: its latest released report and the headline its summary leads with."""
 
     program: Program
     cycle: ReportingCycle | None  # None while nothing is released (its publications are 速報)
-    items: int = 0
-    total: SummaryRow | None = None  # the released report's status counts, where it reports statuses
-    figure_total: int = 0  # the items' figure (予算事業費), each item counted once
-    ledger_total: LedgerRow | None = None  # the ledger's cumulative amount secured, for a program with one
+    headline: "Headline | None" = None  # the summary's, for the released report
 
 
 @dataclass
@@ -140,13 +142,26 @@ class PublicInitiative:
 
 @dataclass
 class Headline:
-    """The three figures the summary leads with, as the city presents its pledges (「93%（79項目/85項目）」):
+    """The figures the summary leads with, as the city presents its pledges (「93%（79項目/85項目）」):
     the share of initiatives on track (SummaryRow.on_track_percent), the initiatives behind, the amount secured
-    against the target."""
+    against the target; for a program without statuses its figure's total or its number of items. The front
+    page's card of the program shows the same."""
 
+    program: Program  # as the report printed it
+    cycle: ReportingCycle  # the released report
     total: SummaryRow  # the released report's whole program
-    behind: list[dict]  # {'number', 'name'} of each initiative behind
+    behind: list[dict]  # {'number', 'name', 'pillar_key'} of each initiative behind
     ledger_total: LedgerRow | None
+    figure_totals: tuple[list[FigureTotal], FigureTotal] | None = None  # initiatives.selectors.figure_totals
+
+    @property
+    def figure_total(self) -> FigureTotal | None:
+        """The whole program's figure, where the program totals one (予算事業費)."""
+        return self.figure_totals[1] if self.figure_totals else None
+
+    @property
+    def reports_statuses(self) -> bool:
+        return reports_statuses(self.total)
 
     @property
     def on_track(self) -> int:
@@ -216,3 +231,21 @@ class PublicLedger:
     @property
     def notes(self) -> list[str]:
         return self.report.notes
+
+
+@dataclass
+class Glossary:
+    """The terms the summary explains (ことばの説明): only those the program's pages use, read from its data."""
+
+    program: Program  # as the report shown printed it
+    listed_again: bool  # an item of the report shown is listed again (再掲) under another level
+    thousand_yen: bool  # its items carry an amount in 千円 (its figure, or the amount secured)
+
+    @property
+    def oku_yen(self) -> bool:
+        """The ledger states its amounts in 億円."""
+        return self.program.has_ledger
+
+    @property
+    def statuses(self) -> Vocabulary | None:
+        return self.program.vocabulary if self.program.statuses else None

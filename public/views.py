@@ -35,7 +35,7 @@ from .changes import changes_since_previous
 from .charts import cycles_chart, status_chart
 from .filters import PublishedInitiativeFilter, initiative_number
 from .tables import PublishedInitiativeTable, initiatives_csv, initiatives_workbook
-from .viewmodels import CycleColumn
+from .viewmodels import CycleColumn, reports_statuses
 
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", initiatives_csv),
@@ -89,7 +89,7 @@ def _summary_context(summary) -> dict:
         "summary": summary,
         "chart": status_chart(summary),
         "has_publications": total.initiatives > 0,
-        "reports_statuses": bool(summary.vocabulary) and total.initiatives > total.not_reported,
+        "reports_statuses": reports_statuses(total),
     }
 
 
@@ -121,17 +121,18 @@ def summary(request, program: Program):
     if cycle is not None:
         context.update(_summary_context(columns[-1].summary))
     ledger = selectors.public_ledger(program, cycle, with_contributors=False) if program.has_ledger else None
-    behind = selectors.behind_items(program, cycle, columns[-1].summary) if cycle and program.statuses else []
+    headline = selectors.summary_headline(program, cycle, columns[-1].summary, ledger.total if ledger else None) if cycle else None
     context.update(
         cycle=cycle,
         ledger=ledger,
         columns=columns,
         cycles_chart=cycles_chart(columns),
         status_mix=selectors.status_mix(columns),
-        headline=selectors.headline(columns[-1].summary, behind, ledger.total if ledger else None) if cycle else None,
-        figures=figure_totals(program, cycle) if cycle and program.totals_its_figure else None,
+        headline=headline,
+        figures=headline.figure_totals if headline else None,
         roadmap=selectors.roadmap(program, cycle),
         report_links=report_links(program, cycle),
+        glossary=selectors.glossary(program, cycle),
     )
     return render(request, "public/summary.html", context)
 

@@ -188,10 +188,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 # --- small programs in the frames of the city's other plans, released -----------------------------------
 
 
-def released_list_of_projects(reviewer, slug: str):
+def released_list_of_projects(reviewer, slug: str, *, listed_again: bool = False):
     """The strategy's frame (基本目標 → 施策 → 事業, numbered per 施策, 予算事業費, no statuses): two 施策 of two
-    事業 each (1,000千円 apiece), released as 令和7年度当初 (FY2025)."""
+    事業 each (1,000千円 apiece), released as 令和7年度当初 (FY2025); with `listed_again`, 事業1ア-1 is listed
+    again (再掲) under 施策1イ as its number 3."""
     from initiatives import services
+    from initiatives.models import Listing
     from programs.models import Numbering
 
     program = ProgramFactory(
@@ -206,6 +208,8 @@ def released_list_of_projects(reviewer, slug: str):
         for number in (1, 2):
             initiative = InitiativeFactory(pillar=pillar, number=number, name=f"事業{key}-{number}")
             YearlyRecordFactory(initiative=initiative, fiscal_year=2025, status="", result="", secured_amount_thousand_yen=1000)
+    if listed_again:
+        Listing.objects.create(initiative=program.initiatives.get(pillar__key="1ア", number=1), pillar=pillar, number=3)
     services.cycle_release_imported(program=program, by=reviewer, fiscal_year=2025)
     return program
 
