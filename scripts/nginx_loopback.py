@@ -53,8 +53,7 @@ def site_config(*, listen: str, upstream_port: int, cache_dir: Path, static_root
     """The server blocks of deploy/nginx.conf, for loopback."""
     text = DEPLOY_CONFIG.read_text(encoding="utf-8")
     text = _replace(text, r"\nserver \{\s*listen 80;.*?\n\}\n", "\n", flags=re.S)
-    text = _replace(text, r"listen 443 ssl;", f"listen {listen};")
-    text = _replace(text, r"\n\s*http2 on;", "")
+    text = _replace(text, r"listen 443 ssl http2;", f"listen {listen};")
     text = _replace(text, r"\n\s*ssl_certificate .*?;", "")
     text = _replace(text, r"\n\s*ssl_certificate_key .*?;", "")
     text = _replace(text, r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{upstream_port};")
