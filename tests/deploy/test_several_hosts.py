@@ -9,7 +9,8 @@ bucket (moto's server: the built reports, through django-storages).
   of the PDF, another worker takes the build back once its lease has run out, the release becomes public (B shows
   it at once: the worker's invalidation is shared too), and A and B serve the same bytes as the bucket holds.
 - Killing A (SIGKILL to its process group) while a reader reads public pages through nginx loses no request: nginx
-  passes what A cannot answer to B. Killing memcached then loses none either: B builds each page uncached.
+  passes what A cannot answer to B. Killing memcached then loses none either: B builds each page uncached, and
+  staff work through B.
 
 PostgreSQL run only: SQLite is one file on one host.
 """
@@ -183,6 +184,10 @@ def test_the_portal_runs_on_several_hosts(portal, world):
     # --- memcached dies: B builds each page for its request instead of failing ---------------------------------
     all_answered(read_through_nginx(proxy, public_pages, kill=lambda: portal.hosts.kill("memcached")))
     assert NEW_RESULT in page(b, initiative_page).text
+    staff = StaffSession(b)  # and the reform office works through B
+    staff.log_in("reviewer", PASSWORD)
+    listed = staff.get(cycles)
+    assert listed.status == 200 and str(cycle) in listed.text, (listed.status, listed.text[:1000])
 
 
 def all_answered(readings: list) -> None:
