@@ -17,6 +17,7 @@ PostgreSQL run only: SQLite is one file on one host.
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -78,13 +79,7 @@ def portal(transactional_db, world, tmp_path):
             h.wait_for_port(port, process=hosts.processes[name][0])
         for name in ("a", "b"):
             assert fetch(ports[name], "/healthz").status == 200
-
-        class Portal:
-            pass
-
-        portal = Portal()
-        portal.hosts, portal.ports, portal.s3, portal.shared, portal.dir = hosts, ports, s3, shared, tmp_path
-        yield portal
+        yield SimpleNamespace(hosts=hosts, ports=ports, s3=s3, shared=shared, dir=tmp_path)
     finally:
         hosts.close()
         print(hosts.logs())  # shown when the test fails
@@ -162,9 +157,9 @@ def test_the_portal_runs_on_several_hosts(portal, world):
 
     # the reports are in the bucket, and A and B serve those bytes
     stored = h.s3_objects(portal.s3)
-    for fmt in ("pdf", "xlsx"):
-        report = ReportBuild.objects.ready().get(cycle=cycle, format=fmt, released=True)
-        assert report.file_name in stored, (report.file_name, sorted(stored))
+    reports = {fmt: ReportBuild.objects.ready().get(cycle=cycle, format=fmt, released=True) for fmt in ("pdf", "xlsx")}
+    assert set(stored) == {report.file_name for report in reports.values()}  # the previews' files were removed
+    for fmt, report in reports.items():
         address = reverse(f"public:annual-{fmt}", args=[slug, cycle.pk])
         through_a, through_b = page(a, address).body, page(b, address).body
         assert through_a == through_b == stored[report.file_name]
