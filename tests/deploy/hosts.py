@@ -215,10 +215,14 @@ class StaffSession:
         self.port = port
         self.cookies = {"csrftoken": secrets.token_hex(16)}  # the CSRF cookie a first visit would have been given
 
-    def _request(self, method: str, path: str, data: dict | None = None) -> Response:
+    def _request(self, method: str, path: str, data: dict | None = None, files: dict | None = None) -> Response:
         headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
         body = None
-        if data is not None:
+        if files is not None:
+            boundary = secrets.token_hex(16)
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+            body = _multipart(boundary, {**(data or {}), "csrfmiddlewaretoken": self.cookies["csrftoken"]}, files)
+        elif data is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             body = urlencode({**data, "csrfmiddlewaretoken": self.cookies["csrftoken"]}, doseq=True).encode()
         response = fetch(self.port, path, method=method, headers=headers, body=body)
@@ -230,9 +234,10 @@ class StaffSession:
     def get(self, path: str) -> Response:
         return self._request("GET", path)
 
-    def post(self, path: str, data: dict) -> Response:
-        """A form posted; a redirect is followed once (the page after an admin action, with its messages)."""
-        response = self._request("POST", path, data)
+    def post(self, path: str, data: dict, *, files: dict | None = None) -> Response:
+        """A form posted (`files`: field → (file name, bytes)); a redirect is followed once (the page after an admin
+        action, with its messages)."""
+        response = self._request("POST", path, data, files)
         if response.status == 302:
             return self.get(response.headers["Location"])
         return response
@@ -241,3 +246,12 @@ class StaffSession:
         response = self._request("POST", "/admin/login/", {"username": username, "password": password, "next": "/admin/"})
         if response.status != 302 or "sessionid" not in self.cookies:
             raise AssertionError(f"the login to 127.0.0.1:{self.port} failed: {response.status} {response.text[:500]}")
+
+
+def _multipart(boundary: str, fields: dict, files: dict) -> bytes:
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    for name, (filename, data) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode()
