@@ -34,9 +34,18 @@ deploy/nginx.conf follows them), so that a page withdrawn here is soon withdrawn
 With several application processes the cache must be shared between them (the production
 default is a file-based cache under var/; a `DJANGO_CACHE_URL` such as memcached or Redis
 serves several hosts); the per-process local-memory cache is fine for `make run`.
+
+The shared cache is a help, never a condition: while it cannot be reached (memcached stopped, the
+network between hosts cut) or keeps nothing, every page is built for its request and nothing is
+cached, not even in a process's memory (its generation could not be checked); an entry the cache
+refuses (memcached keeps at most 1 MB) is simply not kept there. A change made while the cache
+cannot be reached cannot start a new generation there: it is logged as an error, and each process
+that found the cache unreachable starts a new generation once it reaches it again, so that the
+pages of the generation from before the outage are not served after it.
 `PUBLIC_PAGE_CACHE = False` turns it off (the unit tests do, except those about caching).
 """
 import hashlib
+import logging
 import threading
 import uuid
 from collections import OrderedDict
@@ -88,18 +97,43 @@ QUERY_PARAMETERS = {
 }
 
 
-def generation() -> str:
-    """The current generation; a new one once a cycle scheduled to become public has become public."""
+logger = logging.getLogger(__name__)
+
+# Set while this process finds the shared cache unreachable (or keeping nothing), and after a change it could
+# not record there: the next time the process reaches the cache it starts a new generation.
+_unreachable = threading.Event()
+
+
+def generation() -> str | None:
+    """The current generation; a new one once a cycle scheduled to become public has become public, or once the
+    shared cache is reached again after this process found it unreachable. None while the cache cannot be
+    reached or keeps nothing: then no page is cached."""
+    try:
+        return _generation()
+    except Exception:  # noqa: BLE001 — whatever the cache's client raises (memcached, Redis): build the page
+        if not _unreachable.is_set():
+            logger.warning("The shared cache cannot be reached: public pages are built for every request", exc_info=True)
+        _unreachable.set()
+        return None
+
+
+def _generation() -> str | None:
     stored = cache.get_many([GENERATION_KEY, NEXT_PUBLIC_KEY])
     token, next_public = stored.get(GENERATION_KEY), stored.get(NEXT_PUBLIC_KEY)
-    if token is not None and next_public is not None and (next_public == 0 or timezone.now().timestamp() < next_public):
+    if (token is not None and next_public is not None and not _unreachable.is_set()
+            and (next_public == 0 or timezone.now().timestamp() < next_public)):
         return token
     if token is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    else:  # the moment has come, or is not known (another process may start a new generation too: harmless)
+    else:  # the moment has come, or is not known, or changes may have been missed (another process may do it too)
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    token = cache.get(GENERATION_KEY)
+    if token is None:  # nothing kept (a client that answers "not found" for a server it found down)
+        _unreachable.set()
+        return None
+    _unreachable.clear()
     _schedule_next_public()
-    return cache.get(GENERATION_KEY)
+    return token
 
 
 def _schedule_next_public() -> None:
@@ -118,8 +152,20 @@ def _schedule_next_public() -> None:
 
 
 def invalidate() -> None:
-    """Start a new generation: every page is rebuilt on its next request."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    """Start a new generation: every page is rebuilt on its next request. When the shared cache cannot take it,
+    the change has been saved all the same: the error is logged, and this process starts a new generation once
+    it reaches the cache again."""
+    token = uuid.uuid4().hex
+    try:
+        cache.set(GENERATION_KEY, token, timeout=None)
+        recorded = cache.get(GENERATION_KEY) is not None
+    except Exception:  # noqa: BLE001 — whatever the cache's client raises
+        recorded = False
+    if not recorded:
+        _unreachable.set()
+        logger.error("The shared cache could not record a change of the public pages: pages cached before it may be "
+                     "served until the cache is reached again")
+        return
     _schedule_next_public()
 
 
@@ -235,6 +281,10 @@ class LocalPages:
                 self.pages.move_to_end(key)
             return page
 
+    def clear(self) -> None:
+        with self.lock:
+            self.generation, self.pages = None, OrderedDict()
+
     def put(self, generation: str, key: str, page) -> None:
         with self.lock:
             if generation != self.generation:
@@ -280,11 +330,14 @@ class PublicPageCacheMiddleware:
 
         normalise_query(request)
         current = generation()
+        if current is None:  # the shared cache cannot be reached: nothing is served from a cache, nor kept
+            self.local.clear()
+            return self.get_response(request)
         key = _key(request, current)
         page = self.local.get(current, key)
         if page is not None:
             return _response(page, "hit")
-        page = cache.get(key)
+        page = _shared_get(key)
         if page is not None:
             self.local.put(current, key, page)
             return _response(page, "hit")
@@ -295,7 +348,22 @@ class PublicPageCacheMiddleware:
                 stale_while_revalidate=STALE_WHILE_REVALIDATE, stale_if_error=settings.PUBLIC_STALE_IF_ERROR,
             )
             page = _page(response)
-            cache.set(key, page, TIMEOUT)
+            _shared_set(key, page)
             self.local.put(current, key, page)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+def _shared_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 — unreachable since the generation was read: a miss
+        logger.warning("The shared cache cannot be reached", exc_info=True)
+        return None
+
+
+def _shared_set(key: str, page) -> None:
+    try:
+        cache.set(key, page, TIMEOUT)
+    except Exception:  # noqa: BLE001 — refused (memcached keeps at most 1 MB an entry) or unreachable: not kept there
+        logger.warning("The shared cache did not keep a page of %d bytes", len(page[0]), exc_info=True)

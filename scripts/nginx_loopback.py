@@ -4,10 +4,16 @@
     config = loopback_config(workdir, listen="127.0.0.1:8080", upstream_port=8000)
     subprocess.Popen([NGINX, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", config, "-g", "daemon off;"])
 
+    # several application hosts behind the one upstream (tests/deploy/test_several_hosts.py)
+    config = loopback_config(workdir, listen="127.0.0.1:8080", upstream_port=[8001, 8002])
+
 The production file is used as it is, except for what only makes sense on the city's server:
 the port-80 redirect server is dropped, the TLS server listens on the given loopback address
-without TLS, the upstream is the given gunicorn port, and the cache, static and access log paths
-are under the working directory (access.log, in the production format). Every location directive (proxy headers, micro-cache, stale
+without TLS, the upstream is the given gunicorn port (or ports: one `server` line each, as a city
+with several web hosts lists them; nginx's default `proxy_next_upstream error timeout` passes a
+request whose server cannot be reached or breaks off to the next one), and the cache, static and
+access log paths are under the working directory (access.log, in the production format). Every
+location directive (proxy headers, micro-cache, stale
 copies) is the production one, so a change to deploy/nginx.conf is measured and tested as
 written. Each replacement must match exactly once: a change to the file that this script no
 longer understands stops it with a message instead of running something else.
@@ -16,6 +22,7 @@ Standard library only.
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,21 +56,30 @@ def _replace(text: str, pattern: str, replacement: str, *, flags=0) -> str:
     return result
 
 
-def site_config(*, listen: str, upstream_port: int, cache_dir: Path, static_root: Path, access_log: Path) -> str:
-    """The server blocks of deploy/nginx.conf, for loopback."""
+def _upstream_servers(upstream_port: int | Sequence[int]) -> str:
+    """The upstream's `server` lines: one per gunicorn port, in the production file's indentation."""
+    ports = [upstream_port] if isinstance(upstream_port, int) else list(upstream_port)
+    if not ports:
+        raise ValueError("at least one upstream port")
+    return "\n    ".join(f"server 127.0.0.1:{port};" for port in ports)
+
+
+def site_config(*, listen: str, upstream_port: int | Sequence[int], cache_dir: Path, static_root: Path,
+                access_log: Path) -> str:
+    """The server blocks of deploy/nginx.conf, for loopback; `upstream_port` is one gunicorn port or several."""
     text = DEPLOY_CONFIG.read_text(encoding="utf-8")
     text = _replace(text, r"\nserver \{\s*listen 80;.*?\n\}\n", "\n", flags=re.S)
     text = _replace(text, r"listen 443 ssl http2;", f"listen {listen};")
     text = _replace(text, r"\n\s*ssl_certificate .*?;", "")
     text = _replace(text, r"\n\s*ssl_certificate_key .*?;", "")
-    text = _replace(text, r"server 127\.0\.0\.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    text = _replace(text, r"server 127\.0\.0\.1:8000;", _upstream_servers(upstream_port))
     text = _replace(text, r"proxy_cache_path /var/cache/nginx/reformtracker ", f"proxy_cache_path {cache_dir} ")
     text = _replace(text, r"alias /srv/reformtracker/staticfiles/;", f"alias {static_root}/;")
     text = _replace(text, r"access_log /var/log/nginx/reformtracker\.access\.log ", f"access_log {access_log} ")
     return text
 
 
-def loopback_config(directory: Path, *, listen: str, upstream_port: int, static_root: Path | None = None,
+def loopback_config(directory: Path, *, listen: str, upstream_port: int | Sequence[int], static_root: Path | None = None,
                     extra: str = "", workers: str = "auto") -> Path:
     """Writes nginx.conf into `directory` (which also holds nginx's cache, temporary files and
     logs) and returns its path. `extra` is added inside `http { }` (more server blocks)."""

@@ -21,15 +21,20 @@ def require_postgresql() -> None:
                     "the SQLite test database is in this process's memory")
 
 
+def database_url() -> str:
+    """The DATABASE_URL of the test database, for another process (what the test committed is there)."""
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def db_worker(var_dir: Path, *, wait: bool = True, batch: bool = True, env: dict | None = None):
     """`db_worker --batch` (every ready task, then exit) with the test settings on the test database;
     its mail and reports go under `var_dir` (REFORMTRACKER_VAR_DIR). `batch=False` runs it until it is
     stopped (`wait=False` then returns the process); `env` adds environment variables (settings)."""
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "reformtracker.settings.test",
         "REFORMTRACKER_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "REFORMTRACKER_VAR_DIR": str(var_dir),

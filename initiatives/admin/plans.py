@@ -4,21 +4,16 @@
 2. `admin:programs_program_plan_upload` — GET: instructions and the form; POST: the workbook is
    checked (planbook.read_plan_workbook: the record import's limits, then every cell); problems
    are listed with sheet, row and column and nothing is created; otherwise the preview shows the
-   program, its levels, statuses, items per level and the departments it adds. The file is kept on
-   the server (PLAN_DIRECTORY, for PAYLOAD_MAX_AGE); the confirm form carries only its name and
-   digest, signed and bound to the user.
-3. `admin:programs_program_plan_confirm` — POST: the kept file is read and checked again, and
-   services.plan_import creates the program with its first cycle in one transaction.
+   program, its levels, statuses, items per level and the departments it adds. The checked plan
+   travels in the confirm form as a payload signed with the site's key (django.core.signing, bound
+   to the user, valid for PAYLOAD_MAX_AGE), as the record import's rows do: nothing is kept on the
+   web host, so the confirmation may reach another host behind the load balancer.
+3. `admin:programs_program_plan_confirm` — POST: services.plan_import creates exactly the previewed
+   program with its first cycle in one transaction.
 4. `admin:programs_program_plan_export` — 「Excelで書き出す」: the program's plan workbook.
 
 Only those who review new programs (roles.reviews_new_programs) load a plan; editors are refused.
 """
-import hashlib
-import secrets
-import tempfile
-import time
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.admin import site
 from django.core import signing
@@ -43,7 +38,6 @@ from ..services import plan_import
 
 SALT = "initiatives.plan"
 PAYLOAD_MAX_AGE = 60 * 60
-PLAN_DIRECTORY = Path(tempfile.gettempdir()) / "reformtracker-plans"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -87,8 +81,7 @@ def upload(request):
     except ImportRefused as refused:
         return _render(request, "admin/programs/program/plan_upload.html", title, form=ImportUploadForm(),
                        errors=refused.errors, filename=upload.name, status=400)
-    name = _keep(data)
-    payload = signing.dumps({"user": request.user.pk, "file": name, "sha256": hashlib.sha256(data).hexdigest()}, salt=SALT)
+    payload = signing.dumps({"user": request.user.pk, "document": document}, salt=SALT, compress=True)
     return _render(request, "admin/programs/program/plan_preview.html", _("計画の確認"), preview=preview(document),
                    filename=upload.name, confirm_form=ImportConfirmForm(initial={"payload": payload}))
 
@@ -108,19 +101,16 @@ def confirm(request):
         return _refused(request, [_("確認画面を開いてから時間が経ちすぎました。") + again])
     except signing.BadSignature:
         return _refused(request, [_("確認の内容が正しくありません。") + again])
-    path = PLAN_DIRECTORY / str(payload.get("file", ""))
-    data = path.read_bytes() if payload.get("user") == request.user.pk and path.is_file() else b""
-    if hashlib.sha256(data).hexdigest() != payload.get("sha256"):
-        return _refused(request, [_("確認した計画のファイルが見つかりません。") + again])
+    if payload.get("user") != request.user.pk:
+        return _refused(request, [_("確認の内容が正しくありません。") + again])
     try:
-        program = plan_import(document=read_plan_workbook(data), by=request.user)
+        program = plan_import(document=payload["document"], by=request.user)
     except ImportRefused as refused:
         return _refused(request, refused.errors)
     except (DataFormatError, PermissionDenied) as error:
         return _refused(request, [str(error)])
     except ValidationError as error:
         return _refused(request, error.messages)
-    path.unlink(missing_ok=True)
     messages.success(request, _("計画「%(name)s」を登録し、報告期「%(cycle)s」を開きました。") % {
         "name": program.name, "cycle": program.cycles.get().label})
     return redirect(reverse("admin:programs_program_change", args=[program.pk]))
@@ -129,17 +119,6 @@ def confirm(request):
 def _refused(request, errors):
     return _render(request, "admin/programs/program/plan_upload.html", _("Excelで計画を読み込む"),
                    form=ImportUploadForm(), errors=errors, status=409)
-
-
-def _keep(data: bytes) -> str:
-    """Keep the uploaded plan until it is confirmed (files older than the confirmation allows are removed)."""
-    PLAN_DIRECTORY.mkdir(mode=0o700, exist_ok=True)
-    for old in PLAN_DIRECTORY.glob("*.xlsx"):
-        if old.stat().st_mtime < time.time() - PAYLOAD_MAX_AGE:
-            old.unlink(missing_ok=True)
-    name = f"{secrets.token_hex(16)}.xlsx"
-    (PLAN_DIRECTORY / name).write_bytes(data)
-    return name
 
 
 def preview(document: dict) -> dict:

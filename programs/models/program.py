@@ -1,4 +1,6 @@
 """The program: its name, period, numbering and the statuses it reports; whether the portal holds several."""
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -7,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import eras, money
 from ..text import in_language
+
+logger = logging.getLogger(__name__)
 
 # A program's pages live under /<slug>/: a slug may not be one of the site's own first path segments,
 # nor one of the reform program's earlier addresses (they redirect to its pages: public/urls.py).
@@ -313,14 +317,27 @@ SEVERAL_PROGRAMS_KEY = "programs:several"
 
 def several_programs() -> bool:
     """Whether the portal holds more than one program: then staff read every cycle with its program's name.
-    Kept in the cache (a program saved or deleted forgets it: programs/apps.py), as lists ask it for every row."""
-    several = cache.get(SEVERAL_PROGRAMS_KEY)
+    Kept in the cache (a program saved or deleted forgets it: programs/apps.py), as lists ask it for every row;
+    asked of the database while the (shared) cache cannot be reached."""
+    try:
+        several = cache.get(SEVERAL_PROGRAMS_KEY)
+    except Exception:  # noqa: BLE001 — whatever the cache's client raises (memcached, Redis)
+        several = None
     if several is None:
         several = Program.objects.count() > 1
-        cache.set(SEVERAL_PROGRAMS_KEY, several, 300)
+        try:
+            cache.set(SEVERAL_PROGRAMS_KEY, several, 300)
+        except Exception:  # noqa: BLE001
+            pass
     return several
 
 
 def forget_program_count(**kwargs) -> None:
-    cache.delete(SEVERAL_PROGRAMS_KEY)
+    """A program saved or deleted; while the cache cannot be reached, the other processes may go on with the
+    count they had for up to 5 minutes (only how cycles are named to staff), and the save is not refused."""
+    try:
+        cache.delete(SEVERAL_PROGRAMS_KEY)
+    except Exception:  # noqa: BLE001
+        logger.warning("The shared cache cannot be reached: the number of programs is forgotten within 5 minutes",
+                       exc_info=True)
 

@@ -59,7 +59,7 @@ from initiatives.models import (
 from initiatives.selectors import published_summary
 from programs.models import CycleState, Pillar, Program, ReportingCycle
 from programs.statuses import REFORM_VOCABULARY, Status
-from public.selectors import headline
+from public.viewmodels import Headline
 from recordimport import imports, template
 from recordimport import services as report_services
 from tests.factories import (
@@ -721,7 +721,7 @@ def assert_summary_follows_the_counting_rule(program, cycle):
     for status in (Status.IMPLEMENTED, Status.ON_SCHEDULE, Status.BEHIND):
         assert total.percent(status) == three_significant_figures(total.counts[status], counted)
     on_track = total.counts[Status.IMPLEMENTED] + total.counts[Status.ON_SCHEDULE]
-    assert headline(summary, [], None).percent == three_significant_figures(on_track, counted)
+    assert Headline(program, cycle, total, [], None).percent == three_significant_figures(on_track, counted)
 
 
 # ---------------------------------------------------------------------------------------------------------

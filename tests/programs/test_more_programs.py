@@ -159,3 +159,23 @@ def test_the_record_form_offers_the_programs_statuses_only(world, client):
     form = page.context["adminform"].form
     assert [value for value, _label in form.fields["status"].choices] == ["", "implemented", "on_schedule", "behind"]
     assert form.fields["secured_amount_thousand_yen"].label == "財源確保額（当初予算時、千円）"  # the reform program's
+
+
+def test_without_a_reachable_cache_the_programs_are_counted_and_saved_all_the_same(world, monkeypatch):
+    """With several hosts the cache is shared (memcached): while it cannot be reached, staff still read each cycle
+    with its program's name where there are several, and a program is still saved."""
+    from programs.models import program as program_module
+
+    class Unreachable:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionRefusedError(111, "Connection refused")
+
+            return fail
+
+    monkeypatch.setattr(program_module, "cache", Unreachable())
+    assert str(world.cycle) == "令和8年度当初"  # one program
+    other = ProgramFactory(name="まち・ひと・しごと創生総合戦略", short_name="総合戦略")
+    other.save()
+    assert str(world.cycle) == f"令和8年度当初（{world.program.display_short_name}）"
+    assert Program.objects.count() == 2

@@ -237,7 +237,7 @@ def test_a_hostile_upload_is_refused_in_the_admin_and_creates_nothing(client, re
     assert not Program.objects.exists()
 
 
-def test_the_confirmation_reads_the_kept_file_of_the_same_person_only(client, reviewer, make_user):
+def test_the_confirmation_takes_the_signed_preview_of_the_same_person_only(client, reviewer, make_user):
     client.force_login(reviewer)
     payload = upload(client, plan_book()).context["confirm_form"].initial["payload"]
     other = make_user("reviewer-2", role=roles.REVIEWER)

@@ -154,3 +154,94 @@ def test_a_release_dated_later_is_shown_from_its_midnight_although_the_pages_are
         assert "最新の報告：令和8年度当初" in after.content.decode()
     assert client.get(summary_url)["X-Page-Cache"] == "hit"  # one new generation, cached again
     monkeypatch.setattr(timezone, "now", real)
+
+
+# --- a shared cache that cannot be reached (memcached stopped, the network between hosts cut) -----------------
+
+
+class UnreachableCache:
+    """Every call fails, as pymemcache's client does while memcached is down."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionRefusedError(111, "Connection refused")
+
+        return fail
+
+
+class ForgetfulCache:
+    """Keeps nothing and says so quietly, as pymemcache's client does for a while once it found the server down."""
+
+    def get_many(self, keys, **kwargs):
+        return {}
+
+    def add(self, *args, **kwargs):
+        return False
+
+    def get(self, key, default=None, **kwargs):
+        return default
+
+    def set(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture
+def shared_cache(monkeypatch):
+    """Switches the page cache's shared cache to a failing one and back (the real one, as the outage left it)."""
+    from django.core.cache import cache as real
+
+    from public import cache as page_cache
+
+    def switch(to):
+        monkeypatch.setattr(page_cache, "cache", to or real)
+
+    yield switch
+    page_cache._unreachable.clear()
+
+
+@pytest.mark.parametrize("outage", [UnreachableCache, ForgetfulCache])
+def test_while_the_shared_cache_cannot_be_reached_pages_are_built_and_show_publications(
+    client, world, shared_cache, outage, caplog, django_capture_on_commit_callbacks
+):
+    """The public pages keep answering, uncached; a publication made meanwhile is saved and shown (the failed
+    invalidation is logged), also once the cache is back with its entries from before the outage."""
+    publish(world, 1, result="停止前の実績", capture=django_capture_on_commit_callbacks)
+    url = reverse("public:initiative-detail", args=[REFORM, 1])
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    shared_cache(outage())
+    during = client.get(url)
+    assert during.status_code == 200 and "X-Page-Cache" not in during and "停止前の実績" in during.content.decode()
+    publish(world, 1, result="停止中に公開した実績", capture=django_capture_on_commit_callbacks)
+    assert "could not record a change" in caplog.text
+    for _ in range(2):  # built each time: nothing kept, not even in this process
+        response = client.get(url)
+        assert response.status_code == 200 and "X-Page-Cache" not in response
+        assert "停止中に公開した実績" in response.content.decode()
+
+    shared_cache(None)  # back, still holding the generation and the pages from before the outage
+    after = client.get(url)
+    assert after["X-Page-Cache"] == "miss" and "停止中に公開した実績" in after.content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_page_the_shared_cache_refuses_is_served_and_kept_by_the_process(client, world, shared_cache):
+    """memcached keeps at most 1 MB an entry and refuses a larger one with an error: the page is served all the
+    same, and this process keeps it in its memory."""
+    from django.core.cache import cache as real
+
+    class Refusing:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def set(self, key, value, *args, **kwargs):
+            if key.startswith("public-pages:") and key not in ("public-pages:generation", "public-pages:next-public-at"):
+                raise RuntimeError("SERVER_ERROR object too large for cache")
+            return real.set(key, value, *args, **kwargs)
+
+    shared_cache(Refusing())
+    url = reverse("public:initiative-list", args=[REFORM])
+    first = client.get(url)
+    assert first.status_code == 200 and first["X-Page-Cache"] == "miss"
+    assert client.get(url)["X-Page-Cache"] == "hit"

@@ -74,3 +74,24 @@ def test_a_new_password_lifts_a_login_lockout(client, staff):
     form = client.get(link, follow=True)
     client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert client.post(login, {"username": "editor-somu", "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_while_the_cache_cannot_count_no_reset_is_sent_and_the_page_says_so(client, staff, monkeypatch):
+    """With several hosts the throttle counts in the shared cache (memcached): while it cannot be reached, a
+    request is not counted, so it is not sent either (never unthrottled), and the page says to try later."""
+    from accounts import views
+
+    class Unreachable:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionRefusedError(111, "Connection refused")
+
+            return fail
+
+    monkeypatch.setattr(views, "cache", Unreachable())
+    response = ask_for_reset(client, "somu@city.example")
+    assert response.status_code == 503
+    assert "ただいま再設定の依頼を受け付けられません" in response.content.decode()
+    assert not mail.outbox
+    monkeypatch.undo()
+    assert ask_for_reset(client, "somu@city.example").status_code == 302 and len(mail.outbox) == 1
