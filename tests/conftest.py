@@ -1,3 +1,10 @@
+import sys
+
+# pytest keeps each test module's rewritten form (its asserts explained) in __pycache__, so a second run
+# starts in seconds instead of rewriting all of them again; an environment with PYTHONDONTWRITEBYTECODE set
+# (as some containers are) would turn that cache off for every run.
+sys.dont_write_bytecode = False
+
 import hashlib
 import io
 import json

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts import roles
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # a crawl of the admin pages
 
 LABELS = re.compile(r"(?s)<(label|h1|h2|h3|caption|button|th)(?![^>]*class=\"field-)[^>]*>(.*?)</\1>")
 SIDEBAR = re.compile(r'(?s)<(?:caption|th scope="row")[^>]*>\s*<a [^>]*>(.*?)</a>')

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from nginx_loopback import NGINX, command, loopback_config  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed (Debian: apt-get install nginx)")
+pytestmark = [pytest.mark.slow,  # starts nginx and a server
+              pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed (Debian: apt-get install nginx)")]
 REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 
 

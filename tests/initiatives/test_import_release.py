@@ -22,6 +22,7 @@ def reviewer(db):
     return get_user_model().objects.get(username="kaikaku")
 
 
+@pytest.mark.slow  # loads two of the city's documents
 def test_the_printed_report_is_released_as_of_its_date_and_stays_so_when_the_next_cycle_opens(reviewer, capsys):
     call_command("import_data", DX, "--release-as-printed", "--by", "kaikaku", "--fiscal-year", "2024")
     call_command("import_data", STRATEGY, "--release-as-printed", "--by", "kaikaku", "--fiscal-year", "2025")

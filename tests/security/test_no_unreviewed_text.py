@@ -16,7 +16,7 @@ from tests.security.test_public_paths import text_of
 from tests import helpers
 from tests.addresses import REFORM
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # renders every public output in both languages
 
 MARKERS = {
     "draft after publication": "下書き後公開前の実績A",
