@@ -78,6 +78,12 @@ def port_taken(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def answers_as_memcached(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(b"version\r\n")
+        return sock.recv(64).startswith(b"VERSION")
+
+
 def run_as(user: str, command: list[str], **kwargs):
     return subprocess.run(["runuser", "-u", user, "--", *command], check=True, capture_output=True, text=True, **kwargs)
 
@@ -208,8 +214,10 @@ def machine():
             pytest.skip(f"{tool} is not installed")
     if (SOCKET_DIR / ".s.PGSQL.5432").exists() or port_taken(5432):
         pytest.skip("a PostgreSQL server already runs on this machine's port 5432")
-    if port_taken(11211) or port_taken(8000):
-        pytest.skip("127.0.0.1:11211 or 127.0.0.1:8000 is taken on this machine")
+    if port_taken(8000):
+        pytest.skip("127.0.0.1:8000 is taken on this machine")
+    if port_taken(11211) and not answers_as_memcached(11211):
+        pytest.skip("127.0.0.1:11211 is taken on this machine by something other than memcached")
     if subprocess.run(["id", "reformtracker"], capture_output=True).returncode == 0:
         pytest.skip("this machine already has a user named reformtracker")
     root = Path(tempfile.mkdtemp(prefix="deploy-doc-"))
@@ -225,8 +233,9 @@ def machine():
         (root / "etc/systemd/system").mkdir(parents=True)  # as on any Debian
         (root / "var/cache/nginx").mkdir(parents=True)
         started.append(postgres_server(root))
-        started.append(subprocess.Popen(["memcached", "-l", "127.0.0.1", "-p", "11211", "-u", "nobody"],
-                                        start_new_session=True))
+        if not port_taken(11211):  # else the package's own memcached runs: the settings name it as it is
+            started.append(subprocess.Popen(["memcached", "-l", "127.0.0.1", "-p", "11211", "-u", "nobody"],
+                                            start_new_session=True))
         subprocess.run(["git", "clone", "--quiet", "--bare", str(BASE_DIR), str(root / "upstream.git")], check=True)
         yield Machine(root)
     finally:
