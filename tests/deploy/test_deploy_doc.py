@@ -4,7 +4,8 @@ The server's paths (/srv/reformtracker, /etc/reformtracker, /var/lib/reformtrack
 inside a temporary directory: each command is run with those paths replaced, and so is each file
 the commands install (the settings file, the units, the nginx site). The rest is this machine's:
 the user `reformtracker` is created with useradd (and removed afterwards), PostgreSQL listens on
-Debian's own socket, /var/run/postgresql (as the package's cluster would; peer authentication),
+Debian's own socket, /var/run/postgresql (the package's own cluster where it runs, else one started
+there as the package's would be; peer authentication),
 memcached on 127.0.0.1:11211 (as the package's service would). apt-get, systemctl and nginx are
 the stand-ins of tests/deploy/standins.py. A block that fails fails the test with its output.
 
@@ -212,8 +213,11 @@ def machine():
     for tool in ("/usr/sbin/nginx", "/usr/bin/memcached", "/usr/bin/openssl", str(PG_BIN / "initdb")):
         if not Path(tool).exists():
             pytest.skip(f"{tool} is not installed")
-    if (SOCKET_DIR / ".s.PGSQL.5432").exists() or port_taken(5432):
-        pytest.skip("a PostgreSQL server already runs on this machine's port 5432")
+    machines_own_postgres = (SOCKET_DIR / ".s.PGSQL.5432").exists()
+    if machines_own_postgres and not postgres_is_free_for_the_test():
+        pytest.skip("this machine's PostgreSQL already has a database or role named reformtracker")
+    if not machines_own_postgres and port_taken(5432):
+        pytest.skip("port 5432 is taken by something other than PostgreSQL's socket in /var/run/postgresql")
     if port_taken(8000):
         pytest.skip("127.0.0.1:8000 is taken on this machine")
     if port_taken(11211) and not answers_as_memcached(11211):
@@ -232,7 +236,8 @@ def machine():
         (root / "run").mkdir()
         (root / "etc/systemd/system").mkdir(parents=True)  # as on any Debian
         (root / "var/cache/nginx").mkdir(parents=True)
-        started.append(postgres_server(root))
+        # the package's own cluster where it runs (the page uses it as it is), else one where it would be
+        started.append(forget_the_portals_database if machines_own_postgres else postgres_server(root))
         if not port_taken(11211):  # else the package's own memcached runs: the settings name it as it is
             started.append(subprocess.Popen(["memcached", "-l", "127.0.0.1", "-p", "11211", "-u", "nobody"],
                                             start_new_session=True))
@@ -269,6 +274,26 @@ def postgres_server(root: Path):
                         "--wait"])
     return lambda: subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "stop", "--pgdata",
                                    str(data / "data"), "--mode", "immediate", "--wait"], capture_output=True)
+
+
+def psql_as_postgres(query: str) -> str:
+    return run_as("postgres", ["psql", "--no-psqlrc", "-tA", "-d", "postgres", "-c", query]).stdout.strip()
+
+
+def postgres_is_free_for_the_test() -> bool:
+    """The machine's own cluster answers and holds nothing of the portal's."""
+    try:
+        return psql_as_postgres("SELECT count(*) FROM pg_database WHERE datname = 'reformtracker'") == "0" and \
+            psql_as_postgres("SELECT count(*) FROM pg_roles WHERE rolname = 'reformtracker'") == "0"
+    except subprocess.CalledProcessError:
+        return False
+
+
+def forget_the_portals_database():
+    """What the page created in the machine's own cluster, removed again."""
+    subprocess.run(["runuser", "-u", "postgres", "--", "dropdb", "--if-exists", "--force", "reformtracker"],
+                   capture_output=True)
+    subprocess.run(["runuser", "-u", "postgres", "--", "dropuser", "--if-exists", "reformtracker"], capture_output=True)
 
 
 def let_the_service_user_run(machine: Machine, opened: list):
