@@ -111,9 +111,11 @@ class Machine:
             "DEPLOY_HTTPS_PORT": str(self.https_port),
             "REFORMTRACKER_ENV_FILE": f"{root}/etc/reformtracker/reformtracker.env",
         }
-        for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH",
-                     "REFORMTRACKER_VAR_DIR"):
-            self.environment.pop(name, None)  # the page's commands get their settings from the settings file only
+        for name in list(self.environment):  # the page's commands get their settings from the settings file only
+            if name.startswith(("DJANGO_", "REFORMTRACKER_", "GUNICORN_", "AWS_")) or name in (
+                    "DATABASE_URL", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH"):
+                del self.environment[name]
+        self.environment["REFORMTRACKER_ENV_FILE"] = f"{root}/etc/reformtracker/reformtracker.env"
 
     def path(self, server_path: str) -> Path:
         return Path(f"{self.root}{server_path}")
