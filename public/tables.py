@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from initiatives.models import PublishedVersion
 from programs import money
-from programs.models import Department
+from programs.models import Department, Pillar
 from programs.spreadsheets import cell_values, csv_cell, keep_texts_as_text
 
 from .selectors import english_department_names, item_ref
@@ -78,7 +78,7 @@ class PublishedInitiativeTable(tables.Table):
         # The page size is the view's to read and check (public.views.page_size), not django-tables2's.
         per_page_field = "table_per_page"
 
-    def __init__(self, *args, program, detail_url=None, caption="", **kwargs):
+    def __init__(self, *args, program, detail_url=None, caption="", listed_under=None, **kwargs):
         """The program's own columns: its level and item names, its figure, its statuses (none where it
         reports none, nor a figure column where its items carry no figure)."""
         exclude = [*kwargs.pop("exclude", ()), *([] if program.statuses else ["status", "status_label", "status_notes"])]
@@ -86,6 +86,7 @@ class PublishedInitiativeTable(tables.Table):
         exclude += [] if program.has_two_levels else ["perspective"]
         super().__init__(*args, exclude=exclude, **kwargs)
         self.program = program
+        self.listed_under = listed_under  # the pillar or perspective filtered by: rows of another are listed again
         self.caption = caption or _("%(item)sの一覧") % {"item": program.display_item_label}
         self.english_names = None
         self.columns["number"].column.verbose_name = number_heading(program)
@@ -102,7 +103,15 @@ class PublishedInitiativeTable(tables.Table):
         )
 
     def render_name(self, record, value):
-        return format_html('<a href="{}" lang="ja">{}</a>', self.detail_url(record), value)
+        link = format_html('<a href="{}" lang="ja">{}</a>', self.detail_url(record), value)
+        return format_html('{} <span class="badge listed-again">{}</span>', link, _("再掲")) if self._listed_again(record) else link
+
+    def _listed_again(self, record) -> bool:
+        level = self.listed_under
+        if level is None:
+            return False
+        own = record.pillar_id if isinstance(level, Pillar) else record.pillar.perspective_id
+        return own != level.pk
 
     def render_pillar(self, record):
         return record.pillar.key if self.program.numbered_per_level else record.pillar.numeral

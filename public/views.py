@@ -179,7 +179,10 @@ class InitiativeListView(SingleTableMixin, FilterView):
         return published_versions(self.program, self.cycle)
 
     def get_table_kwargs(self):
-        return {"program": self.program}
+        """The level the list is filtered by, so that the rows it lists again (再掲) are marked."""
+        form = self.filterset.form if getattr(self, "filterset", None) is not None else None
+        chosen = form.cleaned_data if form is not None and form.is_valid() else {}
+        return {"program": self.program, "listed_under": chosen.get("pillar") or chosen.get("perspective")}
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "program": self.program, "frame": self.frame}
