@@ -98,17 +98,19 @@ def unit_file(name: str) -> dict[str, dict[str, list[str]]]:
 
 
 def environment_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in remap(path.read_text(encoding="utf-8")).splitlines():
-        line = line.strip()
-        if not line or line.startswith(("#", ";")) or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+    """Read as deploy/manage reads it (the same rules as systemd's EnvironmentFile), at the copies' paths."""
+    return _deploy_manage().environment_values(remap(path.read_text(encoding="utf-8")), path)
+
+
+def _deploy_manage():
+    """deploy/manage as a module (a script without the .py suffix)."""
+    import importlib.util
+    from importlib.machinery import SourceFileLoader
+
+    loader = SourceFileLoader("deploy_manage", str(Path(__file__).resolve().parents[2] / "deploy" / "manage"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
 
 
 def service_environment(service: dict[str, list[str]]) -> dict[str, str]:
